@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is missing,
+# configure with CMake + Ninja and build. `make test SANITIZE=1` builds the tests with
+# AddressSanitizer + UndefinedBehaviorSanitizer in their own build folder.
+SANITIZE ?= 0
+FOGLINE_SHARED ?= $(abspath ../shared)
+export FOGLINE_SHARED
+JOBS ?= $(shell nproc)
+
+ifeq ($(SANITIZE),1)
+BUILD := build-asan
+CMAKE_FLAGS := -DFOGLINE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOGLINE_BENCH=OFF
+else
+BUILD := build
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release
+endif
+
+.PHONY: deps configure build test demo fuzz bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: build
+	$(BUILD)/fogline demo
+
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DFOGLINE_FUZZ=ON -DFOGLINE_TESTS=OFF -DFOGLINE_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_model_loader
+	scripts/run-fuzz.sh build-fuzz/fuzz/fuzz_model_loader $(or $(FUZZ_SECONDS),60)
+
+bench: build
+	bench/compare_ort.sh
+
+clean:
+	rm -rf build build-asan build-fuzz

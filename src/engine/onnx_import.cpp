@@ -1,0 +1,335 @@
+#include "engine/onnx_import.h"
+
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+#include <filesystem>
+#include <set>
+
+#include "core/file_util.h"
+#include "engine/tensor_io.h"
+
+namespace fogline::engine {
+namespace {
+
+ValueType value_type_from_proto(const onnx::TypeProto& type) {
+  ValueType vt;
+  if (!type.has_tensor_type()) return vt;
+  const auto& tt = type.tensor_type();
+  if (dtype_is_known(tt.elem_type())) vt.dtype = static_cast<DataType>(tt.elem_type());
+  if (tt.has_shape()) {
+    vt.has_shape = true;
+    for (const auto& d : tt.shape().dim()) {
+      Dim dim;
+      if (d.has_dim_value()) {
+        dim.value = d.dim_value();
+      } else if (d.has_dim_param()) {
+        dim.symbol = d.dim_param();
+      }
+      vt.dims.push_back(dim);
+    }
+  }
+  return vt;
+}
+
+class GraphBuilder {
+ public:
+  GraphBuilder(const std::map<std::string, int>& opsets, std::string base_dir)
+      : opsets_(opsets), base_dir_(std::move(base_dir)) {}
+
+  // `outer` holds the names visible from enclosing graphs (for subgraphs).
+  Result<Graph> build(const onnx::GraphProto& gp, const std::set<std::string>& outer) {
+    Graph g;
+    g.opsets = opsets_;
+    std::set<std::string> local;
+    for (const auto& init : gp.initializer()) {
+      auto t = tensor_from_proto(init, base_dir_);
+      if (!t.is_ok()) return t.status().with_context("initializer '" + init.name() + "'");
+      int id = g.add_value(init.name());
+      g.values[id].type.dtype = t->dtype();
+      g.values[id].type.has_shape = true;
+      for (int64_t d : t->shape()) g.values[id].type.dims.push_back(Dim{d, ""});
+      g.values[id].constant = std::move(t).value();
+      local.insert(init.name());
+    }
+    for (const auto& sp : gp.sparse_initializer()) {
+      return unsupported("sparse initializer '" + sp.values().name() + "' is not supported");
+    }
+    for (const auto& in : gp.input()) {
+      int id = g.add_value(in.name());
+      local.insert(in.name());
+      if (g.values[id].constant) continue;  // IR < 4 lists initializers as inputs too
+      if (!in.type().has_tensor_type()) {
+        return unsupported("graph input '" + in.name() + "' is not a tensor (sequence, map or "
+                           "optional inputs are not supported)");
+      }
+      g.values[id].type = value_type_from_proto(in.type());
+      g.inputs.push_back(id);
+    }
+    for (const auto& vi : gp.value_info()) {
+      int id = g.add_value(vi.name());
+      if (!g.values[id].constant) g.values[id].type = value_type_from_proto(vi.type());
+    }
+    for (const auto& np : gp.node()) {
+      for (const auto& out : np.output()) {
+        if (!out.empty()) local.insert(out);
+      }
+    }
+    for (const auto& np : gp.node()) {
+      if (np.op_type() == "Constant" && np.domain().empty()) {
+        FOGLINE_TRY(add_constant_node(np, g));
+        continue;
+      }
+      Node node;
+      node.name = np.name();
+      node.op_type = np.op_type();
+      node.domain = (np.domain() == "ai.onnx") ? "" : np.domain();
+      auto it = opsets_.find(node.domain);
+      if (it == opsets_.end()) {
+        return invalid_argument("node " + node.op_type + " '" + node.name + "' uses domain '" +
+                                node.domain + "', which the model does not import");
+      }
+      node.opset = it->second;
+      for (const auto& in : np.input()) {
+        if (in.empty()) {
+          node.inputs.push_back(-1);
+          continue;
+        }
+        if (!local.count(in) && outer.count(in)) {
+          if (g.find_value(in) < 0) g.outer_refs.push_back(in);
+        }
+        node.inputs.push_back(g.add_value(in));
+      }
+      for (const auto& out : np.output()) node.outputs.push_back(out.empty() ? -1 : g.add_value(out));
+      for (const auto& ap : np.attribute()) {
+        std::set<std::string> visible = outer;
+        visible.insert(local.begin(), local.end());
+        auto a = convert_attribute(ap, visible, g, local);
+        if (!a.is_ok()) return a.status().with_context(node.describe() + " attribute '" + ap.name() + "'");
+        for (const auto& body : a->graphs) add_implicit_inputs(*body, local, g, node);
+        if (a->g) add_implicit_inputs(*a->g, local, g, node);
+        node.attrs.set(ap.name(), std::move(a).value());
+      }
+      g.nodes.push_back(std::move(node));
+    }
+    for (const auto& out : gp.output()) {
+      int id = g.find_value(out.name());
+      if (id < 0) {
+        if (outer.count(out.name())) {
+          id = g.add_value(out.name());
+          g.outer_refs.push_back(out.name());
+        } else {
+          return invalid_argument("graph output '" + out.name() + "' is never computed");
+        }
+      }
+      if (out.type().has_tensor_type()) {
+        ValueType vt = value_type_from_proto(out.type());
+        if (!g.values[id].constant && (vt.dtype != DataType::kUndefined || !g.values[id].type.has_shape)) {
+          if (vt.has_shape || !g.values[id].type.has_shape) g.values[id].type = vt;
+        }
+      } else if (out.type().value_case() != onnx::TypeProto::VALUE_NOT_SET) {
+        return unsupported("graph output '" + out.name() + "' is not a tensor (sequence, map or "
+                           "optional outputs are not supported)");
+      }
+      g.outputs.push_back(id);
+    }
+    FOGLINE_TRY(g.topological_sort());
+    FOGLINE_TRY(g.verify());
+    return g;
+  }
+
+ private:
+  // A body's outer references become implicit inputs of the node that owns the body; those
+  // from further out become outer references of this graph too.
+  static void add_implicit_inputs(const Graph& body, const std::set<std::string>& local, Graph& g,
+                                  Node& node) {
+    for (const auto& name : body.outer_refs) {
+      bool known = g.find_value(name) >= 0;
+      int id = g.add_value(name);
+      node.implicit_inputs.push_back(id);
+      if (!local.count(name) && !known) g.outer_refs.push_back(name);
+    }
+  }
+
+  Status add_constant_node(const onnx::NodeProto& np, Graph& g) {
+    if (np.output_size() != 1) return invalid_argument("Constant node '" + np.name() + "' must have one output");
+    if (np.attribute_size() != 1) {
+      return invalid_argument("Constant node '" + np.name() + "' must have exactly one value attribute");
+    }
+    const auto& a = np.attribute(0);
+    Tensor t;
+    if (a.name() == "value") {
+      FOGLINE_ASSIGN_OR_RETURN(t, tensor_from_proto(a.t(), base_dir_));
+    } else if (a.name() == "value_float") {
+      t = Tensor::scalar<float>(a.f());
+    } else if (a.name() == "value_floats") {
+      t = Tensor::from_vector<float>({a.floats_size()}, {a.floats().begin(), a.floats().end()});
+    } else if (a.name() == "value_int") {
+      t = Tensor::scalar<int64_t>(a.i());
+    } else if (a.name() == "value_ints") {
+      t = Tensor::from_vector<int64_t>({a.ints_size()}, {a.ints().begin(), a.ints().end()});
+    } else if (a.name() == "value_string") {
+      FOGLINE_ASSIGN_OR_RETURN(t, Tensor::allocate(DataType::kString, {}));
+      t.data<std::string>()[0] = a.s();
+    } else if (a.name() == "value_strings") {
+      FOGLINE_ASSIGN_OR_RETURN(t, Tensor::allocate(DataType::kString, {a.strings_size()}));
+      for (int i = 0; i < a.strings_size(); ++i) t.data<std::string>()[i] = a.strings(i);
+    } else {
+      return unsupported("Constant node '" + np.name() + "' attribute '" + a.name() + "'");
+    }
+    int id = g.add_value(np.output(0));
+    if (g.values[id].constant) {
+      return invalid_argument("Constant node '" + np.name() + "' redefines '" + np.output(0) + "'");
+    }
+    g.values[id].type.dtype = t.dtype();
+    g.values[id].type.has_shape = true;
+    g.values[id].type.dims.clear();
+    for (int64_t d : t.shape()) g.values[id].type.dims.push_back(Dim{d, ""});
+    g.values[id].constant = std::move(t);
+    return Status::ok();
+  }
+
+  Result<Attribute> convert_attribute(const onnx::AttributeProto& ap, const std::set<std::string>& visible,
+                                      Graph&, const std::set<std::string>&) {
+    Attribute a;
+    using AP = onnx::AttributeProto;
+    switch (ap.type()) {
+      case AP::FLOAT: a.kind = Attribute::Kind::kFloat; a.f = ap.f(); break;
+      case AP::INT: a.kind = Attribute::Kind::kInt; a.i = ap.i(); break;
+      case AP::STRING: a.kind = Attribute::Kind::kString; a.s = ap.s(); break;
+      case AP::TENSOR: {
+        a.kind = Attribute::Kind::kTensor;
+        FOGLINE_ASSIGN_OR_RETURN(a.t, tensor_from_proto(ap.t(), base_dir_));
+        break;
+      }
+      case AP::GRAPH: {
+        a.kind = Attribute::Kind::kGraph;
+        FOGLINE_ASSIGN_OR_RETURN(Graph sub, build(ap.g(), visible));
+        a.g = std::make_shared<Graph>(std::move(sub));
+        break;
+      }
+      case AP::FLOATS: a.kind = Attribute::Kind::kFloats; a.floats.assign(ap.floats().begin(), ap.floats().end()); break;
+      case AP::INTS: a.kind = Attribute::Kind::kInts; a.ints.assign(ap.ints().begin(), ap.ints().end()); break;
+      case AP::STRINGS: a.kind = Attribute::Kind::kStrings; a.strings.assign(ap.strings().begin(), ap.strings().end()); break;
+      case AP::TENSORS: {
+        a.kind = Attribute::Kind::kTensors;
+        for (const auto& tp : ap.tensors()) {
+          FOGLINE_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(tp, base_dir_));
+          a.tensors.push_back(std::move(t));
+        }
+        break;
+      }
+      case AP::GRAPHS: {
+        a.kind = Attribute::Kind::kGraphs;
+        for (const auto& gp : ap.graphs()) {
+          FOGLINE_ASSIGN_OR_RETURN(Graph sub, build(gp, visible));
+          a.graphs.push_back(std::make_shared<Graph>(std::move(sub)));
+        }
+        break;
+      }
+      default: return unsupported("attribute type " + std::to_string(ap.type()));
+    }
+    return a;
+  }
+
+  std::map<std::string, int> opsets_;
+  std::string base_dir_;
+};
+
+// Moves external data into the protobuf so the checker and converter see one self-contained model.
+Status inline_external_data(onnx::GraphProto* g, const std::string& base_dir) {
+  for (auto& init : *g->mutable_initializer()) {
+    if (init.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    FOGLINE_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(init, base_dir));
+    init.set_raw_data(std::string(static_cast<const char*>(t.raw()), t.nbytes()));
+    init.clear_external_data();
+    init.set_data_location(onnx::TensorProto::DEFAULT);
+  }
+  for (auto& node : *g->mutable_node()) {
+    for (auto& attr : *node.mutable_attribute()) {
+      if (attr.has_g()) FOGLINE_TRY(inline_external_data(attr.mutable_g(), base_dir));
+      for (auto& sub : *attr.mutable_graphs()) FOGLINE_TRY(inline_external_data(&sub, base_dir));
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<ImportedModel> import_onnx_bytes(const std::string& bytes, const std::string& base_dir,
+                                        const ImportOptions& options) {
+  ImportedModel out;
+  out.info.file_bytes = static_cast<int64_t>(bytes.size());
+  onnx::ModelProto model;
+  if (bytes.empty()) return invalid_argument("the model file is empty");
+  if (!model.ParseFromString(bytes)) {
+    return invalid_argument("not a valid ONNX model: the protobuf does not parse (truncated or "
+                            "corrupt file, or not an .onnx file)");
+  }
+  if (!model.has_graph()) return invalid_argument("the ONNX model has no graph");
+  if (model.ir_version() <= 0) return invalid_argument("the ONNX model has no ir_version");
+  FOGLINE_TRY(inline_external_data(model.mutable_graph(), base_dir));
+
+  for (const auto& op : model.opset_import()) {
+    std::string domain = op.domain() == "ai.onnx" ? "" : op.domain();
+    out.info.opsets[domain] = static_cast<int>(op.version());
+  }
+  if (!out.info.opsets.count("")) {
+    if (model.ir_version() < 3) out.info.opsets[""] = 1;
+  }
+  out.info.ir_version = model.ir_version();
+  out.info.producer = model.producer_name() +
+                      (model.producer_version().empty() ? "" : " " + model.producer_version());
+  out.info.original_default_opset = out.info.opsets.count("") ? out.info.opsets[""] : 0;
+
+  if (options.run_checker) {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception& e) {
+      return invalid_argument(std::string("the ONNX checker rejects the model: ") + e.what());
+    }
+  }
+
+  int opset = out.info.original_default_opset;
+  if (options.upgrade_below_opset > 0 && opset > 0 && opset < options.upgrade_below_opset) {
+    try {
+      onnx::ModelProto converted = onnx::version_conversion::ConvertVersion(model, options.upgrade_below_opset);
+      model = std::move(converted);
+      out.info.opsets[""] = options.upgrade_below_opset;
+      out.info.opset_converted = true;
+    } catch (const std::exception& e) {
+      out.info.warnings.push_back("opset " + std::to_string(opset) + " -> " +
+                                  std::to_string(options.upgrade_below_opset) +
+                                  " conversion failed, running the original: " + e.what());
+    }
+  }
+
+  if (options.infer_shapes) {
+    try {
+      onnx::ShapeInferenceOptions si{false, 0, true};
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), si);
+    } catch (const std::exception& e) {
+      out.info.warnings.push_back(std::string("shape inference failed: ") + e.what());
+    }
+  }
+
+  GraphBuilder builder(out.info.opsets, base_dir);
+  auto g = builder.build(model.graph(), {});
+  if (!g.is_ok()) return g.status();
+  out.graph = std::move(g).value();
+  return out;
+}
+
+Result<ImportedModel> import_onnx_file(const std::string& path, const ImportOptions& options) {
+  auto bytes = read_file(path);
+  if (!bytes.is_ok()) return bytes.status();
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  auto model = import_onnx_bytes(*bytes, dir.empty() ? "." : dir, options);
+  if (!model.is_ok()) return model.status().with_context("'" + path + "'");
+  model->info.path = path;
+  return model;
+}
+
+}  // namespace fogline::engine

@@ -1,0 +1,38 @@
+// Removes nodes none of whose outputs reach a graph output. Runs last so that it also
+// sweeps what folding and fusion left behind.
+#include "engine/passes/pass.h"
+
+namespace fogline::engine {
+namespace {
+
+class DeadNodeElimination : public GraphPass {
+ public:
+  const char* name() const override { return "dead-node-elimination"; }
+
+  Result<int> apply(Graph& graph, const PassContext&) const override {
+    std::vector<char> needed(graph.values.size(), 0);
+    for (int o : graph.outputs) needed[static_cast<size_t>(o)] = 1;
+    int removed = 0;
+    for (size_t k = graph.nodes.size(); k-- > 0;) {
+      Node& node = graph.nodes[k];
+      bool live = false;
+      for (int out : node.outputs) live = live || (out >= 0 && needed[static_cast<size_t>(out)]);
+      if (!live) {
+        node.dead = true;
+        ++removed;
+        continue;
+      }
+      for (int in : node.inputs) {
+        if (in >= 0) needed[static_cast<size_t>(in)] = 1;
+      }
+      for (int in : node.implicit_inputs) needed[static_cast<size_t>(in)] = 1;
+    }
+    return removed;
+  }
+};
+
+}  // namespace
+
+FOGLINE_REGISTER_PASS(1000, DeadNodeElimination);
+
+}  // namespace fogline::engine
