@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   python3-onnx python3-numpy
-  time
+  time ccache
 )
 if [ "${FOGLINE_BENCH_DEPS:-0}" = 1 ]; then
   packages+=(python3-torch python3-torchvision)
