@@ -3,6 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -76,6 +77,43 @@ Result<Tensor> load_tensor_file(const std::string& path, const ImageOptions& ima
   if (ext == ".pb") return engine::read_tensor_pb(path);
   if (ext == ".npy") return engine::read_npy(path);
   return load_image(path, image);
+}
+
+std::string npy_file_name(const std::string& output_name) {
+  std::string s = output_name;
+  for (char& c : s) {
+    bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    if (!keep) c = '_';
+  }
+  return s + ".npy";
+}
+
+double PeerRandom::next() {
+  // JavaScript multiplies in doubles (rounding past 2^53) and then truncates to int32;
+  // doing the same keeps our inputs bit-identical to the peer's.
+  double product = static_cast<double>(seed_) * 1103515245.0 + 12345.0;
+  double wrapped = std::fmod(product, 4294967296.0);
+  seed_ = static_cast<int64_t>(static_cast<uint32_t>(wrapped)) & 0x7fffffff;
+  return static_cast<double>(seed_) / 0x7fffffff;
+}
+
+Result<Tensor> PeerRandom::make(DataType dtype, const engine::Shape& shape) {
+  FOGLINE_ASSIGN_OR_RETURN(Tensor t, Tensor::allocate(dtype, shape));
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    double r = next();
+    switch (dtype) {
+      case DataType::kFloat: t.data<float>()[i] = static_cast<float>(r); break;
+      case DataType::kDouble: t.data<double>()[i] = r; break;
+      case DataType::kInt64: t.data<int64_t>()[i] = static_cast<int64_t>(r * 10); break;
+      case DataType::kInt32: t.data<int32_t>()[i] = static_cast<int32_t>(r * 10); break;
+      case DataType::kUInt8: t.data<uint8_t>()[i] = static_cast<uint8_t>(r * 10); break;
+      case DataType::kInt8: t.data<int8_t>()[i] = static_cast<int8_t>(r * 10); break;
+      case DataType::kBool: t.data<bool>()[i] = static_cast<int>(r * 10) != 0; break;
+      default:
+        return unsupported(std::string("cannot make random ") + engine::dtype_name(dtype) + " inputs");
+    }
+  }
+  return t;
 }
 
 std::string describe_tensor(const std::string& name, const Tensor& t, int count) {

@@ -85,6 +85,9 @@ Result<std::unique_ptr<GraphExecutor>> GraphExecutor::build(std::shared_ptr<cons
   std::unique_ptr<GraphExecutor> ex(new GraphExecutor());
   ex->graph_ = std::move(graph);
   const Graph& g = *ex->graph_;
+  // Unsupported ops, grouped by (domain, op, opset) so a model with 52 Convs says so once.
+  std::vector<std::pair<std::string, std::string>> unsupported_groups;  // key, message
+  std::map<std::string, int> unsupported_counts;
   std::string unsupported_ops;
   for (const Node& node : g.nodes) {
     KernelBuildInfo info(node, g);
@@ -92,7 +95,8 @@ Result<std::unique_ptr<GraphExecutor>> GraphExecutor::build(std::shared_ptr<cons
     auto kernel = create_kernel(info, reference_only, &backend);
     if (!kernel.is_ok()) {
       if (kernel.status().code() != StatusCode::kUnsupported) return kernel.status();
-      unsupported_ops += "\n  " + kernel.status().message();
+      std::string key = node.domain + ":" + node.op_type + ":" + std::to_string(node.opset);
+      if (unsupported_counts[key]++ == 0) unsupported_groups.emplace_back(key, kernel.status().message());
       ex->kernels_.push_back(nullptr);
     } else {
       ex->kernels_.push_back(std::move(kernel).value());
@@ -111,6 +115,11 @@ Result<std::unique_ptr<GraphExecutor>> GraphExecutor::build(std::shared_ptr<cons
         ex->subgraphs_[body.get()] = std::move(sub).value();
       }
     }
+  }
+  for (const auto& [key, message] : unsupported_groups) {
+    int count = unsupported_counts[key];
+    unsupported_ops += "\n  " + message;
+    if (count > 1) unsupported_ops += " (and " + std::to_string(count - 1) + " more nodes of this op)";
   }
   if (!unsupported_ops.empty()) {
     return unsupported("the model uses ops the engine cannot run:" + unsupported_ops);

@@ -1,4 +1,5 @@
 // fogline conformance DIR: runs ONNX backend tests and prints pass / fail / unsupported.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -6,6 +7,7 @@
 
 #include "cli/command.h"
 #include "engine/conformance.h"
+#include "engine/passes/pass.h"
 
 namespace fogline::cli {
 namespace {
@@ -25,6 +27,8 @@ class ConformanceCommand : public Command {
     app.add_flag("--reference", reference_, "use only the plain C++ reference kernels");
     app.add_option("--min-pass", min_pass_, "exit non-zero when fewer tests pass than this");
     app.add_option("--threads", threads_, "threads per test")->default_val(1);
+    app.add_option("--disable-pass", disabled_passes_,
+                   "skip this graph pass (repeatable; 'all' skips every pass)");
   }
   int run() override {
     std::regex re;
@@ -38,6 +42,24 @@ class ConformanceCommand : public Command {
     engine::SessionOptions options;
     options.threads = threads_;
     options.reference_only = reference_;
+    for (const auto& pass : disabled_passes_) {
+      if (pass == "all") {
+        options.optimize = false;
+      } else {
+        options.disabled_passes.insert(pass);
+      }
+    }
+    if (options.optimize && !options.disabled_passes.empty()) {
+      // Check the names once up front rather than failing every test with the same error.
+      auto names = engine::pass_names();
+      for (const auto& pass : options.disabled_passes) {
+        if (std::find(names.begin(), names.end(), pass) == names.end()) {
+          std::string known;
+          for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+          return fail("--disable-pass: unknown pass '" + pass + "' (passes: " + known + ")");
+        }
+      }
+    }
     int passed = 0, failed = 0, unsupported = 0;
     nlohmann::json results = nlohmann::json::array();
     for (const auto& dir : tests) {
@@ -86,6 +108,7 @@ class ConformanceCommand : public Command {
   bool reference_ = false;
   int min_pass_ = -1;
   int threads_ = 1;
+  std::vector<std::string> disabled_passes_;
 };
 
 }  // namespace

@@ -55,7 +55,7 @@ class RunCommand : public Command {
       const engine::Tensor& t = outputs->at(spec.name);
       std::printf("%s\n", describe_tensor(spec.name, t, values_).c_str());
       if (!output_dir_.empty()) {
-        std::string file = (std::filesystem::path(output_dir_) / (sanitize(spec.name) + ".npy")).string();
+        std::string file = (std::filesystem::path(output_dir_) / (npy_file_name(spec.name))).string();
         Status st = engine::write_npy(t, file);
         if (!st.is_ok()) return fail(st.message());
       }
@@ -64,12 +64,6 @@ class RunCommand : public Command {
   }
 
  private:
-  static std::string sanitize(std::string name) {
-    for (char& c : name) {
-      if (c == '/' || c == '\\' || c == ':') c = '_';
-    }
-    return name;
-  }
   std::string path_;
   std::vector<std::string> inputs_;
   std::string output_dir_;

@@ -1,0 +1,90 @@
+// Dropout. At inference (the default, and always before opset 12 unless is_test=0 in opset<7)
+// it is the identity with an all-true mask. Opset 12+ takes `ratio` and `training_mode` as
+// inputs; in training mode elements are zeroed with probability `ratio` and the rest scaled
+// by 1/(1-ratio), using a generator seeded per run (from `seed` when given) so runs stay
+// thread-safe.
+#include <random>
+
+#include "engine/ops/elementwise.h"
+
+namespace fogline::engine::ops {
+namespace {
+
+class DropoutKernel : public Kernel {
+ public:
+  DropoutKernel(int opset, float attr_ratio, bool attr_training, std::optional<int64_t> seed)
+      : opset_(opset), attr_ratio_(attr_ratio), attr_training_(attr_training), seed_(seed) {}
+
+  Status run(KernelContext& ctx) const override {
+    const Tensor& x = *ctx.input(0);
+    float ratio = attr_ratio_;
+    bool training = attr_training_;
+    if (opset_ >= 12) {
+      if (const Tensor* r = ctx.input(1)) {
+        if (r->numel() != 1 || !dtype_is_float(r->dtype())) {
+          return invalid_argument("Dropout ratio must be a float scalar, got " + std::string(dtype_name(r->dtype())) +
+                                  shape_to_string(r->shape()));
+        }
+        ratio = static_cast<float>(r->value_as_double(0));
+      }
+      if (const Tensor* t = ctx.input(2)) {
+        if (t->numel() != 1 || t->dtype() != DataType::kBool) {
+          return invalid_argument("Dropout training_mode must be a bool scalar, got " +
+                                  std::string(dtype_name(t->dtype())) + shape_to_string(t->shape()));
+        }
+        training = t->data<bool>()[0];
+      }
+    }
+    if (!(ratio >= 0.0f && ratio < 1.0f) && training) {
+      return invalid_argument("Dropout ratio must be in [0, 1), got " + std::to_string(ratio));
+    }
+    if (ratio == 0.0f) training = false;  // nothing is dropped: identity, all-true mask
+    // Before opset 10 the mask has the input's type; from 10 on it is bool.
+    const DataType mask_type = opset_ < 10 ? x.dtype() : DataType::kBool;
+    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), x.shape()));
+    Tensor* mask = nullptr;
+    if (ctx.wants_output(1)) {
+      FOGLINE_ASSIGN_OR_RETURN(mask, ctx.allocate_output(1, mask_type, x.shape()));
+    }
+    std::mt19937_64 gen(seed_ ? static_cast<uint64_t>(*seed_) : std::random_device{}());
+    std::uniform_real_distribution<float> uni(0.0f, 1.0f);
+    const float scale = training ? 1.0f / (1.0f - ratio) : 1.0f;
+    return dispatch_types<FOGLINE_FLOAT_TYPES>(x.dtype(), "Dropout", [&]<typename T>() -> Status {
+      const T* in = x.data<T>();
+      T* out = y->data<T>();
+      for (int64_t i = 0; i < x.numel(); ++i) {
+        const bool keep = !training || uni(gen) >= ratio;
+        out[i] = keep ? (training ? T(static_cast<compute_t<T>>(in[i]) * scale) : in[i]) : T(0.0f);
+        if (mask) {
+          if (mask_type == DataType::kBool) {
+            mask->data<bool>()[i] = keep;
+          } else {
+            mask->data<T>()[i] = T(keep ? 1.0f : 0.0f);
+          }
+        }
+      }
+      return Status::ok();
+    });
+  }
+
+ private:
+  int opset_;
+  float attr_ratio_;
+  bool attr_training_;
+  std::optional<int64_t> seed_;
+};
+
+Result<std::unique_ptr<Kernel>> make_dropout(const KernelBuildInfo& info) {
+  const auto& a = info.attrs();
+  // Opset 1-6 had is_test (default 0 = training); we treat models as deployed for inference,
+  // as every runtime does, unless a later opset asks for training through its input.
+  std::optional<int64_t> seed;
+  if (a.has("seed")) seed = a.get_int("seed", 0);
+  return std::unique_ptr<Kernel>(new DropoutKernel(info.opset(), a.get_float("ratio", 0.5f), false, seed));
+}
+
+}  // namespace
+
+FOGLINE_REGISTER_KERNEL("", "Dropout", 1, 1000, Backend::kReference, make_dropout);
+
+}  // namespace fogline::engine::ops

@@ -1,0 +1,165 @@
+// Conv (1-D/2-D/3-D, fp32) on oneDNN: groups and depthwise, strides, dilations, pads and
+// auto_pad, optional bias, and the node's fused post-ops. The primitive picks its own (blocked)
+// activation layout; we reorder from/to the plain NCHW the rest of the graph uses. Constant
+// weights are reordered into the primitive's layout once, when the primitive is built.
+#include "engine/ops/dnnl/dnnl_kernel.h"
+
+namespace fogline::engine::ops::dnnl_ops {
+namespace {
+
+struct ConvPrim {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward prim;
+  Operand src, dst, wei;  // `wei` only when the weights are a run-time input
+  PackedWeights packed;   // constant weights in the primitive's layout
+  bool has_packed = false;
+  dnnl::memory::desc bias_md;
+  Shape out_shape;
+  std::vector<std::pair<int, int>> addends;
+};
+
+class DnnlConv : public DnnlKernel<ConvPrim> {
+ public:
+  static Result<std::unique_ptr<Kernel>> make(const KernelBuildInfo& info) {
+    auto k = std::unique_ptr<DnnlConv>(new DnnlConv());
+    const Attributes& a = info.attrs();
+    k->kernel_shape_ = a.get_ints("kernel_shape");
+    k->strides_ = a.get_ints("strides");
+    k->dilations_ = a.get_ints("dilations");
+    k->pads_ = a.get_ints("pads");
+    k->auto_pad_ = a.get_string("auto_pad", "NOTSET");
+    k->group_ = a.get_int("group", 1);
+    k->post_ = info.node().post_ops;
+    k->has_bias_ = info.has_input(2);
+    if (info.input_dtype(0) != DataType::kFloat && info.input_dtype(0) != DataType::kUndefined) {
+      return unsupported("oneDNN Conv handles float32 only");
+    }
+    if (const Tensor* w = info.input_constant(1)) {
+      if (w->dtype() != DataType::kFloat) return unsupported("oneDNN Conv: weights are not float32");
+      k->weights_ = *w;
+    }
+    std::vector<Shape> shapes;
+    auto xs = info.input_static_shape(0), ws = info.input_static_shape(1);
+    std::optional<Shape> bs = k->has_bias_ ? info.input_static_shape(2) : Shape{};
+    if (xs && ws && bs) shapes = {*xs, *ws, *bs};
+    FOGLINE_TRY(k->prebuild(info, shapes));
+    return std::unique_ptr<Kernel>(std::move(k));
+  }
+
+ protected:
+  bool handles(const KernelContext& ctx) const override {
+    return is_float(ctx.input(0)) && is_float(ctx.input(1)) && (!has_bias_ || is_float(ctx.input(2)));
+  }
+  std::vector<Shape> key_shapes(const KernelContext& ctx) const override {
+    return {ctx.input(0)->shape(), ctx.input(1)->shape(), has_bias_ ? ctx.input(2)->shape() : Shape{}};
+  }
+
+  Result<std::shared_ptr<const ConvPrim>> build(const std::vector<Shape>& s) const override {
+    const Shape& x = s[0];
+    const Shape& w = s[1];
+    const int rank = static_cast<int>(x.size());
+    if (rank < 3 || rank > 5) return unsupported("oneDNN Conv handles 1-3 spatial dims");
+    if (static_cast<int>(w.size()) != rank) {
+      return invalid_argument("Conv weights " + shape_to_string(w) + " do not match the input " + shape_to_string(x));
+    }
+    const int64_t g = group_, oc = w[0];
+    if (g < 1 || oc % g != 0 || x[1] != w[1] * g) {
+      return invalid_argument("Conv input channels " + std::to_string(x[1]) + " do not match weights " +
+                              shape_to_string(w) + " with group " + std::to_string(g));
+    }
+    if (has_bias_ && (s[2].size() != 1 || s[2][0] != oc)) {
+      return invalid_argument("Conv bias " + shape_to_string(s[2]) + " should be [" + std::to_string(oc) + "]");
+    }
+    Shape in_spatial(x.begin() + 2, x.end());
+    std::vector<int64_t> kernel(w.begin() + 2, w.end());
+    if (!kernel_shape_.empty() && kernel_shape_ != kernel) {
+      return invalid_argument("Conv kernel_shape " + shape_to_string(kernel_shape_) + " differs from weights " +
+                              shape_to_string(w));
+    }
+    FOGLINE_ASSIGN_OR_RETURN(Window win,
+                             conv_window(in_spatial, kernel, strides_, dilations_, pads_, auto_pad_, false, "Conv"));
+    auto p = std::make_shared<ConvPrim>();
+    p->out_shape = {x[0], oc};
+    p->out_shape.insert(p->out_shape.end(), win.out.begin(), win.out.end());
+    for (int64_t d : x) if (d == 0) return unsupported("empty tensors");
+
+    // ONNX weights [OC, IC/G, k...] are oneDNN's goihw viewed as [G, OC/G, IC/G, k...].
+    Shape wdims = w;
+    if (g > 1) {
+      wdims[0] = oc / g;
+      wdims.insert(wdims.begin(), g);
+    }
+    const auto wei_user = plain_md(wdims);
+    const auto any = [](const Shape& sh) { return dnnl::memory::desc(to_dims(sh), dt::f32, tag::any); };
+    const auto src_user = plain_md(x), dst_user = plain_md(p->out_shape);
+    p->bias_md = has_bias_ ? plain_md({oc}) : dnnl::memory::desc();
+
+    FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, dst_user));
+    p->addends = post.addends;
+    dnnl::primitive_attr attr = base_attr();
+    attr.set_post_ops(post.ops);
+
+    // Let the primitive choose activation layouts; if that fails (e.g. a fused add whose
+    // operand layout it cannot read), use plain ones.
+    auto make_pd = [&](bool blocked) {
+      auto d = dnnl::convolution_forward::desc(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+          blocked ? any(x) : src_user, any(wdims), p->bias_md, blocked ? any(p->out_shape) : dst_user,
+          to_dims(win.strides), dnnl_dilations(win.dilations), to_dims(win.pad_l), to_dims(win.pad_r));
+      return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
+    };
+    try {
+      p->pd = make_pd(true);
+    } catch (const dnnl::error&) {
+      p->pd = make_pd(false);
+    }
+    p->prim = dnnl::convolution_forward(p->pd);
+    p->src.init(src_user, p->pd.src_desc(), true);
+    p->dst.init(dst_user, p->pd.dst_desc(), false);
+    if (weights_.defined()) {
+      p->packed = pack_weights(wei_user, weights_.raw(), p->pd.weights_desc());
+      p->has_packed = true;
+    } else {
+      p->wei.init(wei_user, p->pd.weights_desc(), true);
+    }
+    return std::shared_ptr<const ConvPrim>(std::move(p));
+  }
+
+  bool ready(const KernelContext& ctx, const ConvPrim& p) const override {
+    return addends_match(ctx, p.out_shape);
+  }
+
+  Status execute(KernelContext& ctx, const ConvPrim& p) const override {
+    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kFloat, p.out_shape));
+    auto& s = thread_stream();
+    const auto& eng = cpu_engine();
+    std::unordered_map<int, dnnl::memory> args;
+    args[DNNL_ARG_SRC] = p.src.prepare_input(ctx.input(0)->raw(), kSrcTmp, s);
+    args[DNNL_ARG_WEIGHTS] = p.has_packed ? p.packed.memory() : p.wei.prepare_input(ctx.input(1)->raw(), kWeightsTmp, s);
+    if (has_bias_) args[DNNL_ARG_BIAS] = dnnl::memory(p.bias_md, eng, const_cast<void*>(ctx.input(2)->raw()));
+    for (auto [index, input] : p.addends) {
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] =
+          dnnl::memory(p.dst.user, eng, const_cast<void*>(ctx.input(input)->raw()));
+    }
+    dnnl::memory dst = p.dst.output_memory(y->raw(), kDstTmp);
+    args[DNNL_ARG_DST] = dst;
+    dnnl_ops::execute(p.prim, p.pd, std::move(args), s);
+    p.dst.finish_output(dst, y->raw(), s);
+    return Status::ok();
+  }
+
+ private:
+  DnnlConv() = default;
+  std::vector<int64_t> kernel_shape_, strides_, dilations_, pads_;
+  std::string auto_pad_;
+  int64_t group_ = 1;
+  std::vector<PostOp> post_;
+  bool has_bias_ = false;
+  Tensor weights_;
+};
+
+}  // namespace
+
+FOGLINE_REGISTER_KERNEL("", "Conv", 1, 1000, Backend::kDnnl, DnnlConv::make);
+
+}  // namespace fogline::engine::ops::dnnl_ops

@@ -1,0 +1,80 @@
+// Base of the oneDNN kernels: finds (or builds and caches) the primitive state for the run's
+// input shapes, and hands the run to the reference kernel for cases it does not handle.
+#pragma once
+
+#include "engine/ops/dnnl/dnnl_util.h"
+
+namespace fogline::engine::ops::dnnl_ops {
+
+template <typename Prim>
+class DnnlKernel : public Kernel {
+ public:
+  Status run(KernelContext& ctx) const final {
+    if (!handles(ctx)) return fall_back(ctx, "input types");
+    std::vector<Shape> shapes = key_shapes(ctx);
+    std::vector<const Shape*> ptrs;
+    for (const Shape& s : shapes) ptrs.push_back(&s);
+    auto key = ShapeCache<Prim>::key_of(ptrs);
+    std::shared_ptr<const Prim> prim;
+    if (static_prim_ && key == static_key_) {
+      prim = static_prim_;
+    } else {
+      auto got = cache_.get(key, [&]() -> Result<std::shared_ptr<const Prim>> { return build_guarded(shapes); });
+      if (!got.is_ok()) {
+        if (got.status().code() == StatusCode::kUnsupported) return fall_back(ctx, got.status().message());
+        return got.status();
+      }
+      prim = std::move(got).value();
+    }
+    if (!ready(ctx, *prim)) return fall_back(ctx, "operands");
+    return guarded(ctx.node().describe(), [&]() { return execute(ctx, *prim); });
+  }
+
+ protected:
+  // Builds the state for statically known shapes at load time (empty `shapes`: nothing known).
+  Status prebuild(const KernelBuildInfo& info, std::vector<Shape> shapes) {
+    fallback_ = reference_fallback(info);
+    if (shapes.empty()) return Status::ok();
+    std::vector<const Shape*> ptrs;
+    for (const Shape& s : shapes) ptrs.push_back(&s);
+    auto built = build_guarded(shapes);
+    if (!built.is_ok()) return unsupported(built.status().message());
+    static_key_ = ShapeCache<Prim>::key_of(ptrs);
+    static_prim_ = std::move(built).value();
+    return Status::ok();
+  }
+
+  // Run-time check that this kernel can take the inputs (dtypes); else the reference runs.
+  virtual bool handles(const KernelContext& ctx) const = 0;
+  // The shapes the primitive depends on (the cache key, and what `build` receives).
+  virtual std::vector<Shape> key_shapes(const KernelContext& ctx) const = 0;
+  virtual Result<std::shared_ptr<const Prim>> build(const std::vector<Shape>& shapes) const = 0;
+  // Last check before running with a built primitive (e.g. fused operands' shapes).
+  virtual bool ready(const KernelContext& ctx, const Prim& prim) const { return true; }
+  virtual Status execute(KernelContext& ctx, const Prim& prim) const = 0;
+
+ private:
+  Result<std::shared_ptr<const Prim>> build_guarded(const std::vector<Shape>& shapes) const {
+    std::shared_ptr<const Prim> out;
+    Status st = guarded("building the oneDNN primitive", [&]() -> Status {
+      FOGLINE_ASSIGN_OR_RETURN(out, build(shapes));
+      return Status::ok();
+    });
+    if (!st.is_ok()) return st;
+    return out;
+  }
+  Status fall_back(KernelContext& ctx, const std::string& why) const {
+    if (fallback_) return fallback_->run(ctx);
+    return unsupported(ctx.node().describe() + ": the oneDNN kernel does not handle these " + why +
+                       " and there is no reference kernel");
+  }
+
+  std::unique_ptr<Kernel> fallback_;
+  ShapeCache<Prim> cache_;
+  std::vector<int64_t> static_key_;
+  std::shared_ptr<const Prim> static_prim_;
+};
+
+inline bool is_float(const Tensor* t) { return t && t->dtype() == DataType::kFloat; }
+
+}  // namespace fogline::engine::ops::dnnl_ops

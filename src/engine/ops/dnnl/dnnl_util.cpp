@@ -1,0 +1,251 @@
+#include "engine/ops/dnnl/dnnl_util.h"
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+
+namespace fogline::engine::ops::dnnl_ops {
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream s(cpu_engine());
+  return s;
+}
+
+namespace {
+struct ThreadBuffers {
+  struct Slot {
+    void* p = nullptr;
+    size_t size = 0;
+  };
+  std::array<Slot, kNumSlots> slots;
+  ~ThreadBuffers() {
+    for (auto& s : slots) std::free(s.p);
+  }
+};
+
+void* aligned_bytes(size_t bytes) {
+  size_t rounded = (bytes + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded ? rounded : 64);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+}  // namespace
+
+void* thread_buffer(BufferSlot slot, size_t bytes) {
+  thread_local ThreadBuffers buffers;
+  auto& s = buffers.slots[slot];
+  if (s.size < bytes || !s.p) {
+    std::free(s.p);
+    s.p = nullptr;
+    s.p = aligned_bytes(bytes);
+    s.size = bytes;
+  }
+  return s.p;
+}
+
+dnnl::memory::dims to_dims(const Shape& s) { return dnnl::memory::dims(s.begin(), s.end()); }
+
+dnnl::memory::desc plain_md(const Shape& s, dt type) {
+  Shape strides(s.size(), 1);
+  for (size_t i = s.size(); i-- > 1;) strides[i - 1] = strides[i] * std::max<int64_t>(s[i], 1);
+  return strided_md(s, strides, type);
+}
+
+dnnl::memory::desc strided_md(const Shape& s, const Shape& strides, dt type) {
+  return dnnl::memory::desc(to_dims(s), type, to_dims(strides));
+}
+
+dnnl::primitive_attr base_attr() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::memory::desc& addend_md,
+                                   const dnnl::memory::desc* first_add) {
+  using A = dnnl::algorithm;
+  MappedPostOps m;
+  if (first_add) m.ops.append_binary(A::binary_add, *first_add);
+  for (const PostOp& p : post) {
+    switch (p.kind) {
+      case PostOp::Kind::kRelu: m.ops.append_eltwise(1.f, A::eltwise_relu, 0.f, 0.f); break;
+      case PostOp::Kind::kLeakyRelu: m.ops.append_eltwise(1.f, A::eltwise_relu, p.alpha, 0.f); break;
+      case PostOp::Kind::kClip:
+        // oneDNN clamps max-then-min; the reference gives `alpha` below it even when alpha > beta.
+        if (!(p.alpha <= p.beta)) return unsupported("Clip post-op with min > max");
+        m.ops.append_eltwise(1.f, A::eltwise_clip, p.alpha, p.beta);
+        break;
+      case PostOp::Kind::kSigmoid: m.ops.append_eltwise(1.f, A::eltwise_logistic, 0.f, 0.f); break;
+      case PostOp::Kind::kTanh: m.ops.append_eltwise(1.f, A::eltwise_tanh, 0.f, 0.f); break;
+      case PostOp::Kind::kSilu: m.ops.append_eltwise(1.f, A::eltwise_swish, 1.f, 0.f); break;
+      case PostOp::Kind::kHardSigmoid:
+        // oneDNN 2.6 has no hardsigmoid: clamp(alpha * x + beta, 0, 1) as two steps.
+        m.ops.append_eltwise(1.f, A::eltwise_linear, p.alpha, p.beta);
+        m.ops.append_eltwise(1.f, A::eltwise_clip, 0.f, 1.f);
+        break;
+      case PostOp::Kind::kHardSwish: m.ops.append_eltwise(1.f, A::eltwise_hardswish, 0.f, 0.f); break;
+      case PostOp::Kind::kAdd:
+        if (p.input < 0) return unsupported("Add post-op without an operand");
+        m.addends.emplace_back(m.ops.len(), p.input);
+        m.ops.append_binary(A::binary_add, addend_md);
+        break;
+    }
+  }
+  return m;
+}
+
+bool addends_match(const KernelContext& ctx, const Shape& out_shape) {
+  for (const PostOp& p : ctx.node().post_ops) {
+    if (p.kind != PostOp::Kind::kAdd) continue;
+    const Tensor* t = ctx.input(p.input);
+    if (!t || t->dtype() != DataType::kFloat || t->shape() != out_shape) return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Kernel> reference_fallback(const KernelBuildInfo& info) {
+  auto k = create_kernel(info, /*reference_only=*/true);
+  if (!k.is_ok()) return nullptr;
+  return std::move(k).value();
+}
+
+void Operand::init(const dnnl::memory::desc& u, const dnnl::memory::desc& p, bool input) {
+  user = u;
+  prim = p;
+  if (!needs_reorder()) return;
+  const auto& eng = cpu_engine();
+  if (input) {
+    to_pd = dnnl::reorder::primitive_desc(eng, user, eng, prim, base_attr());
+    to_prim = dnnl::reorder(to_pd);
+  } else {
+    from_pd = dnnl::reorder::primitive_desc(eng, prim, eng, user, base_attr());
+    from_prim = dnnl::reorder(from_pd);
+  }
+}
+
+namespace {
+void run_reorder(const dnnl::reorder& r, const dnnl::reorder::primitive_desc& pd, const dnnl::memory& from,
+                 const dnnl::memory& to, dnnl::stream& s) {
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+  execute(r, pd, std::move(args), s);
+}
+}  // namespace
+
+dnnl::memory Operand::prepare_input(const void* data, BufferSlot slot, dnnl::stream& s) const {
+  dnnl::memory u(user, cpu_engine(), const_cast<void*>(data));
+  if (!needs_reorder()) return u;
+  dnnl::memory p(prim, cpu_engine(), thread_buffer(slot, prim.get_size()));
+  run_reorder(to_prim, to_pd, u, p, s);
+  return p;
+}
+
+dnnl::memory Operand::output_memory(void* data, BufferSlot slot) const {
+  if (!needs_reorder()) return dnnl::memory(user, cpu_engine(), data);
+  return dnnl::memory(prim, cpu_engine(), thread_buffer(slot, prim.get_size()));
+}
+
+void Operand::finish_output(const dnnl::memory& m, void* data, dnnl::stream& s) const {
+  if (!needs_reorder()) return;
+  run_reorder(from_prim, from_pd, m, dnnl::memory(user, cpu_engine(), data), s);
+}
+
+PackedWeights pack_weights(const dnnl::memory::desc& user, const void* data, const dnnl::memory::desc& prim) {
+  PackedWeights w;
+  w.md = prim;
+  w.bytes = std::shared_ptr<void>(aligned_bytes(prim.get_size()), [](void* p) { std::free(p); });
+  const auto& eng = cpu_engine();
+  dnnl::memory from(user, eng, const_cast<void*>(data));
+  dnnl::memory to(prim, eng, w.bytes.get());
+  dnnl::stream s(eng);
+  dnnl::reorder(from, to).execute(s, from, to);
+  s.wait();
+  return w;
+}
+
+void execute(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
+             std::unordered_map<int, dnnl::memory> args, dnnl::stream& s) {
+  auto sp = pd.scratchpad_desc();
+  if (sp.get_size() > 0) {
+    args[DNNL_ARG_SCRATCHPAD] = dnnl::memory(sp, cpu_engine(), thread_buffer(kScratchpad, sp.get_size()));
+  }
+  p.execute(s, args);
+  s.wait();
+}
+
+Result<Window> conv_window(const Shape& in, const std::vector<int64_t>& kernel,
+                           const std::vector<int64_t>& strides_attr, const std::vector<int64_t>& dil_attr,
+                           const std::vector<int64_t>& pads_attr, const std::string& auto_pad,
+                           bool ceil_mode, const std::string& op) {
+  const size_t n = in.size();
+  auto sized = [&](const std::vector<int64_t>& v, int64_t fill, const char* what) -> Result<std::vector<int64_t>> {
+    if (v.empty()) return std::vector<int64_t>(n, fill);
+    if (v.size() != n) {
+      return invalid_argument(op + " '" + what + "' has " + std::to_string(v.size()) + " values, expected " +
+                              std::to_string(n));
+    }
+    return v;
+  };
+  Window w;
+  if (kernel.size() != n) {
+    return invalid_argument(op + " kernel has " + std::to_string(kernel.size()) + " spatial dims, input has " +
+                            std::to_string(n));
+  }
+  w.kernel = kernel;
+  FOGLINE_ASSIGN_OR_RETURN(w.strides, sized(strides_attr, 1, "strides"));
+  FOGLINE_ASSIGN_OR_RETURN(w.dilations, sized(dil_attr, 1, "dilations"));
+  std::vector<int64_t> pads = pads_attr.empty() ? std::vector<int64_t>(2 * n, 0) : pads_attr;
+  if (pads.size() != 2 * n) {
+    return invalid_argument(op + " 'pads' has " + std::to_string(pads.size()) + " values, expected " +
+                            std::to_string(2 * n));
+  }
+  w.pad_l.resize(n);
+  w.pad_r.resize(n);
+  w.out.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (w.kernel[i] < 1 || w.strides[i] < 1 || w.dilations[i] < 1) {
+      return invalid_argument(op + " kernel, strides and dilations must be positive");
+    }
+    const int64_t dk = (w.kernel[i] - 1) * w.dilations[i] + 1;
+    const int64_t s = w.strides[i];
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      w.out[i] = (in[i] + s - 1) / s;
+      int64_t total = std::max<int64_t>(0, (w.out[i] - 1) * s + dk - in[i]);
+      w.pad_l[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      w.pad_r[i] = total - w.pad_l[i];
+    } else if (auto_pad == "VALID") {
+      if (in[i] < dk) return invalid_argument(op + " window is larger than the input");
+      w.pad_l[i] = w.pad_r[i] = 0;
+      w.out[i] = (in[i] - dk) / s + 1;
+    } else if (auto_pad.empty() || auto_pad == "NOTSET") {
+      w.pad_l[i] = pads[i];
+      w.pad_r[i] = pads[i + n];
+      if (w.pad_l[i] < 0 || w.pad_r[i] < 0) return invalid_argument(op + " pads must be non-negative");
+      const int64_t span = in[i] + w.pad_l[i] + w.pad_r[i] - dk;
+      if (span < 0) {
+        return invalid_argument(op + " window (" + std::to_string(dk) + ") is larger than the padded input (" +
+                                std::to_string(in[i] + w.pad_l[i] + w.pad_r[i]) + ")");
+      }
+      w.out[i] = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+      // A last window starting in the right padding would see no input.
+      if (ceil_mode && (w.out[i] - 1) * s >= in[i] + w.pad_l[i]) w.out[i]--;
+      // oneDNN derives the size from the pads: the right pad is what the last window needs.
+      if (ceil_mode) w.pad_r[i] = (w.out[i] - 1) * s + dk - in[i] - w.pad_l[i];
+    } else {
+      return invalid_argument(op + " has unknown auto_pad '" + auto_pad + "'");
+    }
+  }
+  return w;
+}
+
+dnnl::memory::dims dnnl_dilations(const std::vector<int64_t>& d) {
+  dnnl::memory::dims out;
+  for (int64_t v : d) out.push_back(v - 1);
+  return out;
+}
+
+}  // namespace fogline::engine::ops::dnnl_ops

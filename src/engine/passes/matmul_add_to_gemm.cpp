@@ -1,0 +1,73 @@
+// matmul-add-to-gemm: MatMul(A, B) + bias with a 2-D A, a constant 2-D B and a constant bias
+// of N elements becomes Gemm(A, B, bias), one kernel with the bias in its epilogue (the
+// pattern exporters emit for Linear layers). Only for 2-D A: Gemm has no batch dimensions.
+#include "engine/kernel.h"
+#include "engine/passes/pass.h"
+#include "engine/passes/pass_util.h"
+
+namespace fogline::engine {
+namespace {
+
+using passes::UseMap;
+
+// The Gemm we would create must be runnable; with reference_only, by a reference kernel.
+bool gemm_available(int opset, bool reference_only) {
+  for (const KernelDef* def : KernelRegistry::global().candidates("", "Gemm", opset)) {
+    if (!reference_only || def->backend == Backend::kReference) return true;
+  }
+  return false;
+}
+
+class MatMulAddToGemm : public GraphPass {
+ public:
+  const char* name() const override { return "matmul-add-to-gemm"; }
+
+  Result<int> apply(Graph& graph, const PassContext& ctx) const override {
+    UseMap uses(graph);
+    int changes = 0;
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+      if (!passes::is_op(graph.nodes[i], "MatMul")) continue;
+      const Node& mm = graph.nodes[i];
+      // Gemm's C broadcasting (no `broadcast` attribute) exists from opset 7.
+      if (mm.opset < 7 || !passes::single_output(mm) || !mm.post_ops.empty() || mm.inputs.size() != 2) continue;
+      if (!gemm_available(mm.opset, ctx.reference_only)) continue;
+      const int a = mm.inputs[0];
+      auto a_shape = passes::value_static_shape(graph, a);
+      if (!a_shape || a_shape->size() != 2 || passes::value_dtype(graph, a) != DataType::kFloat) continue;
+      const Tensor* b = passes::value_constant(graph, mm.inputs[1]);
+      if (!b || b->dtype() != DataType::kFloat || b->rank() != 2 || b->dim(0) != (*a_shape)[1]) continue;
+      const int64_t n = b->dim(1);
+
+      const int y = mm.outputs[0];
+      const auto& readers = uses.readers(y);
+      if (readers.size() != 1 || !uses.only_reader(y, readers[0])) continue;
+      const int j = readers[0];
+      const Node& add = graph.nodes[static_cast<size_t>(j)];
+      if (!passes::is_op(add, "Add") || add.opset < 7 || !passes::single_output(add) || add.inputs.size() != 2) continue;
+      const int bias = add.inputs[0] == y ? add.inputs[1] : add.inputs[0];
+      if (bias == y) continue;
+      const Tensor* c = passes::value_constant(graph, bias);
+      // [N] or [1, N]: broadcast along rows only, so Add's result keeps MatMul's [M, N] shape.
+      const bool row = c && c->dtype() == DataType::kFloat &&
+                       ((c->rank() == 1 && c->dim(0) == n) || (c->rank() == 2 && c->dim(0) == 1 && c->dim(1) == n));
+      if (!row) continue;
+
+      Node gemm;
+      gemm.name = mm.name;
+      gemm.op_type = "Gemm";
+      gemm.domain = "";
+      gemm.opset = mm.opset;
+      gemm.inputs = {a, mm.inputs[1], bias};
+      gemm.outputs = {add.outputs[0]};
+      passes::replace_with_fused(graph, uses, static_cast<int>(i), j, std::move(gemm));
+      ++changes;
+    }
+    return changes;
+  }
+};
+
+}  // namespace
+
+FOGLINE_REGISTER_PASS(250, MatMulAddToGemm);
+
+}  // namespace fogline::engine
