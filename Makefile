@@ -1,6 +1,7 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is missing,
-# configure with CMake + Ninja and build. `make test SANITIZE=1` builds the tests with
-# AddressSanitizer + UndefinedBehaviorSanitizer in their own build folder.
+# configure with CMake + Ninja and build. `make test SANITIZE=1` builds the tests with clang,
+# AddressSanitizer + UndefinedBehaviorSanitizer, in build-asan/; that build also holds the
+# libFuzzer targets that `make fuzz` runs.
 SANITIZE ?= 0
 FOGLINE_SHARED ?= $(abspath ../shared)
 export FOGLINE_SHARED
@@ -8,7 +9,8 @@ JOBS ?= $(shell nproc)
 
 ifeq ($(SANITIZE),1)
 BUILD := build-asan
-CMAKE_FLAGS := -DFOGLINE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOGLINE_BENCH=OFF
+CMAKE_FLAGS := -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFOGLINE_SANITIZE=ON \
+  -DFOGLINE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOGLINE_BENCH=OFF
 else
 BUILD := build
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release
@@ -33,13 +35,13 @@ test: build
 demo: build
 	$(BUILD)/fogline demo
 
-fuzz: deps
-	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DFOGLINE_FUZZ=ON -DFOGLINE_TESTS=OFF -DFOGLINE_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_model_loader
-	scripts/run-fuzz.sh build-fuzz/fuzz/fuzz_model_loader $(or $(FUZZ_SECONDS),60)
+fuzz:
+	$(MAKE) configure SANITIZE=1
+	cmake --build build-asan -j $(JOBS) --target fuzz_model_loader
+	scripts/run-fuzz.sh build-asan/fuzz_model_loader $(or $(FUZZ_SECONDS),60)
 
 bench: build
 	bench/compare_ort.sh
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan

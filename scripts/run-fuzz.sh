@@ -17,8 +17,8 @@ if [ -d "$shared/onnx-conformance" ]; then
 else
   echo "fuzz: $shared/onnx-conformance not found; starting without seeds"
 fi
-mkdir -p "$(dirname "$fuzzer")/../crashes"
+mkdir -p "$(dirname "$fuzzer")/crashes"
 # rss_limit: a model may legitimately ask for a big tensor; the loader must refuse it politely.
 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
   "$fuzzer" "$corpus" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=262144 \
-  -artifact_prefix="$(dirname "$fuzzer")/../crashes/" -print_final_stats=1 2>&1 | tail -25
+  -artifact_prefix="$(dirname "$fuzzer")/crashes/" -print_final_stats=1 2>&1 | tail -25

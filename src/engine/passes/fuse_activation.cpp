@@ -95,7 +95,7 @@ class FuseActivation : public GraphPass {
     int changes = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       const Node& producer = graph.nodes[i];
-      if (!fusable_producer(producer)) continue;
+      if (!fusable_producer(producer) || (only_after_add() && !has_fused_add(producer))) continue;
       const int y = producer.outputs[0];
       // Post-ops run in float32 only.
       if (passes::value_dtype(graph, y) != DataType::kFloat || uses.is_graph_output(y)) continue;
@@ -108,7 +108,19 @@ class FuseActivation : public GraphPass {
     return changes;
   }
 
+ protected:
+  // The second instance only finishes what fuse-add started, so that disabling
+  // fuse-activation by name turns plain activation fusion off.
+  virtual bool only_after_add() const { return false; }
+
  private:
+  static bool has_fused_add(const Node& n) {
+    for (const PostOp& p : n.post_ops) {
+      if (p.kind == Kind::kAdd) return true;
+    }
+    return false;
+  }
+
   static bool try_single(Graph& graph, UseMap& uses, int i) {
     const Node& producer = graph.nodes[static_cast<size_t>(i)];
     const int y = producer.outputs[0];
@@ -163,6 +175,9 @@ class FuseActivation : public GraphPass {
 class FuseActivationAfterAdd : public FuseActivation {
  public:
   const char* name() const override { return "fuse-activation-after-add"; }
+
+ protected:
+  bool only_after_add() const override { return true; }
 };
 
 }  // namespace

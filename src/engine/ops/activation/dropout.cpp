@@ -2,7 +2,9 @@
 // it is the identity with an all-true mask. Opset 12+ takes `ratio` and `training_mode` as
 // inputs; in training mode elements are zeroed with probability `ratio` and the rest scaled
 // by 1/(1-ratio), using a generator seeded per run (from `seed` when given) so runs stay
-// thread-safe.
+// thread-safe. With a seed, the draws are numpy's (np.random.seed(seed); uniform(0, 1)):
+// MT19937 seeded the same way, two 32-bit words per 53-bit double, so that results match
+// the ONNX reference implementation.
 #include <random>
 
 #include "engine/ops/elementwise.h"
@@ -12,13 +14,13 @@ namespace {
 
 class DropoutKernel : public Kernel {
  public:
-  DropoutKernel(int opset, float attr_ratio, bool attr_training, std::optional<int64_t> seed)
-      : opset_(opset), attr_ratio_(attr_ratio), attr_training_(attr_training), seed_(seed) {}
+  DropoutKernel(int opset, float attr_ratio, std::optional<int64_t> seed)
+      : opset_(opset), attr_ratio_(attr_ratio), seed_(seed) {}
 
   Status run(KernelContext& ctx) const override {
     const Tensor& x = *ctx.input(0);
     float ratio = attr_ratio_;
-    bool training = attr_training_;
+    bool training = false;
     if (opset_ >= 12) {
       if (const Tensor* r = ctx.input(1)) {
         if (r->numel() != 1 || !dtype_is_float(r->dtype())) {
@@ -46,14 +48,17 @@ class DropoutKernel : public Kernel {
     if (ctx.wants_output(1)) {
       FOGLINE_ASSIGN_OR_RETURN(mask, ctx.allocate_output(1, mask_type, x.shape()));
     }
-    std::mt19937_64 gen(seed_ ? static_cast<uint64_t>(*seed_) : std::random_device{}());
-    std::uniform_real_distribution<float> uni(0.0f, 1.0f);
+    std::mt19937 gen(seed_ ? static_cast<uint32_t>(*seed_) : std::random_device{}());
+    auto uniform = [&gen]() {
+      const uint32_t a = gen() >> 5, b = gen() >> 6;
+      return (a * 67108864.0 + b) / 9007199254740992.0;
+    };
     const float scale = training ? 1.0f / (1.0f - ratio) : 1.0f;
     return dispatch_types<FOGLINE_FLOAT_TYPES>(x.dtype(), "Dropout", [&]<typename T>() -> Status {
       const T* in = x.data<T>();
       T* out = y->data<T>();
       for (int64_t i = 0; i < x.numel(); ++i) {
-        const bool keep = !training || uni(gen) >= ratio;
+        const bool keep = !training || uniform() >= static_cast<double>(ratio);
         out[i] = keep ? (training ? T(static_cast<compute_t<T>>(in[i]) * scale) : in[i]) : T(0.0f);
         if (mask) {
           if (mask_type == DataType::kBool) {
@@ -70,7 +75,6 @@ class DropoutKernel : public Kernel {
  private:
   int opset_;
   float attr_ratio_;
-  bool attr_training_;
   std::optional<int64_t> seed_;
 };
 
@@ -80,7 +84,7 @@ Result<std::unique_ptr<Kernel>> make_dropout(const KernelBuildInfo& info) {
   // as every runtime does, unless a later opset asks for training through its input.
   std::optional<int64_t> seed;
   if (a.has("seed")) seed = a.get_int("seed", 0);
-  return std::unique_ptr<Kernel>(new DropoutKernel(info.opset(), a.get_float("ratio", 0.5f), false, seed));
+  return std::unique_ptr<Kernel>(new DropoutKernel(info.opset(), a.get_float("ratio", 0.5f), seed));
 }
 
 }  // namespace

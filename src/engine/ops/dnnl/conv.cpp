@@ -2,6 +2,8 @@
 // auto_pad, optional bias, and the node's fused post-ops. The primitive picks its own (blocked)
 // activation layout; we reorder from/to the plain NCHW the rest of the graph uses. Constant
 // weights are reordered into the primitive's layout once, when the primitive is built.
+#include <cstring>
+
 #include "engine/ops/dnnl/dnnl_kernel.h"
 
 namespace fogline::engine::ops::dnnl_ops {
@@ -11,6 +13,8 @@ struct ConvPrim {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
   Operand src, dst, wei;  // `wei` only when the weights are a run-time input
+  Operand addend;         // a fused Add's operand, when it is a sum post-op (dst layout)
+  bool sum = false;
   PackedWeights packed;   // constant weights in the primitive's layout
   bool has_packed = false;
   dnnl::memory::desc bias_md;
@@ -94,28 +98,38 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     const auto src_user = plain_md(x), dst_user = plain_md(p->out_shape);
     p->bias_md = has_bias_ ? plain_md({oc}) : dnnl::memory::desc();
 
-    FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, dst_user));
-    p->addends = post.addends;
-    dnnl::primitive_attr attr = base_attr();
-    attr.set_post_ops(post.ops);
-
-    // Let the primitive choose activation layouts; if that fails (e.g. a fused add whose
-    // operand layout it cannot read), use plain ones.
-    auto make_pd = [&](bool blocked) {
+    // Let the primitive choose activation layouts. A fused Add is best a sum post-op (the
+    // addend is copied into the destination first), which keeps the fast blocked kernels;
+    // failing that a binary add on a plain operand, and finally plain layouts throughout.
+    auto make_pd = [&](bool blocked, bool sum) -> Result<dnnl::convolution_forward::primitive_desc> {
+      FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, dst_user, nullptr, sum));
+      p->addends = post.addends;
+      p->sum = sum && !post.addends.empty();
+      dnnl::primitive_attr attr = base_attr();
+      attr.set_post_ops(post.ops);
       auto d = dnnl::convolution_forward::desc(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
           blocked ? any(x) : src_user, any(wdims), p->bias_md, blocked ? any(p->out_shape) : dst_user,
           to_dims(win.strides), dnnl_dilations(win.dilations), to_dims(win.pad_l), to_dims(win.pad_r));
       return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
     };
-    try {
-      p->pd = make_pd(true);
-    } catch (const dnnl::error&) {
-      p->pd = make_pd(false);
+    bool built = false;
+    for (auto [blocked, sum] : {std::pair{true, true}, {true, false}, {false, false}}) {
+      if (getenv("FOGLINE_TMP_PLAIN") && blocked) continue;
+      try {
+        auto pd = make_pd(blocked, sum);
+        if (!pd.is_ok()) continue;
+        p->pd = std::move(pd).value();
+        built = true;
+        break;
+      } catch (const dnnl::error&) {
+      }
     }
+    if (!built) return unsupported("no oneDNN convolution for this configuration");
     p->prim = dnnl::convolution_forward(p->pd);
     p->src.init(src_user, p->pd.src_desc(), true);
     p->dst.init(dst_user, p->pd.dst_desc(), false);
+    if (p->sum) p->addend.init(dst_user, p->pd.dst_desc(), true);
     if (weights_.defined()) {
       p->packed = pack_weights(wei_user, weights_.raw(), p->pd.weights_desc());
       p->has_packed = true;
@@ -137,11 +151,17 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     args[DNNL_ARG_SRC] = p.src.prepare_input(ctx.input(0)->raw(), kSrcTmp, s);
     args[DNNL_ARG_WEIGHTS] = p.has_packed ? p.packed.memory() : p.wei.prepare_input(ctx.input(1)->raw(), kWeightsTmp, s);
     if (has_bias_) args[DNNL_ARG_BIAS] = dnnl::memory(p.bias_md, eng, const_cast<void*>(ctx.input(2)->raw()));
-    for (auto [index, input] : p.addends) {
-      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] =
-          dnnl::memory(p.dst.user, eng, const_cast<void*>(ctx.input(input)->raw()));
-    }
     dnnl::memory dst = p.dst.output_memory(y->raw(), kDstTmp);
+    for (auto [index, input] : p.addends) {
+      const void* a = ctx.input(input)->raw();
+      if (!p.sum) {
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = dnnl::memory(p.dst.user, eng, const_cast<void*>(a));
+      } else if (p.addend.needs_reorder()) {
+        p.addend.reorder_into(a, dst, s);
+      } else if (a != y->raw()) {
+        std::memcpy(y->raw(), a, y->nbytes());
+      }
+    }
     args[DNNL_ARG_DST] = dst;
     dnnl_ops::execute(p.prim, p.pd, std::move(args), s);
     p.dst.finish_output(dst, y->raw(), s);

@@ -67,7 +67,7 @@ dnnl::primitive_attr base_attr() {
 }
 
 Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::memory::desc& addend_md,
-                                   const dnnl::memory::desc* first_add) {
+                                   const dnnl::memory::desc* first_add, bool add_as_sum) {
   using A = dnnl::algorithm;
   MappedPostOps m;
   if (first_add) m.ops.append_binary(A::binary_add, *first_add);
@@ -91,8 +91,13 @@ Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::
       case PostOp::Kind::kHardSwish: m.ops.append_eltwise(1.f, A::eltwise_hardswish, 0.f, 0.f); break;
       case PostOp::Kind::kAdd:
         if (p.input < 0) return unsupported("Add post-op without an operand");
+        if (add_as_sum && !m.addends.empty()) return unsupported("more than one fused Add as sum");
         m.addends.emplace_back(m.ops.len(), p.input);
-        m.ops.append_binary(A::binary_add, addend_md);
+        if (add_as_sum) {
+          m.ops.append_sum(1.f);
+        } else {
+          m.ops.append_binary(A::binary_add, addend_md);
+        }
         break;
     }
   }
@@ -142,6 +147,10 @@ dnnl::memory Operand::prepare_input(const void* data, BufferSlot slot, dnnl::str
   dnnl::memory p(prim, cpu_engine(), thread_buffer(slot, prim.get_size()));
   run_reorder(to_prim, to_pd, u, p, s);
   return p;
+}
+
+void Operand::reorder_into(const void* data, const dnnl::memory& target, dnnl::stream& s) const {
+  run_reorder(to_prim, to_pd, dnnl::memory(user, cpu_engine(), const_cast<void*>(data)), target, s);
 }
 
 dnnl::memory Operand::output_memory(void* data, BufferSlot slot) const {

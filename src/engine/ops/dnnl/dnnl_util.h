@@ -45,8 +45,10 @@ struct MappedPostOps {
 };
 // Fails (unsupported) for post-ops oneDNN cannot express with the reference's semantics.
 // `first_add`, when given, is a binary add placed before the node's post-ops (Gemm's C).
+// With `add_as_sum`, a (single) fused Add becomes a sum post-op: the caller must place the
+// addend in the destination buffer, in the destination's layout, before executing.
 Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::memory::desc& addend_md,
-                                   const dnnl::memory::desc* first_add = nullptr);
+                                   const dnnl::memory::desc* first_add = nullptr, bool add_as_sum = false);
 // Checks the addend inputs of the node's post-ops have the output's shape and float type.
 bool addends_match(const KernelContext& ctx, const Shape& out_shape);
 
@@ -80,6 +82,8 @@ struct Operand {
   void init(const dnnl::memory::desc& u, const dnnl::memory::desc& p, bool input);
   // Memory the primitive reads: the user's bytes, or a reordered copy in `slot`.
   dnnl::memory prepare_input(const void* data, BufferSlot slot, dnnl::stream& s) const;
+  // Reorders user-layout bytes into `target` (in the primitive's layout); needs_reorder().
+  void reorder_into(const void* data, const dnnl::memory& target, dnnl::stream& s) const;
   // Memory the primitive writes; call finish_output afterwards.
   dnnl::memory output_memory(void* data, BufferSlot slot) const;
   void finish_output(const dnnl::memory& m, void* data, dnnl::stream& s) const;

@@ -1,4 +1,4 @@
-#include "engine/ops/elementwise.h"
+#include "engine/ops/math/legacy_broadcast.h"
 namespace fogline::engine::ops {
-FOGLINE_BINARY_OP_OUT(Equal, "Equal", bool, a == b, FOGLINE_ALL_TYPES);
+FOGLINE_LEGACY_BINARY_OP(Equal, "Equal", bool, a == b, FOGLINE_ALL_TYPES);
 }

@@ -1,4 +1,4 @@
-#include "engine/ops/elementwise.h"
+#include "engine/ops/math/legacy_broadcast.h"
 namespace fogline::engine::ops {
-FOGLINE_BINARY_OP_OUT(Greater, "Greater", bool, a > b, FOGLINE_NUMERIC_TYPES);
+FOGLINE_LEGACY_BINARY_OP(Greater, "Greater", bool, a > b, FOGLINE_NUMERIC_TYPES);
 }

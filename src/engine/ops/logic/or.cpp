@@ -1,4 +1,4 @@
-#include "engine/ops/elementwise.h"
+#include "engine/ops/math/legacy_broadcast.h"
 namespace fogline::engine::ops {
-FOGLINE_BINARY_OP_OUT(Or, "Or", bool, bool(a) || bool(b), bool);
+FOGLINE_LEGACY_BINARY_OP(Or, "Or", bool, bool(a) || bool(b), bool);
 }

@@ -1,4 +1,4 @@
-#include "engine/ops/elementwise.h"
+#include "engine/ops/math/legacy_broadcast.h"
 namespace fogline::engine::ops {
-FOGLINE_BINARY_OP(Add, "Add", a + b, FOGLINE_NUMERIC_TYPES);
+FOGLINE_LEGACY_BINARY_OP(Add, "Add", void, a + b, FOGLINE_NUMERIC_TYPES);
 }

@@ -1,6 +1,6 @@
 // Pow: base ** exponent under broadcasting. Since opset 12 the exponent may have another type
 // than the base; the output has the base's type.
-#include "engine/ops/elementwise.h"
+#include "engine/ops/math/legacy_broadcast.h"
 
 namespace fogline::engine::ops {
 namespace {
@@ -16,20 +16,26 @@ B int_pow(B base, int64_t e) {
     }
     return B(0);
   }
-  B r = 1;
+  // Multiply in uint64: overflow wraps (the low bits are those of the narrow type's
+  // wrapped product) instead of being undefined.
+  uint64_t r = 1, b = static_cast<uint64_t>(static_cast<std::make_unsigned_t<B>>(base));
   while (e > 0) {
-    if (e & 1) r = static_cast<B>(r * base);
-    base = static_cast<B>(base * base);
+    if (e & 1) r *= b;
+    b *= b;
     e >>= 1;
   }
-  return r;
+  return static_cast<B>(r);
 }
 
 class PowKernel : public Kernel {
  public:
+  explicit PowKernel(std::optional<int64_t> legacy_axis) : legacy_axis_(legacy_axis) {}
   Status run(KernelContext& ctx) const override {
     const Tensor& a = *ctx.input(0);
-    const Tensor& b = *ctx.input(1);
+    Tensor b = *ctx.input(1);
+    if (legacy_axis_) {
+      FOGLINE_ASSIGN_OR_RETURN(b, legacy_align(a, b, *legacy_axis_, "Pow"));
+    }
     FOGLINE_ASSIGN_OR_RETURN(Shape shape, broadcast_shapes(a.shape(), b.shape()));
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, a.dtype(), shape));
     return dispatch_types<FOGLINE_NUMERIC_TYPES>(a.dtype(), "Pow", [&]<typename T>() -> Status {
@@ -68,10 +74,19 @@ class PowKernel : public Kernel {
       });
     });
   }
+
+ private:
+  std::optional<int64_t> legacy_axis_;
 };
+
+Result<std::unique_ptr<Kernel>> make_pow(const KernelBuildInfo& info) {
+  std::optional<int64_t> axis;
+  if (uses_legacy_axis(info)) axis = info.attrs().get_int("axis", 0);
+  return std::unique_ptr<Kernel>(new PowKernel(axis));
+}
 
 }  // namespace
 
-FOGLINE_REGISTER_KERNEL("", "Pow", 1, 1000, Backend::kReference, FOGLINE_SIMPLE_FACTORY(PowKernel));
+FOGLINE_REGISTER_KERNEL("", "Pow", 1, 1000, Backend::kReference, make_pow);
 
 }  // namespace fogline::engine::ops

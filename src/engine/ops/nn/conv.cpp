@@ -44,6 +44,11 @@ class ConvKernel : public Kernel {
     yshape.insert(yshape.end(), out.begin(), out.end());
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), yshape));
     ConvGeometry g{in, out, w.kernel, w.strides, w.dilations, w.pads};
+    const double col_bytes = static_cast<double>(Cin / G) * static_cast<double>(g.kernel_size()) *
+                             static_cast<double>(g.out_size()) * 8.0;
+    if (col_bytes > static_cast<double>(max_allocation_bytes())) {
+      return resource_exhausted("Conv im2col buffer of " + std::to_string(col_bytes) + " bytes is too large");
+    }
     Status st = dispatch_types<FOGLINE_FLOAT_TYPES>(x.dtype(), "Conv", [&]<typename T>() -> Status {
       using C = compute_t<T>;
       std::vector<C> xs, ws, bs, ys;

@@ -64,7 +64,9 @@ class ConvTransposeKernel : public Kernel {
         out[d] = !output_shape_.empty() ? output_shape_[output_shape_.size() - n + d] : in[d] * w.strides[d];
         const int64_t total = full - out[d];
         // SAME_UPPER puts the odd pad at the end; anything else at the beginning (ONNX spec).
-        w.pads[d] = w.auto_pad == AutoPad::kSameUpper ? total / 2 : total - total / 2;
+        // Floor division: a negative total (output_shape past the natural size) pads the end.
+        const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+        w.pads[d] = w.auto_pad == AutoPad::kSameUpper ? half : total - half;
         w.pads[d + n] = total - w.pads[d];
       } else {
         if (w.auto_pad == AutoPad::kValid) w.pads[d] = w.pads[d + n] = 0;
@@ -80,6 +82,11 @@ class ConvTransposeKernel : public Kernel {
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), yshape));
     // col2im sees the output as the "image" and the input positions as the "columns".
     ConvGeometry g{out, in, w.kernel, w.strides, w.dilations, w.pads};
+    const double col_bytes = static_cast<double>(Coutg) * static_cast<double>(g.kernel_size()) *
+                             static_cast<double>(g.out_size()) * 8.0;
+    if (col_bytes > static_cast<double>(max_allocation_bytes())) {
+      return resource_exhausted("ConvTranspose column buffer of " + std::to_string(col_bytes) + " bytes is too large");
+    }
     Status st = dispatch_types<FOGLINE_FLOAT_TYPES>(x.dtype(), "ConvTranspose", [&]<typename T>() -> Status {
       using C = compute_t<T>;
       std::vector<C> xs, ws, bs, ys;

@@ -5,9 +5,13 @@
 //
 // Two paths: depthwise 2-D convs (one input channel per group, MobileNet's 3x3s) run directly
 // on a zero-padded copy of each channel; everything else is im2col into int16 followed by a
-// blocked GEMM (4 output channels x 256 positions per task, int32 accumulation), parallel over
-// output-channel blocks and position tiles. Zero points are subtracted once, when packing,
-// so padding is simply 0.
+// blocked GEMM, parallel over blocks of 4 output channels x 256 positions. Zero points are
+// subtracted once, when packing, so padding is simply 0.
+//
+// The GEMM reads K in pairs: weights are packed [M][K rounded up to even] and im2col writes
+// pairs of K rows interleaved ([K/2][P][2]), so that SSE2's pmaddwd (baseline on x86-64)
+// does two multiply-adds per 32-bit lane, with 4 channels x 8 positions of int32 accumulators
+// held in registers for the whole K loop. Other targets run the same layout in plain C++.
 #pragma once
 
 #include <omp.h>
@@ -19,6 +23,10 @@
 #include <vector>
 
 #include "engine/ops/quant/quant_util.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace fogline::engine::ops::quant {
 
@@ -43,17 +51,22 @@ struct ConvGeometry {
 // output sizes and effective padding; `op` names the op in errors.
 Result<ConvGeometry> conv_geometry(const ConvAttrs& a, const Shape& x, const Shape& w, const char* op);
 
-// w - w_zero_point[m] as int16, laid out [M][C/group * kernel_size] (w's own layout).
+// Weights per output channel: C/group * kernel_size, rounded up to even (the GEMM's K pairs).
+inline int64_t packed_k(int64_t k) { return k + (k & 1); }
+
+// w - w_zero_point[m] as int16, laid out [M][packed_k(C/group * kernel_size)] (w's own order,
+// a zero after each channel's weights when their count is odd).
 template <typename TW>
 std::vector<int16_t> pack_conv_weights(const Tensor& w, const std::vector<int32_t>& zp_per_m) {
   const int64_t m_count = w.dim(0);
   const int64_t per_m = m_count ? w.numel() / m_count : 0;
-  std::vector<int16_t> packed(static_cast<size_t>(w.numel()));
+  const int64_t stride = packed_k(per_m);
+  std::vector<int16_t> packed(static_cast<size_t>(m_count * stride), 0);
   const TW* src = w.data<TW>();
   for (int64_t m = 0; m < m_count; ++m) {
     const int32_t z = zp_per_m[static_cast<size_t>(m)];
     for (int64_t k = 0; k < per_m; ++k) {
-      packed[static_cast<size_t>(m * per_m + k)] = static_cast<int16_t>(static_cast<int32_t>(src[m * per_m + k]) - z);
+      packed[static_cast<size_t>(m * stride + k)] = static_cast<int16_t>(static_cast<int32_t>(src[m * per_m + k]) - z);
     }
   }
   return packed;
@@ -64,72 +77,157 @@ namespace detail {
 constexpr int64_t kTileP = 256;  // output positions per GEMM task
 constexpr int64_t kBlockM = 4;   // output channels per GEMM task
 
-// Fills col[K][P] (K = channels of one group x kernel positions) with x - zp, 0 in padding.
+// Fills col with x - zp (0 in padding) for K = channels of one group x kernel positions and
+// P output positions, in the micro-kernel's order: blocks of 8 positions, and within a block
+// K in pairs, so element (k, p) is at
+//   col[(p / 8) * k_pairs * 16 + (k / 2) * 16 + (p % 8) * 2 + k % 2].
+// Positions past P in the last block and an odd K's missing last row must already be zero.
 template <typename TX>
-void im2col(const TX* x, int32_t zp, const ConvGeometry& g, int64_t c0, int16_t* col, int threads) {
+void im2col(const TX* x, int32_t zp, const ConvGeometry& g, int64_t c0, int16_t* col, int64_t k_pairs, int threads) {
   const int64_t cg = g.in_per_group();
   const int64_t ks = g.kernel_size;
   const int64_t rows = cg * ks;
   const int64_t p_count = g.out_size;
+  const int64_t block = k_pairs * 16;
   const size_t rank = g.in_spatial.size();
   bool pointwise = true;
   for (size_t d = 0; d < rank; ++d) {
     pointwise = pointwise && g.kernel[d] == 1 && g.strides[d] == 1 && g.pads_begin[d] == 0 &&
                 g.out_spatial[d] == g.in_spatial[d];
   }
+  auto q = [zp](TX v) { return static_cast<int16_t>(static_cast<int32_t>(v) - zp); };
+  // One task per pair of K rows, so that no two threads write the same cache lines.
 #pragma omp parallel for if (rows * p_count > 32768) num_threads(threads)
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t c = c0 + r / ks;
-    int64_t kidx = r % ks;
-    const TX* plane = x + c * g.in_size;
-    int16_t* dst = col + r * p_count;
+  for (int64_t rp = 0; rp < k_pairs; ++rp) {
     if (pointwise) {
-      for (int64_t p = 0; p < p_count; ++p) dst[p] = static_cast<int16_t>(static_cast<int32_t>(plane[p]) - zp);
-      continue;
-    }
-    if (rank == 2) {
-      const int64_t kh = kidx / g.kernel[1], kw = kidx % g.kernel[1];
-      const int64_t ih_base = kh * g.dilations[0] - g.pads_begin[0];
-      const int64_t iw_base = kw * g.dilations[1] - g.pads_begin[1];
-      const int64_t oh_n = g.out_spatial[0], ow_n = g.out_spatial[1];
-      const int64_t h = g.in_spatial[0], w = g.in_spatial[1];
-      const int64_t sh = g.strides[0], sw = g.strides[1];
-      for (int64_t oh = 0; oh < oh_n; ++oh) {
-        const int64_t ih = oh * sh + ih_base;
-        int16_t* out = dst + oh * ow_n;
-        if (ih < 0 || ih >= h) {
-          std::memset(out, 0, static_cast<size_t>(ow_n) * sizeof(int16_t));
-          continue;
-        }
-        const TX* row = plane + ih * w;
-        for (int64_t ow = 0; ow < ow_n; ++ow) {
-          const int64_t iw = ow * sw + iw_base;
-          out[ow] = (iw >= 0 && iw < w) ? static_cast<int16_t>(static_cast<int32_t>(row[iw]) - zp) : int16_t{0};
+      // Both rows of the pair at once: each 8-position block is 32 contiguous bytes.
+      const TX* p0 = x + (c0 + 2 * rp) * g.in_size;
+      const TX* p1 = 2 * rp + 1 < rows ? p0 + g.in_size : nullptr;
+      for (int64_t pb = 0; pb * 8 < p_count; ++pb) {
+        int16_t* dst = col + pb * block + rp * 16;
+        const int64_t n = std::min<int64_t>(8, p_count - pb * 8);
+        for (int64_t j = 0; j < n; ++j) {
+          dst[2 * j] = q(p0[pb * 8 + j]);
+          dst[2 * j + 1] = p1 ? q(p1[pb * 8 + j]) : int16_t{0};
         }
       }
       continue;
     }
-    // Any other rank: walk output coordinates with a counter.
-    std::vector<int64_t> koff(rank), opos(rank, 0);
-    for (size_t d = rank; d-- > 0;) {
-      koff[d] = (kidx % g.kernel[d]) * g.dilations[d] - g.pads_begin[d];
-      kidx /= g.kernel[d];
-    }
-    for (int64_t p = 0; p < p_count; ++p) {
-      int64_t off = 0;
-      bool inside = true;
-      for (size_t d = 0; d < rank; ++d) {
-        const int64_t i = opos[d] * g.strides[d] + koff[d];
-        inside = inside && i >= 0 && i < g.in_spatial[d];
-        off = off * g.in_spatial[d] + i;
+    for (int64_t r = 2 * rp; r < std::min(2 * rp + 2, rows); ++r) {
+      const int64_t c = c0 + r / ks;
+      int64_t kidx = r % ks;
+      const TX* plane = x + c * g.in_size;
+      int16_t* dst = col + rp * 16 + (r & 1);
+      auto at = [dst, block](int64_t p) -> int16_t& { return dst[(p >> 3) * block + (p & 7) * 2]; };
+      if (rank == 2) {
+        const int64_t kh = kidx / g.kernel[1], kw = kidx % g.kernel[1];
+        const int64_t ih_base = kh * g.dilations[0] - g.pads_begin[0];
+        const int64_t iw_base = kw * g.dilations[1] - g.pads_begin[1];
+        const int64_t oh_n = g.out_spatial[0], ow_n = g.out_spatial[1];
+        const int64_t h = g.in_spatial[0], w = g.in_spatial[1];
+        const int64_t sh = g.strides[0], sw = g.strides[1];
+        for (int64_t oh = 0; oh < oh_n; ++oh) {
+          const int64_t ih = oh * sh + ih_base;
+          const int64_t p_row = oh * ow_n;
+          if (ih < 0 || ih >= h) {
+            for (int64_t ow = 0; ow < ow_n; ++ow) at(p_row + ow) = 0;
+            continue;
+          }
+          const TX* row = plane + ih * w;
+          for (int64_t ow = 0; ow < ow_n; ++ow) {
+            const int64_t iw = ow * sw + iw_base;
+            at(p_row + ow) = (iw >= 0 && iw < w) ? q(row[iw]) : int16_t{0};
+          }
+        }
+        continue;
       }
-      dst[p] = inside ? static_cast<int16_t>(static_cast<int32_t>(plane[off]) - zp) : int16_t{0};
+      // Any other rank: walk output coordinates with a counter.
+      std::vector<int64_t> koff(rank), opos(rank, 0);
       for (size_t d = rank; d-- > 0;) {
-        if (++opos[d] < g.out_spatial[d]) break;
-        opos[d] = 0;
+        koff[d] = (kidx % g.kernel[d]) * g.dilations[d] - g.pads_begin[d];
+        kidx /= g.kernel[d];
+      }
+      for (int64_t p = 0; p < p_count; ++p) {
+        int64_t off = 0;
+        bool inside = true;
+        for (size_t d = 0; d < rank; ++d) {
+          const int64_t i = opos[d] * g.strides[d] + koff[d];
+          inside = inside && i >= 0 && i < g.in_spatial[d];
+          off = off * g.in_spatial[d] + i;
+        }
+        at(p) = inside ? q(plane[off]) : int16_t{0};
+        for (size_t d = rank; d-- > 0;) {
+          if (++opos[d] < g.out_spatial[d]) break;
+          opos[d] = 0;
+        }
       }
     }
   }
+}
+
+// One output row of a 3x3 depthwise conv from three input rows, all nine taps summed before
+// the single store. SW is the stride when known at compile time (so the loop vectorises),
+// 0 to use `stride`.
+template <int SW>
+inline void depthwise_3x3_row(const int16_t* __restrict r0, const int16_t* __restrict r1,
+                              const int16_t* __restrict r2, const int16_t* wm, int32_t* __restrict a, int64_t n,
+                              int64_t stride, int64_t dil = 1) {
+  const int32_t w0 = wm[0], w1 = wm[1], w2 = wm[2], w3 = wm[3], w4 = wm[4], w5 = wm[5], w6 = wm[6], w7 = wm[7],
+                w8 = wm[8];
+  const int64_t s = SW ? SW : stride;
+  const int64_t d = SW ? 1 : dil;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t q = i * s;
+    a[i] = w0 * r0[q] + w1 * r0[q + d] + w2 * r0[q + 2 * d] + w3 * r1[q] + w4 * r1[q + d] + w5 * r1[q + 2 * d] +
+           w6 * r2[q] + w7 * r2[q + d] + w8 * r2[q + 2 * d];
+  }
+}
+
+// Two consecutive int16 weights as one 32-bit lane (memcpy: no aliasing games).
+inline int32_t weight_pair(const int16_t* w, int64_t kp) {
+  int32_t v;
+  std::memcpy(&v, w + 2 * kp, sizeof(v));
+  return v;
+}
+
+// acc[b][0..8) = sum over K pairs of channel b's weight pairs x one 8-position block of col
+// (k_pairs x 16 int16, contiguous). `w[b]` points at channel b's packed weights.
+inline void gemm_4x8(const int16_t* const w[kBlockM], const int16_t* col, int64_t k_pairs, int32_t acc[kBlockM][8]) {
+#if defined(__SSE2__)
+  __m128i a00 = _mm_setzero_si128(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  for (int64_t kp = 0; kp < k_pairs; ++kp) {
+    const int16_t* c = col + kp * 16;
+    const __m128i c0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
+    const __m128i c1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + 8));
+    const __m128i w0 = _mm_set1_epi32(weight_pair(w[0], kp)), w1 = _mm_set1_epi32(weight_pair(w[1], kp));
+    const __m128i w2 = _mm_set1_epi32(weight_pair(w[2], kp)), w3 = _mm_set1_epi32(weight_pair(w[3], kp));
+    a00 = _mm_add_epi32(a00, _mm_madd_epi16(c0, w0));
+    a01 = _mm_add_epi32(a01, _mm_madd_epi16(c1, w0));
+    a10 = _mm_add_epi32(a10, _mm_madd_epi16(c0, w1));
+    a11 = _mm_add_epi32(a11, _mm_madd_epi16(c1, w1));
+    a20 = _mm_add_epi32(a20, _mm_madd_epi16(c0, w2));
+    a21 = _mm_add_epi32(a21, _mm_madd_epi16(c1, w2));
+    a30 = _mm_add_epi32(a30, _mm_madd_epi16(c0, w3));
+    a31 = _mm_add_epi32(a31, _mm_madd_epi16(c1, w3));
+  }
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[0]), a00);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[0] + 4), a01);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[1]), a10);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[1] + 4), a11);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[2]), a20);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[2] + 4), a21);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[3]), a30);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[3] + 4), a31);
+#else
+  std::memset(acc, 0, sizeof(int32_t) * kBlockM * 8);
+  for (int64_t kp = 0; kp < k_pairs; ++kp) {
+    const int16_t* c = col + kp * 16;
+    for (int64_t b = 0; b < kBlockM; ++b) {
+      const int32_t w_lo = w[b][2 * kp], w_hi = w[b][2 * kp + 1];
+      for (int p = 0; p < 8; ++p) acc[b][p] += w_lo * c[2 * p] + w_hi * c[2 * p + 1];
+    }
+  }
+#endif
 }
 
 }  // namespace detail
@@ -162,19 +260,32 @@ void int_conv(const TX* x, int32_t x_zp, const int16_t* w, const ConvGeometry& g
         const int64_t c = m / mg;
         const TX* src = x + (n * g.in_channels + c) * g.in_size;
         std::fill(plane.begin(), plane.end(), int16_t{0});
-        for (int64_t ih = 0; ih < h; ++ih) {
-          const int64_t r = ih + pt;
-          if (r < 0 || r >= ph) continue;
-          for (int64_t iw = 0; iw < wd; ++iw) {
-            const int64_t q = iw + pl;
-            if (q < 0 || q >= pw) continue;
-            plane[static_cast<size_t>(r * pw + q)] = static_cast<int16_t>(static_cast<int32_t>(src[ih * wd + iw]) - x_zp);
-          }
+        // Input rows/columns past the last one any output reads are left out.
+        const int64_t rows_used = std::min(h, ph - pt), cols_used = std::min(wd, pw - pl);
+        for (int64_t ih = 0; ih < rows_used; ++ih) {
+          int16_t* dst = plane.data() + (ih + pt) * pw + pl;
+          const TX* row = src + ih * wd;
+          for (int64_t iw = 0; iw < cols_used; ++iw) dst[iw] = static_cast<int16_t>(static_cast<int32_t>(row[iw]) - x_zp);
         }
-        const int16_t* wm = w + m * ks;
+        const int16_t* wm = w + m * packed_k(ks);
         for (int64_t oh = 0; oh < oh_n; ++oh) {
-          std::fill(acc.begin(), acc.end(), 0);
           int32_t* a = acc.data();
+          if (kh_n == 3 && kw_n == 3) {
+            // MobileNet's case: all nine taps summed in registers, one store per output.
+            const int16_t* r0 = plane.data() + (oh * sh) * pw;
+            const int16_t* r1 = r0 + dh * pw;
+            const int16_t* r2 = r1 + dh * pw;
+            if (sw == 1 && dw == 1) {
+              detail::depthwise_3x3_row<1>(r0, r1, r2, wm, a, ow_n, 1);
+            } else if (sw == 2 && dw == 1) {
+              detail::depthwise_3x3_row<2>(r0, r1, r2, wm, a, ow_n, 1);
+            } else {
+              detail::depthwise_3x3_row<0>(r0, r1, r2, wm, a, ow_n, sw, dw);
+            }
+            epi(n, m, oh * ow_n, ow_n, a);
+            continue;
+          }
+          std::fill(acc.begin(), acc.end(), 0);
           for (int64_t kh = 0; kh < kh_n; ++kh) {
             const int16_t* row = plane.data() + (oh * sh + kh * dh) * pw;
             for (int64_t kw = 0; kw < kw_n; ++kw) {
@@ -195,37 +306,29 @@ void int_conv(const TX* x, int32_t x_zp, const int16_t* w, const ConvGeometry& g
   }
 
   const int64_t k_count = cg * ks;
-  std::vector<int16_t> col(static_cast<size_t>(k_count * p_count));
+  const int64_t k_pairs = packed_k(k_count) / 2;
+  const int64_t p_blocks = (p_count + 7) / 8;  // the micro-kernel's 8-position blocks
+  std::vector<int16_t> col(static_cast<size_t>(p_blocks * k_pairs * 16), 0);
   const int64_t m_blocks = (mg + detail::kBlockM - 1) / detail::kBlockM;
   const int64_t p_tiles = (p_count + detail::kTileP - 1) / detail::kTileP;
   for (int64_t n = 0; n < g.batch; ++n) {
     for (int64_t gi = 0; gi < g.group; ++gi) {
-      detail::im2col(x + n * g.in_channels * g.in_size, x_zp, g, gi * cg, col.data(), threads);
-      const int16_t* wg = w + gi * mg * k_count;
+      detail::im2col(x + n * g.in_channels * g.in_size, x_zp, g, gi * cg, col.data(), k_pairs, threads);
+      const int16_t* wg = w + gi * mg * 2 * k_pairs;
 #pragma omp parallel for schedule(static) num_threads(threads) if (mg * p_count * k_count > 65536)
       for (int64_t task = 0; task < m_blocks * p_tiles; ++task) {
         const int64_t mb = task / p_tiles, pt = task % p_tiles;
         const int64_t m0 = mb * detail::kBlockM;
         const int64_t p0 = pt * detail::kTileP;
         const int64_t cnt = std::min(detail::kTileP, p_count - p0);
-        alignas(64) int32_t acc[detail::kBlockM][detail::kTileP];
-        std::memset(acc, 0, sizeof(acc));
-        // Rows past the group's last channel read channel m0's weights and are discarded.
+        // Rows past the group's last channel reuse its weights; their sums are discarded.
         const int16_t* wr[detail::kBlockM];
-        for (int64_t b = 0; b < detail::kBlockM; ++b) {
-          wr[b] = wg + std::min(m0 + b, mg - 1) * k_count;
-        }
-        for (int64_t k = 0; k < k_count; ++k) {
-          const int16_t* cp = col.data() + k * p_count + p0;
-          const int32_t w0 = wr[0][k], w1 = wr[1][k], w2 = wr[2][k], w3 = wr[3][k];
-          if ((w0 | w1 | w2 | w3) == 0) continue;
-          for (int64_t p = 0; p < cnt; ++p) {
-            const int32_t v = cp[p];
-            acc[0][p] += w0 * v;
-            acc[1][p] += w1 * v;
-            acc[2][p] += w2 * v;
-            acc[3][p] += w3 * v;
-          }
+        for (int64_t b = 0; b < detail::kBlockM; ++b) wr[b] = wg + std::min(m0 + b, mg - 1) * 2 * k_pairs;
+        alignas(64) int32_t acc[detail::kBlockM][detail::kTileP];
+        for (int64_t q = 0; q < cnt; q += 8) {
+          int32_t part[detail::kBlockM][8];
+          detail::gemm_4x8(wr, col.data() + ((p0 + q) / 8) * k_pairs * 16, k_pairs, part);
+          for (int64_t b = 0; b < detail::kBlockM; ++b) std::memcpy(&acc[b][q], part[b], sizeof(part[b]));
         }
         for (int64_t b = 0; b < detail::kBlockM && m0 + b < mg; ++b) {
           epi(n, gi * mg + m0 + b, p0, cnt, acc[b]);

@@ -8,6 +8,8 @@ namespace {
 
 class MatMulIntegerKernel : public Kernel {
  public:
+  explicit MatMulIntegerKernel(std::vector<int16_t> packed) : packed_(std::move(packed)) {}
+
   Status run(KernelContext& ctx) const override {
     const Tensor& a = *ctx.input(0);
     const Tensor* b = ctx.input(1);
@@ -22,25 +24,36 @@ class MatMulIntegerKernel : public Kernel {
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int32_t> b_zp, read_zero_points(ctx.input(3), b->dtype(), "MatMulInteger b_zero_point"));
     FOGLINE_ASSIGN_OR_RETURN(b_zp, expand_param(std::move(b_zp), g.n, "MatMulInteger b_zero_point (per column of B)"));
 
-    std::vector<int16_t> packed;
-    FOGLINE_TRY((dispatch_types<uint8_t, int8_t>(b->dtype(), "MatMulInteger", [&]<typename TB>() -> Status {
-      packed = pack_matmul_b<TB>(*b, b_zp, g.n);
-      return Status::ok();
-    })));
+    std::vector<int16_t> runtime_packed;
+    const int16_t* bp = packed_.data();
+    if (static_cast<int64_t>(packed_.size()) != b->numel() || packed_.empty()) {
+      FOGLINE_TRY((dispatch_types<uint8_t, int8_t>(b->dtype(), "MatMulInteger", [&]<typename TB>() -> Status {
+        runtime_packed = pack_matmul_b<TB>(*b, b_zp, g.n);
+        return Status::ok();
+      })));
+      bp = runtime_packed.data();
+    }
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kInt32, g.out_shape));
     int32_t* out = y->data<int32_t>();
     return dispatch_types<uint8_t, int8_t>(a.dtype(), "MatMulInteger", [&]<typename TA>() -> Status {
-      int_matmul(a.data<TA>(), a_zp, packed.data(), g, ctx.threads(),
+      int_matmul(a.data<TA>(), a_zp, bp, g, ctx.threads(),
                  [&](int64_t bi, int64_t m, int64_t n0, int64_t cnt, const int32_t* acc) {
                    std::copy(acc, acc + cnt, out + (bi * g.m + m) * g.n + n0);
                  });
       return Status::ok();
     });
   }
+
+ private:
+  std::vector<int16_t> packed_;  // constant B, packed at load time; empty otherwise
 };
+
+Result<std::unique_ptr<Kernel>> make_matmul_integer(const KernelBuildInfo& info) {
+  return std::unique_ptr<Kernel>(new MatMulIntegerKernel(prepack_matmul_b(info, 1, 3)));
+}
 
 }  // namespace
 
-FOGLINE_REGISTER_KERNEL("", "MatMulInteger", 10, 1000, Backend::kReference, FOGLINE_SIMPLE_FACTORY(MatMulIntegerKernel));
+FOGLINE_REGISTER_KERNEL("", "MatMulInteger", 10, 1000, Backend::kReference, make_matmul_integer);
 
 }  // namespace fogline::engine::ops::quant

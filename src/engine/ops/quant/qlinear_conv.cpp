@@ -53,7 +53,7 @@ class QLinearConvKernel : public Kernel {
 
     std::vector<int16_t> runtime_packed;
     const int16_t* wp = packed_.data();
-    if (packed_.empty() || static_cast<int64_t>(packed_.size()) != w->numel()) {
+    if (packed_.empty()) {
       Status st = dispatch_types<uint8_t, int8_t>(w->dtype(), "QLinearConv", [&]<typename TW>() -> Status {
         runtime_packed = pack_conv_weights<TW>(*w, w_zp);
         return Status::ok();
@@ -70,9 +70,7 @@ class QLinearConvKernel : public Kernel {
         int_conv(x.data<TX>(), x_zp, wp, g, ctx.threads(),
                  [&](int64_t n, int64_t m, int64_t p0, int64_t cnt, const int32_t* acc) {
                    TY* dst = out + (n * m_count + m) * g.out_size + p0;
-                   const int32_t b = bias[static_cast<size_t>(m)];
-                   const float s = mult[static_cast<size_t>(m)];
-                   for (int64_t i = 0; i < cnt; ++i) dst[i] = rq(static_cast<float>(acc[i] + b) * s);
+                   rq.requantize_row(acc, bias[static_cast<size_t>(m)], mult[static_cast<size_t>(m)], dst, cnt);
                  });
         return Status::ok();
       });

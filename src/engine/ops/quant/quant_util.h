@@ -40,6 +40,20 @@ struct Requantizer {
     float r = (v + kMagic) - kMagic;
     return static_cast<T>(static_cast<int32_t>(r) + zp);
   }
+  // dst[i] = (*this)((acc[i] + bias) * scale): the integer ops' epilogue. The members are
+  // copied to locals because T stores may alias them, which would stop vectorisation.
+  void requantize_row(const int32_t* __restrict acc, int32_t bias, float scale, T* __restrict dst, int64_t n) const {
+    const float l = lo, h = hi;
+    const int32_t z = zp;
+    constexpr float kMagic = 12582912.0f;
+    for (int64_t i = 0; i < n; ++i) {
+      float v = static_cast<float>(acc[i] + bias) * scale;
+      v = v > l ? v : l;
+      v = v < h ? v : h;
+      const float r = (v + kMagic) - kMagic;
+      dst[i] = static_cast<T>(static_cast<int32_t>(r) + z);
+    }
+  }
 };
 
 // A float scale tensor's values (float32/float16/bfloat16/double), checked to be finite.

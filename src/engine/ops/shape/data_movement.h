@@ -4,6 +4,7 @@
 // every dtype.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -109,6 +110,47 @@ inline int64_t index_at(const Tensor& t, int64_t i) {
   return t.dtype() == DataType::kInt64 ? t.data<int64_t>()[i] : t.data<int32_t>()[i];
 }
 
+// strided_copy for when source dim `q` has stride 1 but the output's last dim does not: walks
+// [q, last] in square tiles. `dims`/`st` are already coalesced.
+template <typename T>
+void tiled_transpose_copy(const T* src, const Shape& dims, const std::vector<int64_t>& st, int q, T* dst,
+                          int threads) {
+  constexpr int64_t kTile = 16;
+  const int rank = static_cast<int>(dims.size());
+  const std::vector<int64_t> out_st = contiguous_strides(dims);
+  const int64_t nq = dims[static_cast<size_t>(q)], ni = dims.back();
+  const int64_t s_i = st.back(), o_q = out_st[static_cast<size_t>(q)];
+  int64_t others = 1;
+  for (int d = 0; d + 1 < rank; ++d) {
+    if (d != q) others *= dims[static_cast<size_t>(d)];
+  }
+  const int64_t q_tiles = (nq + kTile - 1) / kTile;
+  const int64_t tasks = others * q_tiles;
+#pragma omp parallel for if (others * nq * ni > 32768 && tasks > 1) num_threads(threads)
+  for (int64_t t = 0; t < tasks; ++t) {
+    int64_t rem = t / q_tiles;
+    const int64_t q0 = (t % q_tiles) * kTile;
+    const int64_t q1 = std::min(nq, q0 + kTile);
+    int64_t s_off = 0, d_off = 0;
+    for (int d = rank - 2; d >= 0; --d) {
+      if (d == q) continue;
+      const int64_t n = dims[static_cast<size_t>(d)];
+      const int64_t c = rem % n;
+      rem /= n;
+      s_off += c * st[static_cast<size_t>(d)];
+      d_off += c * out_st[static_cast<size_t>(d)];
+    }
+    for (int64_t i0 = 0; i0 < ni; i0 += kTile) {
+      const int64_t i1 = std::min(ni, i0 + kTile);
+      for (int64_t a = q0; a < q1; ++a) {
+        const T* in = src + s_off + a;
+        T* out = dst + d_off + a * o_q;
+        for (int64_t i = i0; i < i1; ++i) out[i] = in[i * s_i];
+      }
+    }
+  }
+}
+
 // Fills the contiguous `dst` (of shape `shape`) from `src + offset` read with per-dimension
 // element strides `strides` (0 broadcasts, negative walks backwards). Transpose, Slice, Expand
 // and friends are all this with different strides.
@@ -136,6 +178,16 @@ void strided_copy(const T* src, int64_t offset, Shape shape, std::vector<int64_t
   const int rank = static_cast<int>(dims.size());
   const int64_t inner = dims.back();
   const int64_t inner_stride = st.back();
+  if (inner_stride != 1 && inner >= 8) {
+    // A real transpose (the source's contiguous dim is not the output's): copy in tiles so
+    // that both sides stay in cache.
+    for (int q = 0; q + 1 < rank; ++q) {
+      if (st[static_cast<size_t>(q)] == 1 && dims[static_cast<size_t>(q)] >= 8) {
+        tiled_transpose_copy(src + offset, dims, st, q, dst, threads);
+        return;
+      }
+    }
+  }
   int64_t rows = 1;
   for (int d = 0; d + 1 < rank; ++d) rows *= dims[static_cast<size_t>(d)];
 #pragma omp parallel for if (rows * inner > 32768 && rows > 1) num_threads(threads)

@@ -1,0 +1,62 @@
+// Element-wise activations with float attributes (alpha, beta, ...). The attributes are read
+// once at load time into Params, not per element as elementwise.h's UnaryKernel would.
+#pragma once
+
+#include "engine/ops/elementwise.h"
+
+namespace fogline::engine::ops {
+
+struct ActParams {
+  float alpha = 0, beta = 0, gamma = 0;
+};
+
+// `F` has `template <typename C> C operator()(C x, const ActParams& p) const`.
+template <typename F, typename... Ts>
+class ParamUnaryKernel : public Kernel {
+ public:
+  ParamUnaryKernel(ActParams p, const char* op) : p_(p), op_(op) {}
+  Status run(KernelContext& ctx) const override {
+    const Tensor& x = *ctx.input(0);
+    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), x.shape()));
+    return dispatch_types<Ts...>(x.dtype(), op_, [&]<typename T>() -> Status {
+      using C = compute_t<T>;
+      const T* in = x.data<T>();
+      T* out = y->data<T>();
+      const int64_t n = x.numel();
+      F f;
+#pragma omp parallel for if (n > 65536) num_threads(ctx.threads())
+      for (int64_t i = 0; i < n; ++i) out[i] = T(f(static_cast<C>(in[i]), p_));
+      return Status::ok();
+    });
+  }
+
+ private:
+  ActParams p_;
+  const char* op_;
+};
+
+}  // namespace fogline::engine::ops
+
+// Defines and registers an activation; `expr` uses x (compute type C), a, b, g (the params
+// as C) and the attribute defaults are given as floats.
+#define FOGLINE_PARAM_UNARY_OP(Name, OpString, alpha_default, beta_default, gamma_default, expr, ...) \
+  namespace {                                                                                 \
+  struct Name##Fn {                                                                           \
+    template <typename C>                                                                     \
+    C operator()(C x, const ::fogline::engine::ops::ActParams& p) const {                     \
+      const C a = static_cast<C>(p.alpha), b = static_cast<C>(p.beta), g = static_cast<C>(p.gamma); \
+      (void)a; (void)b; (void)g;                                                              \
+      return static_cast<C>(expr);                                                            \
+    }                                                                                         \
+  };                                                                                          \
+  ::fogline::Result<std::unique_ptr<::fogline::engine::Kernel>> make_##Name(                  \
+      const ::fogline::engine::KernelBuildInfo& info) {                                       \
+    ::fogline::engine::ops::ActParams p;                                                      \
+    p.alpha = info.attrs().get_float("alpha", alpha_default);                                 \
+    p.beta = info.attrs().get_float("beta", beta_default);                                    \
+    p.gamma = info.attrs().get_float("gamma", gamma_default);                                 \
+    return std::unique_ptr<::fogline::engine::Kernel>(                                        \
+        new ::fogline::engine::ops::ParamUnaryKernel<Name##Fn, __VA_ARGS__>(p, OpString));    \
+  }                                                                                           \
+  }                                                                                           \
+  FOGLINE_REGISTER_KERNEL("", OpString, 1, 1000, Backend::kReference, make_##Name)
