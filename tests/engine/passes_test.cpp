@@ -85,6 +85,18 @@ std::unique_ptr<Session> check_same_outputs(const TestModel& m, const std::vecto
   return result;
 }
 
+// Imports and optimises without building kernels, for rewrites whose leftovers (an unfused
+// BatchNormalization) may not have a kernel in every build.
+Graph optimized_graph(const TestModel& m, std::vector<PassReport>* reports = nullptr) {
+  auto model = import_onnx_bytes(m.bytes(), ".");
+  EXPECT_TRUE(model.is_ok()) << model.status().to_string();
+  if (!model.is_ok()) return {};
+  auto r = run_passes(model->graph, {}, false);
+  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+  if (reports && r.is_ok()) *reports = *r;
+  return std::move(model->graph);
+}
+
 // ---------------------------------------------------------------- driver
 
 TEST(Passes, UnknownDisabledPassIsAClearError) {
@@ -193,6 +205,32 @@ TEST(ConstantFolding, LeavesShapeOfDynamicDimsAndRuntimeInputsAlone) {
   EXPECT_EQ((*out)[0].data<int64_t>()[0], 6);
 }
 
+TEST(ConstantFolding, WithADynamicInputOnlyGraphInputShapesAreTrusted) {
+  // z is static and checked at run time: Shape(z) folds. Relu(z)'s static shape is only
+  // inferred (it could come from an exporter's value_info), and another input is dynamic,
+  // so Shape(Relu(z)) stays.
+  TestModel m;
+  m.input("x", DataType::kFloat, {2, 3});
+  m.input("z", DataType::kFloat, {2, 3});
+  m.proto().mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()
+      ->mutable_dim(0)->set_dim_param("batch");
+  m.node("Shape", {"z"}, {"sz"});
+  m.node("Relu", {"z"}, {"r"});
+  m.node("Shape", {"r"}, {"sr"});
+  m.node("Add", {"sz", "sr"}, {"s"});
+  m.node("Shape", {"x"}, {"sx"});
+  m.node("Add", {"s", "sx"}, {"y"});
+  m.output("y", DataType::kInt64);
+  auto s = open(m, true);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(count_ops(s->graph(), "Shape"), 2) << op_list(s->graph());  // of r and of x
+  EXPECT_EQ(changes(*s, "constant-folding"), 1);
+  auto out = s->run({random_tensor({4, 3}, 5), random_tensor({2, 3}, 6)});
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  EXPECT_EQ((*out)[0].data<int64_t>()[0], 8);
+  EXPECT_EQ((*out)[0].data<int64_t>()[1], 9);
+}
+
 TEST(ConstantFolding, SkipsNodesWhoseKernelFailsAndReportsAtRunTime) {
   // Reshape of 6 elements to [4] is an error: folding must not hide it or break loading.
   TestModel m;
@@ -210,6 +248,30 @@ TEST(ConstantFolding, SkipsNodesWhoseKernelFailsAndReportsAtRunTime) {
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   EXPECT_EQ(op_list((*s)->graph()), "Reshape,Add");
   EXPECT_FALSE((*s)->run({random_tensor({1}, 5)}).is_ok());
+}
+
+TEST(ConstantFolding, RandomOpsAreNeverFolded) {
+  TestModel m(15);
+  m.input("x", DataType::kFloat, {4});
+  m.initializer("p", Tensor::from_vector<float>({4}, {0.5f, 0.5f, 0.5f, 0.5f}));
+  m.node("Bernoulli", {"p"}, {"b"});
+  m.node("RandomNormalLike", {"p"}, {"n"});
+  m.node("Add", {"b", "n"}, {"bn"});
+  m.node("Add", {"x", "bn"}, {"y"});
+  m.output("y", DataType::kFloat);
+  Graph g = optimized_graph(m);
+  EXPECT_EQ(op_list(g), "Bernoulli,RandomNormalLike,Add,Add");
+}
+
+TEST(ConstantFolding, HugeOutputsStayComputedAtRunTime) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1});
+  m.initializer("shape", Tensor::from_vector<int64_t>({2}, {5000, 5000}));  // 100 MB of float
+  m.node("ConstantOfShape", {"shape"}, {"big"});
+  m.node("Add", {"x", "big"}, {"y"});
+  m.output("y", DataType::kFloat);
+  Graph g = optimized_graph(m);
+  EXPECT_EQ(op_list(g), "ConstantOfShape,Add");
 }
 
 // ---------------------------------------------------------------- conv-bn-folding
@@ -311,18 +373,6 @@ TEST(ConvBnFolding, FoldsConvWithoutBias) {
       EXPECT_NEAR((*got)[0].data<float>()[c * 16 + i], want, 1e-5 * std::max(1.0, std::fabs(want)));
     }
   }
-}
-
-// Imports and optimises without building kernels, for rewrites whose leftovers (an unfused
-// BatchNormalization) may not have a kernel in every build.
-Graph optimized_graph(const TestModel& m, std::vector<PassReport>* reports = nullptr) {
-  auto model = import_onnx_bytes(m.bytes(), ".");
-  EXPECT_TRUE(model.is_ok()) << model.status().to_string();
-  if (!model.is_ok()) return {};
-  auto r = run_passes(model->graph, {}, false);
-  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-  if (reports && r.is_ok()) *reports = *r;
-  return std::move(model->graph);
 }
 
 TEST(ConvBnFolding, NotAppliedWhenConvOutputIsAGraphOutput) {
@@ -654,6 +704,17 @@ TEST(FuseAdd, BroadcastingAddIsNotFused) {
   ASSERT_TRUE(s);
   EXPECT_EQ(count_ops(s->graph(), "Add"), 1);
   EXPECT_EQ(changes(*s, "fuse-add"), 0);
+}
+
+TEST(FuseAdd, SameNamedDynamicBatchFuses) {
+  TestModel m = residual_model({1, 3, 5, 5}, false);
+  for (int i : {0, 1}) {
+    m.proto().mutable_graph()->mutable_input(i)->mutable_type()->mutable_tensor_type()->mutable_shape()
+        ->mutable_dim(0)->set_dim_param("N");
+  }
+  auto s = check_same_outputs(m, {random_tensor({2, 3, 5, 5}, 77), random_tensor({2, 3, 5, 5}, 78)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(op_list(s->graph()), "Conv");
 }
 
 TEST(FuseAdd, UnknownShapeIsNotFused) {

@@ -9,6 +9,7 @@
 // fail or run at run time as it would have without this pass.
 #include <omp.h>
 
+#include <algorithm>
 #include <set>
 
 #include "engine/kernel.h"
@@ -65,6 +66,18 @@ class ConstantFolding : public GraphPass {
   const char* name() const override { return "constant-folding"; }
 
   Result<int> apply(Graph& graph, const PassContext&) const override {
+    // Inferred static shapes are certain when every graph input's shape is (the session
+    // checks inputs against them). With a symbolic input dim, an intermediate's static
+    // shape may come from an exporter's value_info traced at one batch size, so then only
+    // graph inputs' own shapes are used.
+    std::vector<char> shape_known(graph.values.size(), 0);
+    bool all_static = true;
+    for (int in : graph.inputs) {
+      const bool known = graph.values[static_cast<size_t>(in)].type.static_shape().has_value();
+      shape_known[static_cast<size_t>(in)] = known;
+      all_static = all_static && known;
+    }
+    if (all_static) std::fill(shape_known.begin(), shape_known.end(), 1);
     std::vector<Tensor> slots(graph.values.size());
     int folded = 0;
     for (Node& node : graph.nodes) {
@@ -72,7 +85,7 @@ class ConstantFolding : public GraphPass {
           has_subgraph(node) || !all_outputs_kept(node) || !node.post_ops.empty()) {
         continue;
       }
-      if (fold(graph, node, slots)) {
+      if (fold(graph, node, shape_known, slots)) {
         node.dead = true;
         ++folded;
       }
@@ -83,8 +96,8 @@ class ConstantFolding : public GraphPass {
  private:
   // Gathers the node's inputs: constants, or for Shape/Size a stand-in tensor carrying only
   // the statically known shape (those kernels never read the data).
-  static bool gather_inputs(const Graph& graph, const Node& node, std::vector<Tensor>& stand_ins,
-                            std::vector<const Tensor*>& inputs) {
+  static bool gather_inputs(const Graph& graph, const Node& node, const std::vector<char>& shape_known,
+                            std::vector<Tensor>& stand_ins, std::vector<const Tensor*>& inputs) {
     const bool shape_only = node.op_type == "Shape" || node.op_type == "Size";
     bool any = false;
     stand_ins.reserve(node.inputs.size());
@@ -100,7 +113,7 @@ class ConstantFolding : public GraphPass {
         continue;
       }
       auto shape = v.type.static_shape();
-      if (!shape_only || !shape) return false;
+      if (!shape_only || !shape || !shape_known[static_cast<size_t>(in)]) return false;
       DataType dt = v.type.dtype == DataType::kUndefined ? DataType::kFloat : v.type.dtype;
       stand_ins.push_back(Tensor::view(dt, *shape, nullptr, nullptr));
       inputs.push_back(&stand_ins.back());
@@ -108,10 +121,10 @@ class ConstantFolding : public GraphPass {
     return any;
   }
 
-  static bool fold(Graph& graph, Node& node, std::vector<Tensor>& slots) {
+  static bool fold(Graph& graph, Node& node, const std::vector<char>& shape_known, std::vector<Tensor>& slots) {
     std::vector<Tensor> stand_ins;
     std::vector<const Tensor*> inputs;
-    if (!gather_inputs(graph, node, stand_ins, inputs)) return false;
+    if (!gather_inputs(graph, node, shape_known, stand_ins, inputs)) return false;
     // Declared output sizes let us skip giant folds (ConstantOfShape, Expand, Tile) up front.
     for (int o : node.outputs) {
       if (o < 0) continue;

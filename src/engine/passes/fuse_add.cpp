@@ -1,5 +1,5 @@
 // fuse-add: Add(P(...), other) where P is a Conv / Gemm / MatMul read only by that Add and
-// `other` has exactly the output's (static) shape becomes P with a kAdd post-op: the residual
+// `other` has exactly the output's shape becomes P with a kAdd post-op: the residual
 // connection of ResNet-style blocks, added while the output is still in cache. `other` is
 // appended to P's inputs after all of P's own (possibly omitted) inputs, so a Conv without
 // a bias never mistakes it for one.
@@ -40,11 +40,9 @@ class FuseAdd : public GraphPass {
       if (!passes::is_op(add, "Add") || !passes::single_output(add) || add.inputs.size() != 2) continue;
       const int other = add.inputs[0] == y ? add.inputs[1] : add.inputs[0];
       if (other == y || other < 0 || passes::value_dtype(graph, other) != DataType::kFloat) continue;
-      // Same static shape on all three: no broadcasting hides in the fused add.
-      auto y_shape = passes::value_static_shape(graph, y);
-      auto other_shape = passes::value_static_shape(graph, other);
-      auto out_shape = passes::value_static_shape(graph, add.outputs[0]);
-      if (!y_shape || !other_shape || !out_shape || *y_shape != *other_shape || *y_shape != *out_shape) continue;
+      // The same shape on all three (by number or by dimension name, so dynamic batch
+      // sizes still fuse): no broadcasting hides in the fused add.
+      if (!passes::same_shape(graph, y, other) || !passes::same_shape(graph, y, add.outputs[0])) continue;
 
       Node fused = producer;
       const size_t slot = std::max(fused.inputs.size(), static_cast<size_t>(formal_inputs(fused.op_type)));

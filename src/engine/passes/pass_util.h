@@ -87,6 +87,32 @@ inline std::optional<Shape> value_static_shape(const Graph& g, int value) {
   return v.type.static_shape();
 }
 
+// True when two values certainly have the same shape at run time: the same rank and, per
+// dimension, the same number or the same named symbol (ONNX gives equal dimensions one name;
+// unnamed unknown dimensions never match).
+inline bool same_shape(const Graph& g, int a, int b) {
+  auto dims = [&](int v, std::vector<Dim>& out) {
+    if (v < 0) return false;
+    const Value& val = g.values[static_cast<size_t>(v)];
+    if (val.constant) {
+      for (int64_t d : val.constant->shape()) out.push_back(Dim{d, ""});
+      return true;
+    }
+    out = val.type.dims;
+    return val.type.has_shape;
+  };
+  std::vector<Dim> da, db;
+  if (!dims(a, da) || !dims(b, db) || da.size() != db.size()) return false;
+  for (size_t i = 0; i < da.size(); ++i) {
+    if (da[i].is_static() || db[i].is_static()) {
+      if (da[i].value != db[i].value) return false;
+    } else if (da[i].symbol.empty() || da[i].symbol != db[i].symbol) {
+      return false;
+    }
+  }
+  return true;
+}
+
 inline const Tensor* value_constant(const Graph& g, int value) {
   if (value < 0) return nullptr;
   const Value& v = g.values[static_cast<size_t>(value)];

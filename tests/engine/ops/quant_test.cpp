@@ -235,6 +235,10 @@ const std::vector<ConvCase> kConvCases = {
     {{1, 5, 10, 10}, {5, 1, 3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, 5},      // depthwise, stride 2
     {{1, 3, 6, 6}, {6, 1, 3, 3}, {1, 1}, {2, 2, 2, 2}, {2, 2}, 3},        // depthwise x2, dilated
     {{1, 16, 5, 5}, {9, 16, 1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},      // pointwise
+    {{2, 5, 4, 3}, {3, 5, 1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},        // pointwise, odd K
+    {{1, 6, 8, 7}, {6, 1, 3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, 6},        // depthwise 3x3 stride 1
+    {{1, 4, 9, 9}, {4, 1, 5, 5}, {2, 2}, {2, 2, 2, 2}, {1, 1}, 4},        // depthwise 5x5 stride 2
+    {{1, 2, 20, 30}, {37, 2, 2, 2}, {1, 1}, {0, 0, 1, 1}, {1, 1}, 1},     // many positions/channels
 };
 
 template <typename TX, typename TW, typename TY>
@@ -350,6 +354,94 @@ TEST(ConvInteger, MatchesTheIntegerFormula) {
   }
 }
 
+// 1-D and 3-D convolutions take the generic im2col path; with unit extra dimensions they must
+// equal the 2-D result.
+TEST(ConvInteger, OneAndThreeDimensionsAgreeWithTwo) {
+  Tensor x2 = random_ints<uint8_t>({1, 3, 1, 11}, 31);
+  Tensor w2 = random_ints<uint8_t>({4, 3, 1, 3}, 32);
+  auto conv = [&](const Shape& xs, const Shape& ws, std::vector<int64_t> strides, std::vector<int64_t> pads,
+                  std::vector<int64_t> dil) {
+    return run_node("ConvInteger", {runtime(x2.reshaped(xs)), constant(w2.reshaped(ws)),
+                                    constant(Tensor::scalar<uint8_t>(100)), constant(Tensor::scalar<uint8_t>(90))},
+                    {DataType::kInt32}, [&](onnx::NodeProto& n) {
+                      testing::set_attr(n, "strides", strides);
+                      testing::set_attr(n, "pads", pads);
+                      testing::set_attr(n, "dilations", dil);
+                    });
+  };
+  auto two = conv({1, 3, 1, 11}, {4, 3, 1, 3}, {1, 2}, {0, 2, 0, 1}, {1, 2});
+  auto one = conv({1, 3, 11}, {4, 3, 3}, {2}, {2, 1}, {2});
+  auto three = conv({1, 3, 1, 1, 11}, {4, 3, 1, 1, 3}, {1, 1, 2}, {0, 0, 2, 0, 0, 1}, {1, 1, 2});
+  ASSERT_TRUE(two.is_ok()) << two.status().to_string();
+  ASSERT_TRUE(one.is_ok()) << one.status().to_string();
+  ASSERT_TRUE(three.is_ok()) << three.status().to_string();
+  EXPECT_EQ(values<int32_t>((*one)[0]), values<int32_t>((*two)[0]));
+  EXPECT_EQ(values<int32_t>((*three)[0]), values<int32_t>((*two)[0]));
+  EXPECT_EQ((*one)[0].shape(), (Shape{1, 4, 5}));  // (11 + 3 - 5) / 2 + 1
+}
+
+TEST(QLinearConv, ThreadedRunsMatchOneThread) {
+  Tensor x = random_ints<uint8_t>({2, 24, 30, 30}, 41);
+  Tensor w = random_ints<int8_t>({32, 24, 3, 3}, 42);
+  TestModel m;
+  m.input("x", DataType::kUInt8, {2, 24, 30, 30});
+  m.initializer("w", w);
+  m.initializer("xs", Tensor::scalar<float>(0.05f));
+  m.initializer("xz", Tensor::scalar<uint8_t>(128));
+  m.initializer("ws", Tensor::scalar<float>(0.01f));
+  m.initializer("wz", Tensor::scalar<int8_t>(0));
+  m.initializer("ys", Tensor::scalar<float>(2.0f));
+  m.initializer("yz", Tensor::scalar<uint8_t>(128));
+  auto& n = m.node("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz"}, {"y"});
+  testing::set_attr(n, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.output("y", DataType::kUInt8);
+  SessionOptions one, four;
+  one.threads = 1;
+  four.threads = 4;
+  auto s1 = m.session(one);
+  auto s4 = m.session(four);
+  ASSERT_TRUE(s1.is_ok() && s4.is_ok());
+  auto a = (*s1)->run({x});
+  auto b = (*s4)->run({x});
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  EXPECT_EQ(values<uint8_t>((*a)[0]), values<uint8_t>((*b)[0]));
+}
+
+TEST(ConvInteger, SurvivesAbsurdPadsAndStrides) {
+  // Pads and strides of 2^40: the 3x3 output's centre reads the real input, the rest padding.
+  // Neither path may try to materialise the padded input.
+  const int64_t huge = int64_t{1} << 40;
+  Tensor x = random_ints<uint8_t>({1, 2, 3, 3}, 1);
+  for (int64_t group : {int64_t{1}, int64_t{2}}) {  // im2col path, then depthwise
+    SCOPED_TRACE("group " + std::to_string(group));
+    Tensor w = random_ints<uint8_t>({2, 2 / group, 3, 3}, 2);
+    auto out = run_node("ConvInteger", {runtime(x), runtime(w)}, {Out(DataType::kInt32, {1, 2, 3, 3})},
+                        [&](onnx::NodeProto& n) {
+                          testing::set_attr(n, "group", group);
+                          testing::set_attr(n, "pads", std::vector<int64_t>{huge, huge, huge, huge});
+                          testing::set_attr(n, "strides", std::vector<int64_t>{huge, huge});
+                        });
+    ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+    const std::vector<int32_t> got = values<int32_t>((*out)[0]);
+    for (int64_t m = 0; m < 2; ++m) {
+      int32_t centre = 0;
+      for (int64_t c = 0; c < 2 / group; ++c) {
+        const int64_t in_c = group == 1 ? c : m;
+        for (int k = 0; k < 9; ++k) {
+          centre += x.data<uint8_t>()[in_c * 9 + k] * w.data<uint8_t>()[(m * (2 / group) + c) * 9 + k];
+        }
+      }
+      for (int p = 0; p < 9; ++p) EXPECT_EQ(got[static_cast<size_t>(m * 9 + p)], p == 4 ? centre : 0) << m << "," << p;
+    }
+  }
+  // Pads so large that the output itself cannot be allocated: an error, not a crash.
+  auto too_big = run_node("ConvInteger", {runtime(x), runtime(random_ints<uint8_t>({1, 2, 3, 3}, 2))},
+                          {Out(DataType::kInt32, {1, 1, 3, 3})}, [&](onnx::NodeProto& n) {
+                            testing::set_attr(n, "pads", std::vector<int64_t>{huge * 1024, 0, 0, 0});
+                          });
+  EXPECT_FALSE(too_big.is_ok());
+}
+
 TEST(ConvInteger, RejectsARankMismatch) {
   auto out = run_node("ConvInteger", {runtime(random_ints<uint8_t>({1, 2, 5, 5}, 1)), runtime(random_ints<uint8_t>({2, 2, 3}, 2))},
                       {DataType::kInt32});
@@ -392,15 +484,15 @@ TEST(MatMulInteger, BroadcastsBatchesWithPerColumnZeroPoints) {
 }
 
 TEST(MatMulInteger, OneDimensionalOperandsAndRuntimeB) {
-  Tensor a = random_ints<int8_t>({6}, 3);
-  Tensor b = random_ints<int8_t>({2, 6, 4}, 4);
+  Tensor a = random_ints<int8_t>({7}, 3);
+  Tensor b = random_ints<int8_t>({2, 7, 4}, 4);
   auto out = run_node("MatMulInteger", {runtime(a), runtime(b)}, {DataType::kInt32});
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   EXPECT_EQ((*out)[0].shape(), (Shape{2, 4}));
   // a is broadcast to both batches.
-  Tensor a2 = std::move(Tensor::allocate(DataType::kInt8, {2, 1, 6})).value();
-  for (int i = 0; i < 12; ++i) a2.data<int8_t>()[i] = a.data<int8_t>()[i % 6];
-  EXPECT_EQ(values<int32_t>((*out)[0]), (naive_matmul<int8_t, int8_t>(a2, 0, b, std::vector<int>(4, 0), 2, 1, 6, 4, true)));
+  Tensor a2 = std::move(Tensor::allocate(DataType::kInt8, {2, 1, 7})).value();
+  for (int i = 0; i < 14; ++i) a2.data<int8_t>()[i] = a.data<int8_t>()[i % 7];
+  EXPECT_EQ(values<int32_t>((*out)[0]), (naive_matmul<int8_t, int8_t>(a2, 0, b, std::vector<int>(4, 0), 2, 1, 7, 4, true)));
 }
 
 TEST(MatMulInteger, RejectsMismatchedInnerDimensions) {

@@ -1,10 +1,12 @@
-// Dropout. At inference (the default, and always before opset 12 unless is_test=0 in opset<7)
-// it is the identity with an all-true mask. Opset 12+ takes `ratio` and `training_mode` as
+// Dropout. At inference (always before opset 12: an old is_test=0 is ignored, as deployed
+// models expect) it is the identity with an all-true mask. Opset 12+ takes `ratio` and `training_mode` as
 // inputs; in training mode elements are zeroed with probability `ratio` and the rest scaled
 // by 1/(1-ratio), using a generator seeded per run (from `seed` when given) so runs stay
 // thread-safe. With a seed, the draws are numpy's (np.random.seed(seed); uniform(0, 1)):
 // MT19937 seeded the same way, two 32-bit words per 53-bit double, so that results match
 // the ONNX reference implementation.
+#include <chrono>
+#include <cstring>
 #include <random>
 
 #include "engine/ops/elementwise.h"
@@ -19,6 +21,9 @@ class DropoutKernel : public Kernel {
 
   Status run(KernelContext& ctx) const override {
     const Tensor& x = *ctx.input(0);
+    if (!dtype_is_float(x.dtype())) {
+      return invalid_argument(std::string("Dropout input must be a float tensor, got ") + dtype_name(x.dtype()));
+    }
     float ratio = attr_ratio_;
     bool training = false;
     if (opset_ >= 12) {
@@ -48,18 +53,25 @@ class DropoutKernel : public Kernel {
     if (ctx.wants_output(1)) {
       FOGLINE_ASSIGN_OR_RETURN(mask, ctx.allocate_output(1, mask_type, x.shape()));
     }
-    std::mt19937 gen(seed_ ? static_cast<uint32_t>(*seed_) : std::random_device{}());
+    if (!training) {
+      if (x.nbytes()) std::memcpy(y->raw(), x.raw(), x.nbytes());
+      if (mask) return fill_ones(*mask);
+      return Status::ok();
+    }
+    // Seeded from the attribute, or from the clock (std::random_device may throw).
+    std::mt19937 gen(seed_ ? static_cast<uint32_t>(*seed_)
+                           : static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
     auto uniform = [&gen]() {
       const uint32_t a = gen() >> 5, b = gen() >> 6;
       return (a * 67108864.0 + b) / 9007199254740992.0;
     };
-    const float scale = training ? 1.0f / (1.0f - ratio) : 1.0f;
+    const float scale = 1.0f / (1.0f - ratio);
     return dispatch_types<FOGLINE_FLOAT_TYPES>(x.dtype(), "Dropout", [&]<typename T>() -> Status {
       const T* in = x.data<T>();
       T* out = y->data<T>();
       for (int64_t i = 0; i < x.numel(); ++i) {
-        const bool keep = !training || uniform() >= static_cast<double>(ratio);
-        out[i] = keep ? (training ? T(static_cast<compute_t<T>>(in[i]) * scale) : in[i]) : T(0.0f);
+        const bool keep = uniform() >= static_cast<double>(ratio);
+        out[i] = keep ? T(static_cast<compute_t<T>>(in[i]) * scale) : T(0.0f);
         if (mask) {
           if (mask_type == DataType::kBool) {
             mask->data<bool>()[i] = keep;
@@ -73,6 +85,17 @@ class DropoutKernel : public Kernel {
   }
 
  private:
+  static Status fill_ones(Tensor& mask) {
+    if (mask.dtype() == DataType::kBool) {
+      std::fill_n(mask.data<bool>(), mask.numel(), true);
+      return Status::ok();
+    }
+    return dispatch_types<FOGLINE_FLOAT_TYPES>(mask.dtype(), "Dropout mask", [&]<typename T>() -> Status {
+      std::fill_n(mask.data<T>(), mask.numel(), T(1.0f));
+      return Status::ok();
+    });
+  }
+
   int opset_;
   float attr_ratio_;
   std::optional<int64_t> seed_;

@@ -15,6 +15,12 @@ struct ConvPrim {
   Operand src, dst, wei;  // `wei` only when the weights are a run-time input
   Operand addend;         // a fused Add's operand, when it is a sum post-op (dst layout)
   bool sum = false;
+  // A pointwise conv (1x1, stride 1, no pads, one group) is the GEMM W[OC,IC] x X[n][IC,HW] on
+  // the plain NCHW bytes: no activation reorders at all.
+  bool as_matmul = false;
+  dnnl::matmul::primitive_desc mm_pd;
+  dnnl::matmul mm;
+  dnnl::memory::desc mm_w, mm_x, mm_dst, mm_bias;
   PackedWeights packed;   // constant weights in the primitive's layout
   bool has_packed = false;
   dnnl::memory::desc bias_md;
@@ -98,6 +104,31 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     const auto src_user = plain_md(x), dst_user = plain_md(p->out_shape);
     p->bias_md = has_bias_ ? plain_md({oc}) : dnnl::memory::desc();
 
+    bool pointwise = g == 1 && !getenv("FOGLINE_TMP_NO_MM");
+    for (size_t i = 0; i < kernel.size(); ++i) {
+      pointwise = pointwise && kernel[i] == 1 && win.strides[i] == 1 && win.pad_l[i] == 0 && win.pad_r[i] == 0;
+    }
+    if (pointwise) {
+      const int64_t hw = numel(Shape(in_spatial));
+      p->mm_w = plain_md({1, oc, x[1]});
+      p->mm_x = plain_md({x[0], x[1], hw});
+      p->mm_dst = plain_md({x[0], oc, hw});
+      p->mm_bias = has_bias_ ? plain_md({1, oc, 1}) : dnnl::memory::desc();
+      FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, p->mm_dst));
+      p->addends = post.addends;
+      dnnl::primitive_attr attr = base_attr();
+      attr.set_post_ops(post.ops);
+      try {
+        p->mm_pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(p->mm_w, p->mm_x, p->mm_bias, p->mm_dst), attr,
+                                                cpu_engine());
+        p->mm = dnnl::matmul(p->mm_pd);
+        p->as_matmul = true;
+        return std::shared_ptr<const ConvPrim>(std::move(p));
+      } catch (const dnnl::error&) {
+        p->addends.clear();  // fall through to the convolution primitive
+      }
+    }
+
     // Let the primitive choose activation layouts. A fused Add is best a sum post-op (the
     // addend is copied into the destination first), which keeps the fast blocked kernels;
     // failing that a binary add on a plain operand, and finally plain layouts throughout.
@@ -148,6 +179,18 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     auto& s = thread_stream();
     const auto& eng = cpu_engine();
     std::unordered_map<int, dnnl::memory> args;
+    if (p.as_matmul) {
+      auto mem = [&](const dnnl::memory::desc& md, const void* d) { return dnnl::memory(md, eng, const_cast<void*>(d)); };
+      args[DNNL_ARG_SRC] = mem(p.mm_w, ctx.input(1)->raw());
+      args[DNNL_ARG_WEIGHTS] = mem(p.mm_x, ctx.input(0)->raw());
+      if (has_bias_) args[DNNL_ARG_BIAS] = mem(p.mm_bias, ctx.input(2)->raw());
+      for (auto [index, input] : p.addends) {
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = mem(p.mm_dst, ctx.input(input)->raw());
+      }
+      args[DNNL_ARG_DST] = mem(p.mm_dst, y->raw());
+      dnnl_ops::execute(p.mm, p.mm_pd, std::move(args), s);
+      return Status::ok();
+    }
     args[DNNL_ARG_SRC] = p.src.prepare_input(ctx.input(0)->raw(), kSrcTmp, s);
     args[DNNL_ARG_WEIGHTS] = p.has_packed ? p.packed.memory() : p.wei.prepare_input(ctx.input(1)->raw(), kWeightsTmp, s);
     if (has_bias_) args[DNNL_ARG_BIAS] = dnnl::memory(p.bias_md, eng, const_cast<void*>(ctx.input(2)->raw()));

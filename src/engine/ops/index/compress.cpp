@@ -10,7 +10,7 @@ class CompressKernel : public Kernel {
   explicit CompressKernel(std::optional<int64_t> axis) : axis_(axis) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& input = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(input, ctx, 0);
     const Tensor* cond = ctx.input(1);
     if (!cond) return invalid_argument("Compress needs a 'condition' input");
     if (cond->dtype() != DataType::kBool || cond->rank() != 1) {

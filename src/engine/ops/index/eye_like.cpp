@@ -10,7 +10,7 @@ class EyeLikeKernel : public Kernel {
   EyeLikeKernel(int64_t dtype, int64_t k) : dtype_(dtype), k_(k) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (x.rank() != 2) return invalid_argument("EyeLike input must be 2-D, got " + shape_to_string(x.shape()));
     const DataType dt = dtype_ >= 0 ? static_cast<DataType>(dtype_) : x.dtype();
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, dt, x.shape()));

@@ -10,8 +10,8 @@ class GatherElementsKernel : public Kernel {
   explicit GatherElementsKernel(int64_t axis) : axis_(axis) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& data = *ctx.input(0);
-    const Tensor& indices = *ctx.input(1);
+    FOGLINE_REQUIRED_INPUT(data, ctx, 0);
+    FOGLINE_REQUIRED_INPUT(indices, ctx, 1);
     FOGLINE_TRY(check_index_type(indices, "GatherElements indices"));
     const int rank = data.rank();
     if (rank == 0) return invalid_argument("GatherElements data must have rank >= 1, got a scalar");

@@ -10,8 +10,8 @@ class GatherNDKernel : public Kernel {
   explicit GatherNDKernel(int64_t batch_dims) : batch_dims_(batch_dims) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& data = *ctx.input(0);
-    const Tensor& indices = *ctx.input(1);
+    FOGLINE_REQUIRED_INPUT(data, ctx, 0);
+    FOGLINE_REQUIRED_INPUT(indices, ctx, 1);
     FOGLINE_TRY(check_index_type(indices, "GatherND indices"));
     const int r = data.rank(), q = indices.rank();
     const int64_t b = batch_dims_;

@@ -7,7 +7,7 @@ namespace {
 class NonZeroKernel : public Kernel {
  public:
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     std::vector<int64_t> hits;
     FOGLINE_TRY(dispatch_types<FOGLINE_ALL_TYPES>(x.dtype(), "NonZero", [&]<typename T>() -> Status {
       using C = compute_t<T>;

@@ -12,8 +12,8 @@ class ScatterNDKernel : public Kernel {
   explicit ScatterNDKernel(ScatterReduction reduction) : reduction_(reduction) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& data = *ctx.input(0);
-    const Tensor& indices = *ctx.input(1);
+    FOGLINE_REQUIRED_INPUT(data, ctx, 0);
+    FOGLINE_REQUIRED_INPUT(indices, ctx, 1);
     const Tensor* updates = ctx.input(2);
     if (!updates) return invalid_argument("ScatterND needs an 'updates' input");
     FOGLINE_TRY(check_index_type(indices, "ScatterND indices"));

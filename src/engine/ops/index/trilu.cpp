@@ -10,7 +10,7 @@ class TriluKernel : public Kernel {
   explicit TriluKernel(bool upper) : upper_(upper) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (x.rank() < 2) return invalid_argument("Trilu input must have rank >= 2, got " + shape_to_string(x.shape()));
     int64_t k = 0;
     if (const Tensor* kt = ctx.input(1)) {

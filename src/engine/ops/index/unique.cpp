@@ -14,7 +14,7 @@ class UniqueKernel : public Kernel {
   UniqueKernel(std::optional<int64_t> axis, bool sorted) : axis_(axis), sorted_(sorted) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& input = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(input, ctx, 0);
     Tensor x = axis_ ? input : input.reshaped({input.numel()});
     if (axis_ && x.rank() == 0) return invalid_argument("Unique with an axis needs rank >= 1");
     int axis = 0;

@@ -18,6 +18,7 @@ class ConvIntegerKernel : public Kernel {
                               " and " + dtype_name(w->dtype()));
     }
     FOGLINE_ASSIGN_OR_RETURN(ConvGeometry g, conv_geometry(attrs_, x.shape(), w->shape(), "ConvInteger"));
+    FOGLINE_TRY(check_conv_workspace(g, "ConvInteger"));
     FOGLINE_ASSIGN_OR_RETURN(int32_t x_zp, read_scalar_zero_point(ctx.input(2), x.dtype(), "ConvInteger x_zero_point"));
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int32_t> w_zp, read_zero_points(ctx.input(3), w->dtype(), "ConvInteger w_zero_point"));
     FOGLINE_ASSIGN_OR_RETURN(w_zp, expand_param(std::move(w_zp), g.out_channels, "ConvInteger w_zero_point"));

@@ -78,6 +78,13 @@ Result<ConvGeometry> conv_geometry(const ConvAttrs& a, const Shape& x, const Sha
     const int64_t in = g.in_spatial[d];
     const int64_t k = g.kernel[d], s = g.strides[d];
     if (k < 1) return invalid_argument(name + " weight has an empty kernel " + shape_to_string(w));
+    // Keep the int64 arithmetic below from overflowing on hostile attributes.
+    const double extent_d = static_cast<double>(k - 1) * static_cast<double>(g.dilations[d]) + 1;
+    const double padded_d = static_cast<double>(in) + static_cast<double>(pads[d]) + static_cast<double>(pads[d + rank]);
+    if (extent_d > 1e15 || padded_d > 1e15 || s > (int64_t{1} << 40)) {
+      return invalid_argument(name + " kernel, dilations, pads or strides are absurdly large along spatial axis " +
+                              std::to_string(d));
+    }
     const int64_t extent = (k - 1) * g.dilations[d] + 1;
     int64_t out = 0;
     if (a.auto_pad == "SAME_UPPER" || a.auto_pad == "SAME_LOWER") {
@@ -104,6 +111,34 @@ Result<ConvGeometry> conv_geometry(const ConvAttrs& a, const Shape& x, const Sha
   for (int64_t v : g.out_spatial) g.out_size *= v;
   for (int64_t v : g.kernel) g.kernel_size *= v;
   return g;
+}
+
+namespace {
+// Bytes of the depthwise path's padded channel copy (in double: it may not fit in int64).
+double depthwise_plane_bytes(const ConvGeometry& g) {
+  double plane = 2;  // int16
+  for (size_t d = 0; d < 2; ++d) {
+    plane *= static_cast<double>(g.out_spatial[d] - 1) * static_cast<double>(g.strides[d]) +
+             static_cast<double>(g.kernel[d] - 1) * static_cast<double>(g.dilations[d]) + 1;
+  }
+  return plane;
+}
+}  // namespace
+
+bool use_depthwise_path(const ConvGeometry& g) {
+  // Huge pads or strides make the padded copy pointless; im2col only touches what is read.
+  return g.in_per_group() == 1 && g.in_spatial.size() == 2 && depthwise_plane_bytes(g) <= 64.0 * 1024 * 1024;
+}
+
+Status check_conv_workspace(const ConvGeometry& g, const char* op) {
+  if (use_depthwise_path(g)) return Status::ok();
+  const double bytes = 2.0 * static_cast<double>(packed_k(g.in_per_group() * g.kernel_size)) *
+                       static_cast<double>((g.out_size + 7) / 8 * 8);
+  if (bytes > static_cast<double>(max_allocation_bytes())) {
+    return resource_exhausted(std::string(op) + " would need " + std::to_string(static_cast<long double>(bytes) / 1e6L) +
+                              " MB of im2col scratch memory, over the allocation limit");
+  }
+  return Status::ok();
 }
 
 }  // namespace fogline::engine::ops::quant

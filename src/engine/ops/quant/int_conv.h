@@ -22,11 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/ops/quant/int_gemm.h"
 #include "engine/ops/quant/quant_util.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace fogline::engine::ops::quant {
 
@@ -51,8 +49,12 @@ struct ConvGeometry {
 // output sizes and effective padding; `op` names the op in errors.
 Result<ConvGeometry> conv_geometry(const ConvAttrs& a, const Shape& x, const Shape& w, const char* op);
 
-// Weights per output channel: C/group * kernel_size, rounded up to even (the GEMM's K pairs).
-inline int64_t packed_k(int64_t k) { return k + (k & 1); }
+// Whether int_conv takes the direct depthwise path (one input channel per group, 2-D, and a
+// padded channel copy of reasonable size).
+bool use_depthwise_path(const ConvGeometry& g);
+
+// Refuses convolutions whose im2col buffer would exceed the allocation limit.
+Status check_conv_workspace(const ConvGeometry& g, const char* op);
 
 // w - w_zero_point[m] as int16, laid out [M][packed_k(C/group * kernel_size)] (w's own order,
 // a zero after each channel's weights when their count is odd).
@@ -75,7 +77,6 @@ std::vector<int16_t> pack_conv_weights(const Tensor& w, const std::vector<int32_
 namespace detail {
 
 constexpr int64_t kTileP = 256;  // output positions per GEMM task
-constexpr int64_t kBlockM = 4;   // output channels per GEMM task
 
 // Fills col with x - zp (0 in padding) for K = channels of one group x kernel positions and
 // P output positions, in the micro-kernel's order: blocks of 8 positions, and within a block
@@ -183,53 +184,6 @@ inline void depthwise_3x3_row(const int16_t* __restrict r0, const int16_t* __res
   }
 }
 
-// Two consecutive int16 weights as one 32-bit lane (memcpy: no aliasing games).
-inline int32_t weight_pair(const int16_t* w, int64_t kp) {
-  int32_t v;
-  std::memcpy(&v, w + 2 * kp, sizeof(v));
-  return v;
-}
-
-// acc[b][0..8) = sum over K pairs of channel b's weight pairs x one 8-position block of col
-// (k_pairs x 16 int16, contiguous). `w[b]` points at channel b's packed weights.
-inline void gemm_4x8(const int16_t* const w[kBlockM], const int16_t* col, int64_t k_pairs, int32_t acc[kBlockM][8]) {
-#if defined(__SSE2__)
-  __m128i a00 = _mm_setzero_si128(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-  for (int64_t kp = 0; kp < k_pairs; ++kp) {
-    const int16_t* c = col + kp * 16;
-    const __m128i c0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
-    const __m128i c1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + 8));
-    const __m128i w0 = _mm_set1_epi32(weight_pair(w[0], kp)), w1 = _mm_set1_epi32(weight_pair(w[1], kp));
-    const __m128i w2 = _mm_set1_epi32(weight_pair(w[2], kp)), w3 = _mm_set1_epi32(weight_pair(w[3], kp));
-    a00 = _mm_add_epi32(a00, _mm_madd_epi16(c0, w0));
-    a01 = _mm_add_epi32(a01, _mm_madd_epi16(c1, w0));
-    a10 = _mm_add_epi32(a10, _mm_madd_epi16(c0, w1));
-    a11 = _mm_add_epi32(a11, _mm_madd_epi16(c1, w1));
-    a20 = _mm_add_epi32(a20, _mm_madd_epi16(c0, w2));
-    a21 = _mm_add_epi32(a21, _mm_madd_epi16(c1, w2));
-    a30 = _mm_add_epi32(a30, _mm_madd_epi16(c0, w3));
-    a31 = _mm_add_epi32(a31, _mm_madd_epi16(c1, w3));
-  }
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[0]), a00);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[0] + 4), a01);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[1]), a10);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[1] + 4), a11);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[2]), a20);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[2] + 4), a21);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[3]), a30);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(acc[3] + 4), a31);
-#else
-  std::memset(acc, 0, sizeof(int32_t) * kBlockM * 8);
-  for (int64_t kp = 0; kp < k_pairs; ++kp) {
-    const int16_t* c = col + kp * 16;
-    for (int64_t b = 0; b < kBlockM; ++b) {
-      const int32_t w_lo = w[b][2 * kp], w_hi = w[b][2 * kp + 1];
-      for (int p = 0; p < 8; ++p) acc[b][p] += w_lo * c[2 * p] + w_hi * c[2 * p + 1];
-    }
-  }
-#endif
-}
-
 }  // namespace detail
 
 // Runs the convolution; epi(n, m, p0, count, const int32_t* acc) receives accumulators for
@@ -240,7 +194,7 @@ void int_conv(const TX* x, int32_t x_zp, const int16_t* w, const ConvGeometry& g
   const int64_t ks = g.kernel_size, p_count = g.out_size;
   if (p_count == 0 || g.out_channels == 0) return;
 
-  if (cg == 1 && g.in_spatial.size() == 2) {
+  if (use_depthwise_path(g)) {
     // Depthwise: each output channel reads one input channel through a padded copy of it.
     const int64_t oh_n = g.out_spatial[0], ow_n = g.out_spatial[1];
     const int64_t kh_n = g.kernel[0], kw_n = g.kernel[1];

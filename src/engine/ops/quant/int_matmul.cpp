@@ -29,12 +29,12 @@ Result<MatMulGeometry> matmul_geometry(const Shape& a_in, const Shape& b_in, con
   const std::vector<int64_t> sa = broadcast_strides(a_batch, batch);
   const std::vector<int64_t> sb = broadcast_strides(b_batch, batch);
   g.a_offsets.resize(static_cast<size_t>(g.batches));
-  g.b_offsets.resize(static_cast<size_t>(g.batches));
+  g.b_index.resize(static_cast<size_t>(g.batches));
   std::vector<int64_t> idx(batch.size(), 0);
   int64_t oa = 0, ob = 0;
   for (int64_t i = 0; i < g.batches; ++i) {
     g.a_offsets[static_cast<size_t>(i)] = oa * g.m * g.k;
-    g.b_offsets[static_cast<size_t>(i)] = ob * g.k * g.n;
+    g.b_index[static_cast<size_t>(i)] = ob;
     for (size_t d = batch.size(); d-- > 0;) {
       ++idx[d];
       oa += sa[d];

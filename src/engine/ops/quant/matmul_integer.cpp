@@ -26,7 +26,7 @@ class MatMulIntegerKernel : public Kernel {
 
     std::vector<int16_t> runtime_packed;
     const int16_t* bp = packed_.data();
-    if (static_cast<int64_t>(packed_.size()) != b->numel() || packed_.empty()) {
+    if (packed_.empty()) {
       FOGLINE_TRY((dispatch_types<uint8_t, int8_t>(b->dtype(), "MatMulInteger", [&]<typename TB>() -> Status {
         runtime_packed = pack_matmul_b<TB>(*b, b_zp, g.n);
         return Status::ok();

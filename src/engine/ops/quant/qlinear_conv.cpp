@@ -22,6 +22,7 @@ class QLinearConvKernel : public Kernel {
                               " and " + dtype_name(w->dtype()));
     }
     FOGLINE_ASSIGN_OR_RETURN(ConvGeometry g, conv_geometry(attrs_, x.shape(), w->shape(), "QLinearConv"));
+    FOGLINE_TRY(check_conv_workspace(g, "QLinearConv"));
     const int64_t m_count = g.out_channels;
 
     FOGLINE_ASSIGN_OR_RETURN(float x_scale, read_scalar_scale(ctx.input(1), "QLinearConv x_scale"));

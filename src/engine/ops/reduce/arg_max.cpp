@@ -11,7 +11,7 @@ class ArgExtremeKernel : public Kernel {
   ArgExtremeKernel(int64_t axis, bool keepdims, bool last) : axis_(axis), keepdims_(keepdims), last_(last) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     const char* op = kMax ? "ArgMax" : "ArgMin";
     if (x.rank() == 0) return invalid_argument(std::string(op) + " input must have rank >= 1, got a scalar");
     FOGLINE_ASSIGN_OR_RETURN(int axis, normalize_axis(axis_, x.rank(), ctx));

@@ -10,7 +10,7 @@ class CumSumKernel : public Kernel {
   CumSumKernel(bool exclusive, bool reverse) : exclusive_(exclusive), reverse_(reverse) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (!ctx.input(1)) return invalid_argument("CumSum needs an 'axis' input");
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int64_t> av, read_int64s(*ctx.input(1), "CumSum axis"));
     if (av.size() != 1) return invalid_argument("CumSum axis must be a scalar, got " + std::to_string(av.size()) + " values");

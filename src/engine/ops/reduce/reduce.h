@@ -8,7 +8,7 @@
 //   post<A>(acc, n)        the final map, given the number of elements reduced
 //   kIntAccumulate         integer inputs accumulate in int64/uint64 (else in double)
 //   kShiftByMax            LogSumExp: subtract the row max before exp for stability
-//   kPropagateNaN          Max/Min: a NaN anywhere makes the result NaN (tracked on the side so
+//   kPropagateNaN          Max/Min: a NaN anywhere makes the result NaN (checked on the side so
 //                          that `combine` can stay a plain max/min the compiler vectorises)
 //
 // Axes: an attribute before `axes_input_opset`, then an optional input; no axes means all
@@ -86,20 +86,22 @@ A reduce_row(const T* x, int64_t n) {
   }
   A acc[8];
   for (A& a : acc) a = Op::template init<A>();
-  int nan = 0;
-  auto step = [&](A& a, A v) {
-    if constexpr (Op::kPropagateNaN) nan |= v != v;
-    if constexpr (Op::kShiftByMax) v -= shift;
-    a = Op::template combine<A>(a, Op::template pre<A>(v));
-  };
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (int l = 0; l < 8; ++l) step(acc[l], static_cast<A>(static_cast<C>(x[i + l])));
+    for (int l = 0; l < 8; ++l) {
+      acc[l] = Op::template combine<A>(acc[l], Op::template pre<A>(static_cast<A>(static_cast<C>(x[i + l])) - shift));
+    }
   }
-  for (; i < n; ++i) step(acc[0], static_cast<A>(static_cast<C>(x[i])));
+  for (; i < n; ++i) acc[0] = Op::template combine<A>(acc[0], Op::template pre<A>(static_cast<A>(static_cast<C>(x[i])) - shift));
   A total = acc[0];
   for (int l = 1; l < 8; ++l) total = Op::template combine<A>(total, acc[l]);
   if constexpr (Op::kPropagateNaN && std::numeric_limits<A>::has_quiet_NaN) {
+    // A separate pass: it vectorises, where a NaN test inside the max loop would not.
+    int nan = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      const A v = static_cast<A>(static_cast<C>(x[j]));
+      nan |= v != v;
+    }
     if (nan) return std::numeric_limits<A>::quiet_NaN();
   }
   if constexpr (Op::kShiftByMax) return Op::template post<A>(total, n) + shift;
@@ -176,7 +178,7 @@ class ReduceKernel : public Kernel {
       : op_(op), axes_from_input_(axes_from_input), attr_axes_(std::move(attr_axes)), keepdims_(keepdims), noop_(noop) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     const int rank = x.rank();
     std::vector<int64_t> axes = attr_axes_;
     if (axes_from_input_ && ctx.input(1)) {

@@ -14,7 +14,7 @@ class TopKKernel : public Kernel {
       : axis_(axis), largest_(largest), attr_k_(attr_k), k_from_input_(k_from_input) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (x.rank() == 0) return invalid_argument("TopK input must have rank >= 1, got a scalar");
     FOGLINE_ASSIGN_OR_RETURN(int axis, normalize_axis(axis_, x.rank(), ctx));
     int64_t k = attr_k_;

@@ -29,6 +29,18 @@ Status dispatch_by_width(DataType dtype, const char* op, Fn&& fn) {
   return unsupported(std::string(op) + " does not support element type " + dtype_name(dtype));
 }
 
+// Input i, or an error naming the node when the model left a required input out.
+inline Result<const Tensor*> required_input(const KernelContext& ctx, int i) {
+  if (const Tensor* t = ctx.input(i)) return t;
+  return invalid_argument(ctx.node().describe() + " is missing its required input " + std::to_string(i));
+}
+
+// `const Tensor& var = input i`, returning an error when it is absent.
+#define FOGLINE_REQUIRED_INPUT(var, ctx, i)                                            \
+  FOGLINE_ASSIGN_OR_RETURN(const ::fogline::engine::Tensor* var##_input_,              \
+                           ::fogline::engine::ops::required_input(ctx, i));            \
+  const ::fogline::engine::Tensor& var = *var##_input_
+
 // Row-major strides (in elements) of `shape`.
 inline std::vector<int64_t> contiguous_strides(const Shape& shape) {
   std::vector<int64_t> s(shape.size(), 1);

@@ -11,7 +11,7 @@ class DepthToSpaceKernel : public Kernel {
   DepthToSpaceKernel(int64_t block, bool crd) : block_(block), crd_(crd) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     const int64_t b = block_;
     if (x.rank() != 4) return invalid_argument("DepthToSpace input must be 4-D, got " + shape_to_string(x.shape()));
     const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);

@@ -8,7 +8,7 @@ namespace {
 class ExpandKernel : public Kernel {
  public:
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (!ctx.input(1)) return invalid_argument("Expand needs a 'shape' input");
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int64_t> spec, read_int64s(*ctx.input(1), "Expand shape"));
     for (int64_t d : spec) {

@@ -9,7 +9,7 @@ class FlattenKernel : public Kernel {
   explicit FlattenKernel(int64_t axis) : axis_(axis) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     const int64_t rank = x.rank();
     const int64_t axis = axis_ < 0 ? axis_ + rank : axis_;
     if (axis < 0 || axis > rank) {

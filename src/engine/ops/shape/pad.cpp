@@ -34,7 +34,7 @@ class PadKernel : public Kernel {
       : mode_(mode), from_inputs_(from_inputs), attr_pads_(std::move(attr_pads)), attr_value_(attr_value) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     const int rank = x.rank();
     std::vector<int64_t> pads = attr_pads_;
     std::vector<int> axes;

@@ -10,7 +10,7 @@ class ReverseSequenceKernel : public Kernel {
   ReverseSequenceKernel(int64_t time_axis, int64_t batch_axis) : time_axis_(time_axis), batch_axis_(batch_axis) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (!ctx.input(1)) return invalid_argument("ReverseSequence needs a 'sequence_lens' input");
     if (x.rank() < 2) return invalid_argument("ReverseSequence input must have rank >= 2, got " + shape_to_string(x.shape()));
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int64_t> lens, read_int64s(*ctx.input(1), "ReverseSequence sequence_lens"));

@@ -12,7 +12,7 @@ class ShapeKernel : public Kernel {
   ShapeKernel(int64_t start, std::optional<int64_t> end) : start_(start), end_(end) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     const int64_t rank = x.rank();
     auto clamp = [&](int64_t v) {
       if (v < 0) v += rank;

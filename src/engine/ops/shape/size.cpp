@@ -7,8 +7,9 @@ namespace {
 class SizeKernel : public Kernel {
  public:
   Status run(KernelContext& ctx) const override {
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kInt64, {}));
-    y->data<int64_t>()[0] = ctx.input(0)->numel();
+    y->data<int64_t>()[0] = x.numel();
     return Status::ok();
   }
 };

@@ -15,7 +15,7 @@ class SliceKernel : public Kernel {
       : from_inputs_(from_inputs), starts_(std::move(starts)), ends_(std::move(ends)), axes_(std::move(axes)) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     std::vector<int64_t> starts = starts_, ends = ends_, axes = axes_, steps;
     if (from_inputs_) {
       if (!ctx.input(1) || !ctx.input(2)) return invalid_argument("Slice needs 'starts' and 'ends' inputs");

@@ -12,7 +12,7 @@ class SplitKernel : public Kernel {
       : axis_(axis), attr_split_(std::move(attr_split)), uneven_chunks_(uneven_chunks) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (x.rank() == 0) return invalid_argument("Split input must have rank >= 1, got a scalar");
     FOGLINE_ASSIGN_OR_RETURN(int axis, normalize_axis(axis_, x.rank(), ctx));
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int64_t> split,

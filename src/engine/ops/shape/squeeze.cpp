@@ -10,7 +10,7 @@ class SqueezeKernel : public Kernel {
   explicit SqueezeKernel(std::vector<int64_t> attr_axes) : attr_axes_(std::move(attr_axes)) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int64_t> axes,
                              ints_from_input_or_attr(ctx, 1, attr_axes_, "Squeeze axes"));
     std::vector<bool> drop(static_cast<size_t>(x.rank()), false);
@@ -43,7 +43,7 @@ class UnsqueezeKernel : public Kernel {
   explicit UnsqueezeKernel(std::vector<int64_t> attr_axes) : attr_axes_(std::move(attr_axes)) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int64_t> axes,
                              ints_from_input_or_attr(ctx, 1, attr_axes_, "Unsqueeze axes"));
     const int out_rank = x.rank() + static_cast<int>(axes.size());

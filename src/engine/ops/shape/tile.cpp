@@ -9,7 +9,7 @@ namespace {
 class TileKernel : public Kernel {
  public:
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     if (!ctx.input(1)) return invalid_argument("Tile needs a 'repeats' input");
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int64_t> reps, read_int64s(*ctx.input(1), "Tile repeats"));
     if (static_cast<int>(reps.size()) != x.rank()) {

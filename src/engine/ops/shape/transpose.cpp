@@ -9,7 +9,7 @@ class TransposeKernel : public Kernel {
   explicit TransposeKernel(std::vector<int64_t> perm) : perm_(std::move(perm)) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     const int rank = x.rank();
     std::vector<int64_t> perm = perm_;
     if (perm.empty()) {
