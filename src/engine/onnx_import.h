@@ -16,7 +16,8 @@ struct ImportOptions {
   bool run_checker = true;
   // Models whose default-domain opset is below this are converted up to it (when the
   // converter succeeds), so kernels see one canonical form per op. 0 turns conversion off.
-  int upgrade_below_opset = 0;
+  // Kernels still implement every opset version, so a failed conversion loses nothing.
+  int upgrade_below_opset = 11;
   bool infer_shapes = true;
 };
 

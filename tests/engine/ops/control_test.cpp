@@ -27,10 +27,13 @@ struct Body {
     }
     return *this;
   }
-  Body& output(const std::string& name, DataType dt) {
+  Body& output(const std::string& name, DataType dt, const Shape& shape) {
     auto* vi = g.add_output();
     vi->set_name(name);
-    vi->mutable_type()->mutable_tensor_type()->set_elem_type(static_cast<int>(dt));
+    auto* tt = vi->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(static_cast<int>(dt));
+    auto* s = tt->mutable_shape();
+    for (int64_t d : shape) s->add_dim()->set_dim_value(d);
     return *this;
   }
   Body& node(const std::string& op, const std::vector<std::string>& ins, const std::vector<std::string>& outs) {
@@ -41,6 +44,8 @@ struct Body {
     return *this;
   }
 };
+
+const Shape kS0{}, kS2{2}, kS3{3}, kS4{4}, kS32{3, 2}, kS23{2, 3};
 
 void set_graph(onnx::NodeProto& n, const std::string& name, const Body& b) {
   auto* a = n.add_attribute();
@@ -76,13 +81,13 @@ TestModel if_model() {
   m.initializer("one", Tensor::from_vector<float>({1}, {1.0f}));
   m.node("Add", {"x", "x"}, {"x2"});  // read only by the branch
   Body then_b("then");
-  then_b.node("Add", {"x2", "one"}, {"t"}).output("t", DataType::kFloat);
+  then_b.node("Add", {"x2", "one"}, {"t"}).output("t", DataType::kFloat, kS3);
   Body else_b("else");
-  else_b.output("x", DataType::kFloat);  // an outer value passed straight through
+  else_b.output("x", DataType::kFloat, kS3);  // an outer value passed straight through
   auto& n = m.node("If", {"c"}, {"y"});
   set_graph(n, "then_branch", then_b);
   set_graph(n, "else_branch", else_b);
-  m.output("y", DataType::kFloat);
+  m.output("y", DataType::kFloat, &kS3);
   return m;
 }
 
@@ -121,10 +126,10 @@ TEST(ControlOps, LoopCarriesValuesAndStacksScanOutputs) {
   Body b("body");
   b.input("i", DataType::kInt64).input("c_in", DataType::kBool).input("v", DataType::kFloat);
   b.node("Add", {"v", "x"}, {"v_next"});
-  b.output("c_in", DataType::kBool).output("v_next", DataType::kFloat).output("v_next", DataType::kFloat);
+  b.output("c_in", DataType::kBool, kS0).output("v_next", DataType::kFloat, kS2).output("v_next", DataType::kFloat, kS2);
   auto& n = m.node("Loop", {"m", "cond", "v0"}, {"v_final", "v_all"});
   set_graph(n, "body", b);
-  m.output("v_final", DataType::kFloat).output("v_all", DataType::kFloat);
+  m.output("v_final", DataType::kFloat, &kS2).output("v_all", DataType::kFloat, &kS32);
   auto s = m.session();
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   auto out = (*s)->run({Tensor::scalar<int64_t>(3), Tensor::from_vector<float>({2}, {0, 10}),
@@ -150,14 +155,14 @@ TEST(ControlOps, ScanSumsAlongAnAxisInReverse) {
   Body b("body");
   b.input("s", DataType::kFloat).input("x", DataType::kFloat);
   b.node("Add", {"s", "x"}, {"s_next"});
-  b.output("s_next", DataType::kFloat).output("s_next", DataType::kFloat);
+  b.output("s_next", DataType::kFloat, kS2).output("s_next", DataType::kFloat, kS2);
   auto& n = m.node("Scan", {"s0", "xs"}, {"s_final", "partial"});
   set_graph(n, "body", b);
   set_attr(n, "num_scan_inputs", int64_t{1});
   set_attr(n, "scan_input_axes", std::vector<int64_t>{1});
   set_attr(n, "scan_input_directions", std::vector<int64_t>{1});
   set_attr(n, "scan_output_axes", std::vector<int64_t>{-1});
-  m.output("s_final", DataType::kFloat).output("partial", DataType::kFloat);
+  m.output("s_final", DataType::kFloat, &kS2).output("partial", DataType::kFloat, &kS23);
   auto s = m.session();
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   auto out = (*s)->run({Tensor::from_vector<float>({2}, {0, 0}), Tensor::from_vector<float>({2, 3}, {1, 2, 3, 4, 5, 6})});
@@ -181,7 +186,7 @@ TEST(MiscOps, HannWindowPeriodicAndSymmetric) {
     m.input("n", DataType::kInt64, {});
     auto& n = m.node("HannWindow", {"n"}, {"w"});
     set_attr(n, "periodic", int64_t{periodic});
-    m.output("w", DataType::kFloat);
+    m.output("w", DataType::kFloat, &kS4);
     auto out = run_one(m, {Tensor::scalar<int64_t>(4)});
     ASSERT_TRUE(out.is_ok()) << out.status().to_string();
     if (periodic) {
@@ -214,15 +219,41 @@ TEST(MiscOps, DftOfARealSignalAndItsInverse) {
   expect_near(floats((*back)[0]), {1, 0, 2, 0, 3, 0});
 }
 
+// Each length path of the transform (power of two, direct sum, Bluestein) against a plain sum.
+TEST(MiscOps, DftMatchesADirectSumForEveryLengthPath) {
+  for (int64_t n : {8, 7, 1031}) {
+    TestModel m(17);
+    m.input("x", DataType::kFloat, {1, n, 2});
+    m.node("DFT", {"x"}, {"y"});
+    Shape ys{1, n, 2};
+    m.output("y", DataType::kFloat, &ys);
+    Tensor x = testing::random_tensor({1, n, 2}, static_cast<uint32_t>(n));
+    auto out = run_one(m, {x});
+    ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+    const float* in = x.data<float>();
+    const float* got = (*out)[0].data<float>();
+    for (int64_t k = 0; k < n; k += (n > 100 ? 97 : 1)) {
+      double re = 0, im = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        double a = -2.0 * M_PI * static_cast<double>((j * k) % n) / static_cast<double>(n);
+        re += in[2 * j] * std::cos(a) - in[2 * j + 1] * std::sin(a);
+        im += in[2 * j] * std::sin(a) + in[2 * j + 1] * std::cos(a);
+      }
+      EXPECT_NEAR(got[2 * k], re, 1e-3) << "n=" << n << " k=" << k;
+      EXPECT_NEAR(got[2 * k + 1], im, 1e-3) << "n=" << n << " k=" << k;
+    }
+  }
+}
+
 TEST(MiscOps, DftRejectsTheComplexAxis) {
   TestModel m(17);
   m.input("x", DataType::kFloat, {1, 4, 1});
   auto& n = m.node("DFT", {"x"}, {"y"});
   set_attr(n, "axis", int64_t{2});
-  m.output("y", DataType::kFloat, nullptr);
+  m.output("y", DataType::kFloat, &kS4);
   auto out = run_one(m, {Tensor::from_vector<float>({1, 4, 1}, {1, 2, 3, 4})});
   ASSERT_FALSE(out.is_ok());
-  EXPECT_NE(out.status().message().find("axis"), std::string::npos) << out.status().message();
+  EXPECT_NE(out.status().message().find("complex"), std::string::npos) << out.status().message();
 }
 
 TEST(MiscOps, StftFramesAndTransforms) {
@@ -252,7 +283,7 @@ TEST(MiscOps, DetOfABatchAndANonSquareError) {
   TestModel bad(13);
   bad.input("x", DataType::kFloat, {2, 3});
   bad.node("Det", {"x"}, {"y"});
-  bad.output("y", DataType::kFloat, nullptr);
+  bad.output("y", DataType::kFloat, &kS2);
   auto err = run_one(bad, {Tensor::from_vector<float>({2, 3}, {1, 2, 3, 4, 5, 6})});
   ASSERT_FALSE(err.is_ok());
   EXPECT_NE(err.status().message().find("[2,3]"), std::string::npos) << err.status().message();

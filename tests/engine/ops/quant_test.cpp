@@ -495,6 +495,16 @@ TEST(MatMulInteger, OneDimensionalOperandsAndRuntimeB) {
   EXPECT_EQ(values<int32_t>((*out)[0]), (naive_matmul<int8_t, int8_t>(a2, 0, b, std::vector<int>(4, 0), 2, 1, 7, 4, true)));
 }
 
+TEST(MatMulInteger, PerRowZeroPointOfA) {
+  auto a = Tensor::from_vector<uint8_t>({2, 3}, {1, 2, 3, 4, 5, 6});
+  auto b = Tensor::from_vector<uint8_t>({3, 1}, {1, 1, 1});
+  auto out = run_node("MatMulInteger", {runtime(a), constant(b), constant(Tensor::from_vector<uint8_t>({2}, {1, 4}))},
+                      {DataType::kInt32});
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  // Row sums minus 3 x the row's zero point: (6 - 3), (15 - 12).
+  EXPECT_EQ(values<int32_t>((*out)[0]), (std::vector<int32_t>{3, 3}));
+}
+
 TEST(MatMulInteger, RejectsMismatchedInnerDimensions) {
   auto out = run_node("MatMulInteger", {runtime(random_ints<uint8_t>({2, 3}, 1)), runtime(random_ints<uint8_t>({4, 2}, 2))},
                       {Out(DataType::kInt32, {2, 2})});

@@ -424,6 +424,54 @@ TEST(ReduceOps, ArgMaxTopKCumSum) {
   fails(std::move(OneNode("CumSum").in(f32({4}, {})).constant(Tensor::scalar<int64_t>(1))), "out of range");
 }
 
+// Odd shapes (scalars, empty dims) and hostile values through every op: each run may fail,
+// but must come back with a status (run under valgrind/ASan to catch memory errors).
+TEST(ShapeOps, OddInputsNeverCrash) {
+  const std::vector<Tensor> datas = {f32({}, {1}), f32({0}, {}), f32({2, 0, 3}, {}), f32({1, 1}, {5}),
+                                     testing::random_tensor({2, 3, 4}, 4)};
+  const std::vector<Tensor> ints = {i64({}, {0}), i64({0}, {}), i64s({-1}), i64s({1000000}), i64s({0, 0}),
+                                    i64s({-9223372036854775807LL - 1, 9223372036854775807LL}), i64s({2, 1, 2})};
+  struct Case {
+    const char* op;
+    int opset;
+    int int_inputs;  // how many int64 inputs follow the data input
+    int outputs;
+  };
+  const std::vector<Case> cases = {
+      {"Transpose", 13, 0, 1}, {"Concat", 13, 0, 1}, {"Shape", 15, 0, 1}, {"Squeeze", 13, 1, 1},
+      {"Unsqueeze", 13, 1, 1}, {"Flatten", 13, 0, 1}, {"Gather", 13, 1, 1}, {"Slice", 13, 2, 1},
+      {"Split", 13, 1, 2}, {"Expand", 13, 1, 1}, {"Tile", 13, 1, 1}, {"Pad", 13, 1, 1},
+      {"ReduceSum", 13, 1, 1}, {"ReduceMax", 18, 1, 1}, {"ReduceLogSumExp", 18, 1, 1}, {"ArgMax", 13, 0, 1},
+      {"TopK", 11, 1, 2}, {"GatherElements", 13, 1, 1}, {"GatherND", 13, 1, 1}, {"ScatterND", 13, 1, 1},
+      {"NonZero", 13, 0, 1}, {"CumSum", 13, 1, 1}, {"Trilu", 14, 1, 1}, {"DepthToSpace", 13, 0, 1},
+      {"SpaceToDepth", 13, 0, 1}, {"EyeLike", 13, 0, 1}, {"Unique", 11, 0, 4}, {"ReverseSequence", 10, 1, 1},
+      {"Compress", 13, 0, 1}, {"ConstantOfShape", 13, 0, 1}, {"OneHot", 11, 1, 1}};
+  int runs = 0;
+  for (const Case& c : cases) {
+    for (const Tensor& d : datas) {
+      for (const Tensor& k : ints) {
+        OneNode n(c.op, c.opset, c.outputs);
+        if (std::string(c.op) == "ConstantOfShape") {
+          n.in(k);
+        } else {
+          n.in(d);
+          for (int i = 0; i < c.int_inputs; ++i) n.in(k);
+        }
+        if (std::string(c.op) == "Compress") n.in(Tensor::from_vector<bool>({3}, {true, false, true}));
+        if (std::string(c.op) == "OneHot") n.in(f32({2}, {0, 1}));
+        if (std::string(c.op) == "ScatterND") n.in(d);
+        n.attrs([](auto& node) {
+          set_attr(node, "axis", -1);
+          set_attr(node, "blocksize", 2);
+        });
+        (void)n.run();
+        ++runs;
+      }
+    }
+  }
+  EXPECT_GT(runs, 0);
+}
+
 }  // namespace
 }  // namespace fogline::engine
 

@@ -109,24 +109,35 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
       pointwise = pointwise && kernel[i] == 1 && win.strides[i] == 1 && win.pad_l[i] == 0 && win.pad_r[i] == 0;
     }
     if (pointwise) {
-      const int64_t hw = numel(Shape(in_spatial));
-      p->mm_w = plain_md({1, oc, x[1]});
-      p->mm_x = plain_md({x[0], x[1], hw});
-      p->mm_dst = plain_md({x[0], oc, hw});
-      p->mm_bias = has_bias_ ? plain_md({1, oc, 1}) : dnnl::memory::desc();
+      // Seen transposed, Y[n]^T [HW, OC] = X[n]^T [HW, IC] x W^T [IC, OC]: the (constant)
+      // weights are the right operand, so they pack once, and the bias runs along N.
+      const int64_t n = x[0], ic = x[1], hw = numel(Shape(in_spatial));
+      p->mm_x = strided_md({n, hw, ic}, {ic * hw, 1, hw});
+      p->mm_w = strided_md({1, ic, oc}, {ic * oc, 1, ic});
+      p->mm_dst = strided_md({n, hw, oc}, {oc * hw, 1, hw});
+      p->mm_bias = has_bias_ ? plain_md({1, 1, oc}) : dnnl::memory::desc();
       FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, p->mm_dst));
       p->addends = post.addends;
       dnnl::primitive_attr attr = base_attr();
       attr.set_post_ops(post.ops);
       try {
-        p->mm_pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(p->mm_w, p->mm_x, p->mm_bias, p->mm_dst), attr,
-                                                cpu_engine());
-        p->mm = dnnl::matmul(p->mm_pd);
-        p->as_matmul = true;
-        return std::shared_ptr<const ConvPrim>(std::move(p));
-      } catch (const dnnl::error&) {
-        p->addends.clear();  // fall through to the convolution primitive
+        auto wei_any = dnnl::memory::desc(p->mm_w.dims(), dt::f32, weights_.defined() ? tag::any : tag::undef);
+        p->mm_pd = dnnl::matmul::primitive_desc(
+            dnnl::matmul::desc(p->mm_x, weights_.defined() ? wei_any : p->mm_w, p->mm_bias, p->mm_dst), attr,
+            cpu_engine());
+        if (!is_reference_impl(p->mm_pd)) {
+          p->mm = dnnl::matmul(p->mm_pd);
+          if (weights_.defined()) {
+            p->packed = pack_weights(p->mm_w, weights_.raw(), p->mm_pd.weights_desc());
+            p->has_packed = true;
+          }
+          p->as_matmul = true;
+          return std::shared_ptr<const ConvPrim>(std::move(p));
+        }
+      } catch (const dnnl::error& e) {
+        if (getenv("FOGLINE_TMP_DEBUG")) fprintf(stderr, "pointwise: %s\n", e.what());
       }
+      p->addends.clear();  // fall through to the convolution primitive
     }
 
     // Let the primitive choose activation layouts. A fused Add is best a sum post-op (the
@@ -181,8 +192,8 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     std::unordered_map<int, dnnl::memory> args;
     if (p.as_matmul) {
       auto mem = [&](const dnnl::memory::desc& md, const void* d) { return dnnl::memory(md, eng, const_cast<void*>(d)); };
-      args[DNNL_ARG_SRC] = mem(p.mm_w, ctx.input(1)->raw());
-      args[DNNL_ARG_WEIGHTS] = mem(p.mm_x, ctx.input(0)->raw());
+      args[DNNL_ARG_SRC] = mem(p.mm_x, ctx.input(0)->raw());
+      args[DNNL_ARG_WEIGHTS] = p.has_packed ? p.packed.memory() : mem(p.mm_w, ctx.input(1)->raw());
       if (has_bias_) args[DNNL_ARG_BIAS] = mem(p.mm_bias, ctx.input(2)->raw());
       for (auto [index, input] : p.addends) {
         args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = mem(p.mm_dst, ctx.input(input)->raw());

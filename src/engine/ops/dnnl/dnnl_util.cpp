@@ -60,6 +60,10 @@ dnnl::memory::desc strided_md(const Shape& s, const Shape& strides, dt type) {
   return dnnl::memory::desc(to_dims(s), type, to_dims(strides));
 }
 
+bool is_reference_impl(const dnnl::primitive_desc_base& pd) {
+  return std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
+}
+
 dnnl::primitive_attr base_attr() {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);

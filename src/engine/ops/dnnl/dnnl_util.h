@@ -52,6 +52,10 @@ Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::
 // Checks the addend inputs of the node's post-ops have the output's shape and float type.
 bool addends_match(const KernelContext& ctx, const Shape& out_shape);
 
+// True for oneDNN's naive reference implementations ("ref:any"), which are far slower than
+// our own reference kernels would be; callers try another formulation instead.
+bool is_reference_impl(const dnnl::primitive_desc_base& pd);
+
 // The kernel's primitive attributes: user scratchpad (so runs can proceed concurrently).
 dnnl::primitive_attr base_attr();
 

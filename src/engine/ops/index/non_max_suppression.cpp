@@ -75,6 +75,7 @@ class NonMaxSuppressionKernel : public Kernel {
         const float* s = scores.data() + (b * classes + c) * n;
         std::vector<int64_t> cand;
         for (int64_t i = 0; i < n; ++i) {
+          if (std::isnan(s[i])) continue;  // never selected; also keeps the sort well-defined
           if (!score_threshold || s[i] > *score_threshold) cand.push_back(i);
         }
         std::stable_sort(cand.begin(), cand.end(), [&](int64_t x, int64_t y) { return s[x] > s[y]; });

@@ -34,6 +34,14 @@ class UniqueKernel : public Kernel {
           for (int64_t i = 0; i < inner; ++i) {
             const C va = static_cast<C>(in[(o * m + a) * inner + i]);
             const C vb = static_cast<C>(in[(o * m + b) * inner + i]);
+            if constexpr (!std::is_same_v<C, std::string>) {
+              // NaNs sort last and equal to each other, keeping the order strict and weak.
+              const bool na = va != va, nb = vb != vb;
+              if (na || nb) {
+                if (na != nb) return na ? 1 : -1;
+                continue;
+              }
+            }
             if (va < vb) return -1;
             if (vb < va) return 1;
           }

@@ -34,7 +34,10 @@ class DftKernel : public Kernel {
       n = l.value_as_int(0);
     }
     if (n < 1) return invalid_argument("DFT length must be >= 1, got " + std::to_string(n));
-    if (n > (int64_t{1} << 28)) return invalid_argument("DFT length " + std::to_string(n) + " is too large");
+    if (n > spectral::kMaxLength) {
+      return invalid_argument("DFT length " + std::to_string(n) + " exceeds the supported " +
+                              std::to_string(spectral::kMaxLength));
+    }
     const int64_t bins = onesided_ ? n / 2 + 1 : n;
     Shape out_shape = x.shape();
     out_shape[static_cast<size_t>(axis)] = bins;
@@ -44,7 +47,7 @@ class DftKernel : public Kernel {
     int64_t outer = 1, inner = 1;
     for (int64_t d = 0; d < axis; ++d) outer *= x.dim(static_cast<int>(d));
     for (int64_t d = axis + 1; d < r - 1; ++d) inner *= x.dim(static_cast<int>(d));
-    const spectral::Twiddles tw = spectral::make_twiddles(n, inverse_);
+    const spectral::Plan plan = spectral::make_plan(n, inverse_);
     const double scale = inverse_ ? 1.0 / static_cast<double>(n) : 1.0;
     const int64_t lines = outer * inner;
     return dispatch_types<FOGLINE_FLOAT_TYPES>(x.dtype(), "DFT", [&]<typename T>() -> Status {
@@ -60,7 +63,7 @@ class DftKernel : public Kernel {
           re[static_cast<size_t>(j)] = static_cast<double>(static_cast<compute_t<T>>(src[at]));
           if (comps == 2) im[static_cast<size_t>(j)] = static_cast<double>(static_cast<compute_t<T>>(src[at + 1]));
         }
-        spectral::transform(tw, re.data(), im.data(), n, bins, ore.data(), oim.data(), scratch);
+        spectral::transform(plan, re.data(), im.data(), bins, ore.data(), oim.data(), scratch);
         for (int64_t k = 0; k < bins; ++k) {
           const int64_t at = ((o * bins + k) * inner + i) * 2;
           dst[at] = static_cast<T>(static_cast<compute_t<T>>(ore[static_cast<size_t>(k)] * scale));

@@ -45,6 +45,10 @@ class StftKernel : public Kernel {
     }
     if (frame < 1) return invalid_argument("STFT needs a window or a frame_length >= 1");
     if (step < 1) return invalid_argument("STFT frame_step must be >= 1, got " + std::to_string(step));
+    if (frame > spectral::kMaxLength) {
+      return invalid_argument("STFT frame length " + std::to_string(frame) + " exceeds the supported " +
+                              std::to_string(spectral::kMaxLength));
+    }
     const int64_t batch = x.dim(0), length = x.dim(1), comps = x.dim(2);
     if (length < frame) {
       return invalid_argument("STFT signal length " + std::to_string(length) + " is shorter than the frame length " +
@@ -58,7 +62,7 @@ class StftKernel : public Kernel {
     if (window) {
       for (int64_t i = 0; i < frame; ++i) w[static_cast<size_t>(i)] = window->value_as_double(i);
     }
-    const spectral::Twiddles tw = spectral::make_twiddles(frame, false);
+    const spectral::Plan plan = spectral::make_plan(frame, false);
     const int64_t jobs = batch * frames;
     return dispatch_types<FOGLINE_FLOAT_TYPES>(x.dtype(), "STFT", [&]<typename T>() -> Status {
       const T* src = x.data<T>();
@@ -74,7 +78,7 @@ class StftKernel : public Kernel {
           re[static_cast<size_t>(j)] = wj * static_cast<double>(static_cast<compute_t<T>>(src[at]));
           if (comps == 2) im[static_cast<size_t>(j)] = wj * static_cast<double>(static_cast<compute_t<T>>(src[at + 1]));
         }
-        spectral::transform(tw, re.data(), im.data(), frame, bins, ore.data(), oim.data(), scratch);
+        spectral::transform(plan, re.data(), im.data(), bins, ore.data(), oim.data(), scratch);
         T* out = dst + (b * frames + f) * bins * 2;
         for (int64_t k = 0; k < bins; ++k) {
           out[2 * k] = static_cast<T>(static_cast<compute_t<T>>(ore[static_cast<size_t>(k)]));

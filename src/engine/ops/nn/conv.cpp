@@ -62,19 +62,31 @@ class ConvKernel : public Kernel {
       for (size_t d = 0; d < in.size(); ++d) {
         pointwise = pointwise && w.strides[d] == 1 && w.pads[d] == 0 && w.pads[d + in.size()] == 0;
       }
-      std::vector<C> col(pointwise ? 0 : static_cast<size_t>(rows * osize));
-      for (int64_t n = 0; n < N; ++n) {
-        for (int64_t gi = 0; gi < G; ++gi) {
-          const C* xg = px + (n * Cin + gi * Cg) * isize;
-          const C* cm = xg;
-          if (!pointwise) {
-            im2col(g, Cg, xg, col.data(), ctx.threads());
-            cm = col.data();
-          }
-          C* yg = py + (n * M + gi * Mg) * osize;
-          gemm<C>(false, false, Mg, osize, rows, C(1), pw + gi * Mg * rows, rows, cm, osize, C(0), yg,
-                  osize, ctx.threads());
+      // Many small (image, group) GEMMs (depthwise, batches) run side by side, each on one
+      // thread with its own column buffer; otherwise each GEMM is parallel inside.
+      const int64_t jobs = N * G;
+      const bool across = jobs > 1 && ctx.threads() > 1 && Mg * osize * rows < (int64_t(1) << 22);
+      auto conv_one = [&](int64_t j, C* col, int threads) {
+        const int64_t n = j / G, gi = j % G;
+        const C* xg = px + (n * Cin + gi * Cg) * isize;
+        const C* cm = xg;
+        if (!pointwise) {
+          im2col(g, Cg, xg, col, threads);
+          cm = col;
         }
+        gemm<C>(false, false, Mg, osize, rows, C(1), pw + gi * Mg * rows, rows, cm, osize, C(0),
+                py + (n * M + gi * Mg) * osize, osize, threads);
+      };
+      if (across) {
+#pragma omp parallel num_threads(ctx.threads())
+        {
+          std::vector<C> col(pointwise ? 0 : static_cast<size_t>(rows * osize));
+#pragma omp for schedule(dynamic)
+          for (int64_t j = 0; j < jobs; ++j) conv_one(j, col.data(), 1);
+        }
+      } else {
+        std::vector<C> col(pointwise ? 0 : static_cast<size_t>(rows * osize));
+        for (int64_t j = 0; j < jobs; ++j) conv_one(j, col.data(), ctx.threads());
       }
       if (pb) {
 #pragma omp parallel for collapse(2) if (N * M * osize > 65536) num_threads(ctx.threads())

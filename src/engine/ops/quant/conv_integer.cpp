@@ -7,9 +7,10 @@ namespace {
 
 class ConvIntegerKernel : public Kernel {
  public:
-  explicit ConvIntegerKernel(ConvAttrs attrs) : attrs_(std::move(attrs)) {}
+  ConvIntegerKernel(ConvAttrs attrs, std::vector<int16_t> packed) : attrs_(std::move(attrs)), packed_(std::move(packed)) {}
 
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("ConvInteger input 0 is missing");
     const Tensor& x = *ctx.input(0);
     const Tensor* w = ctx.input(1);
     if (!w) return invalid_argument("ConvInteger weight w is missing");
@@ -23,15 +24,19 @@ class ConvIntegerKernel : public Kernel {
     FOGLINE_ASSIGN_OR_RETURN(std::vector<int32_t> w_zp, read_zero_points(ctx.input(3), w->dtype(), "ConvInteger w_zero_point"));
     FOGLINE_ASSIGN_OR_RETURN(w_zp, expand_param(std::move(w_zp), g.out_channels, "ConvInteger w_zero_point"));
 
-    std::vector<int16_t> packed;
-    FOGLINE_TRY((dispatch_types<uint8_t, int8_t>(w->dtype(), "ConvInteger", [&]<typename TW>() -> Status {
-      packed = pack_conv_weights<TW>(*w, w_zp);
-      return Status::ok();
-    })));
+    std::vector<int16_t> runtime_packed;
+    const int16_t* wp = packed_.data();
+    if (packed_.empty()) {
+      FOGLINE_TRY((dispatch_types<uint8_t, int8_t>(w->dtype(), "ConvInteger", [&]<typename TW>() -> Status {
+        runtime_packed = pack_conv_weights<TW>(*w, w_zp);
+        return Status::ok();
+      })));
+      wp = runtime_packed.data();
+    }
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kInt32, g.output_shape()));
     int32_t* out = y->data<int32_t>();
     return dispatch_types<uint8_t, int8_t>(x.dtype(), "ConvInteger", [&]<typename TX>() -> Status {
-      int_conv(x.data<TX>(), x_zp, packed.data(), g, ctx.threads(),
+      int_conv(x.data<TX>(), x_zp, wp, g, ctx.threads(),
                [&](int64_t n, int64_t m, int64_t p0, int64_t cnt, const int32_t* acc) {
                  std::copy(acc, acc + cnt, out + (n * g.out_channels + m) * g.out_size + p0);
                });
@@ -41,10 +46,11 @@ class ConvIntegerKernel : public Kernel {
 
  private:
   ConvAttrs attrs_;
+  std::vector<int16_t> packed_;  // constant weights, packed at load time; empty otherwise
 };
 
 Result<std::unique_ptr<Kernel>> make_conv_integer(const KernelBuildInfo& info) {
-  return std::unique_ptr<Kernel>(new ConvIntegerKernel(read_conv_attrs(info.attrs())));
+  return std::unique_ptr<Kernel>(new ConvIntegerKernel(read_conv_attrs(info.attrs()), prepack_conv_weights(info, 1, 3)));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@ class DequantizeLinearKernel : public Kernel {
   explicit DequantizeLinearKernel(int64_t axis) : axis_(axis) {}
 
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("DequantizeLinear input 0 is missing");
     const Tensor& x = *ctx.input(0);
     const Tensor* scale_t = ctx.input(1);
     const Tensor* zp_t = ctx.input(2);

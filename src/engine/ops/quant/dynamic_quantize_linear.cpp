@@ -13,6 +13,7 @@ namespace {
 class DynamicQuantizeLinearKernel : public Kernel {
  public:
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("DynamicQuantizeLinear input 0 is missing");
     const Tensor& x = *ctx.input(0);
     if (x.dtype() != DataType::kFloat) {
       return invalid_argument(std::string("DynamicQuantizeLinear input must be float32, got ") + dtype_name(x.dtype()));

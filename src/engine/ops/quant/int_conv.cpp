@@ -125,6 +125,18 @@ double depthwise_plane_bytes(const ConvGeometry& g) {
 }
 }  // namespace
 
+std::vector<int16_t> prepack_conv_weights(const KernelBuildInfo& info, int w_index, int zp_index) {
+  const Tensor* w = info.input_constant(w_index);
+  if (!w || !is_q8(w->dtype()) || w->rank() < 1 || w->dim(0) == 0) return {};
+  const Tensor* zp_t = info.has_input(zp_index) ? info.input_constant(zp_index) : nullptr;
+  if (info.has_input(zp_index) && !zp_t) return {};
+  auto zp = read_zero_points(zp_t, w->dtype(), "w_zero_point");
+  if (!zp.is_ok()) return {};
+  auto zp_m = expand_param(std::move(zp).value(), w->dim(0), "w_zero_point");
+  if (!zp_m.is_ok()) return {};
+  return w->dtype() == DataType::kUInt8 ? pack_conv_weights<uint8_t>(*w, *zp_m) : pack_conv_weights<int8_t>(*w, *zp_m);
+}
+
 bool use_depthwise_path(const ConvGeometry& g) {
   // Huge pads or strides make the padded copy pointless; im2col only touches what is read.
   return g.in_per_group() == 1 && g.in_spatial.size() == 2 && depthwise_plane_bytes(g) <= 64.0 * 1024 * 1024;

@@ -8,10 +8,8 @@
 // blocked GEMM, parallel over blocks of 4 output channels x 256 positions. Zero points are
 // subtracted once, when packing, so padding is simply 0.
 //
-// The GEMM reads K in pairs: weights are packed [M][K rounded up to even] and im2col writes
-// pairs of K rows interleaved ([K/2][P][2]), so that SSE2's pmaddwd (baseline on x86-64)
-// does two multiply-adds per 32-bit lane, with 4 channels x 8 positions of int32 accumulators
-// held in registers for the whole K loop. Other targets run the same layout in plain C++.
+// The GEMM is int_gemm.h's micro-kernel: weights are packed [M][K rounded up to even] and
+// im2col writes blocks of 8 positions with K interleaved in pairs, which the kernel streams.
 #pragma once
 
 #include <omp.h>
@@ -24,7 +22,6 @@
 
 #include "engine/ops/quant/int_gemm.h"
 #include "engine/ops/quant/quant_util.h"
-
 
 namespace fogline::engine::ops::quant {
 
@@ -74,6 +71,10 @@ std::vector<int16_t> pack_conv_weights(const Tensor& w, const std::vector<int32_
   return packed;
 }
 
+// Packs constant weights (input w_index, zero point zp_index) at load time; empty when they
+// are not constant or do not fit (run() then packs them and reports what is wrong).
+std::vector<int16_t> prepack_conv_weights(const KernelBuildInfo& info, int w_index, int zp_index);
+
 namespace detail {
 
 constexpr int64_t kTileP = 256;  // output positions per GEMM task
@@ -83,8 +84,9 @@ constexpr int64_t kTileP = 256;  // output positions per GEMM task
 // K in pairs, so element (k, p) is at
 //   col[(p / 8) * k_pairs * 16 + (k / 2) * 16 + (p % 8) * 2 + k % 2].
 // Positions past P in the last block and an odd K's missing last row must already be zero.
+// Its loop is an orphaned `omp for`: called inside a parallel region, the team shares it.
 template <typename TX>
-void im2col(const TX* x, int32_t zp, const ConvGeometry& g, int64_t c0, int16_t* col, int64_t k_pairs, int threads) {
+void im2col(const TX* x, int32_t zp, const ConvGeometry& g, int64_t c0, int16_t* col, int64_t k_pairs) {
   const int64_t cg = g.in_per_group();
   const int64_t ks = g.kernel_size;
   const int64_t rows = cg * ks;
@@ -98,7 +100,7 @@ void im2col(const TX* x, int32_t zp, const ConvGeometry& g, int64_t c0, int16_t*
   }
   auto q = [zp](TX v) { return static_cast<int16_t>(static_cast<int32_t>(v) - zp); };
   // One task per pair of K rows, so that no two threads write the same cache lines.
-#pragma omp parallel for if (rows * p_count > 32768) num_threads(threads)
+#pragma omp for schedule(static)
   for (int64_t rp = 0; rp < k_pairs; ++rp) {
     if (pointwise) {
       // Both rows of the pair at once: each 8-position block is 32 contiguous bytes.
@@ -265,11 +267,15 @@ void int_conv(const TX* x, int32_t x_zp, const int16_t* w, const ConvGeometry& g
   std::vector<int16_t> col(static_cast<size_t>(p_blocks * k_pairs * 16), 0);
   const int64_t m_blocks = (mg + detail::kBlockM - 1) / detail::kBlockM;
   const int64_t p_tiles = (p_count + detail::kTileP - 1) / detail::kTileP;
+  // One parallel region for all images and groups (fewer fork/joins); the two work-shared
+  // loops' implicit barriers order im2col before the GEMM that reads it, and that before the
+  // next im2col overwrites it.
+#pragma omp parallel num_threads(threads) if (g.out_channels * p_count * k_count > 65536)
   for (int64_t n = 0; n < g.batch; ++n) {
     for (int64_t gi = 0; gi < g.group; ++gi) {
-      detail::im2col(x + n * g.in_channels * g.in_size, x_zp, g, gi * cg, col.data(), k_pairs, threads);
+      detail::im2col(x + n * g.in_channels * g.in_size, x_zp, g, gi * cg, col.data(), k_pairs);
       const int16_t* wg = w + gi * mg * 2 * k_pairs;
-#pragma omp parallel for schedule(static) num_threads(threads) if (mg * p_count * k_count > 65536)
+#pragma omp for schedule(static)
       for (int64_t task = 0; task < m_blocks * p_tiles; ++task) {
         const int64_t mb = task / p_tiles, pt = task % p_tiles;
         const int64_t m0 = mb * detail::kBlockM;

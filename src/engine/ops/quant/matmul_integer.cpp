@@ -11,6 +11,7 @@ class MatMulIntegerKernel : public Kernel {
   explicit MatMulIntegerKernel(std::vector<int16_t> packed) : packed_(std::move(packed)) {}
 
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("MatMulInteger input 0 is missing");
     const Tensor& a = *ctx.input(0);
     const Tensor* b = ctx.input(1);
     if (!b) return invalid_argument("MatMulInteger input B is missing");

@@ -18,6 +18,7 @@ class QLinearBinaryKernel : public Kernel {
 
   Status run(KernelContext& ctx) const override {
     const std::string op(op_);
+    if (!ctx.input(0)) return invalid_argument(op + " input 0 is missing");
     const Tensor& a = *ctx.input(0);
     const Tensor* b = ctx.input(3);
     if (!b) return invalid_argument(op + " input B is missing");

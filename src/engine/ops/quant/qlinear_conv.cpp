@@ -14,6 +14,7 @@ class QLinearConvKernel : public Kernel {
   QLinearConvKernel(ConvAttrs attrs, std::vector<int16_t> packed) : attrs_(std::move(attrs)), packed_(std::move(packed)) {}
 
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("QLinearConv input 0 is missing");
     const Tensor& x = *ctx.input(0);
     const Tensor* w = ctx.input(3);
     if (!w) return invalid_argument("QLinearConv weight w is missing");
@@ -88,23 +89,7 @@ Result<std::unique_ptr<Kernel>> make_qlinear_conv(const KernelBuildInfo& info) {
   if (info.attrs().get_int("channels_last", 0) != 0) {
     return unsupported("QLinearConv with channels_last=1 is not implemented");
   }
-  std::vector<int16_t> packed;
-  const Tensor* w = info.input_constant(3);
-  const bool zp_known = !info.has_input(5) || info.input_constant(5) != nullptr;
-  if (w && zp_known && is_q8(w->dtype()) && w->rank() >= 1 && w->dim(0) > 0) {
-    auto zp = read_zero_points(info.has_input(5) ? info.input_constant(5) : nullptr, w->dtype(), "QLinearConv w_zero_point");
-    if (zp.is_ok()) {
-      auto zp_m = expand_param(std::move(zp).value(), w->dim(0), "QLinearConv w_zero_point");
-      if (zp_m.is_ok()) {
-        Status st = dispatch_types<uint8_t, int8_t>(w->dtype(), "QLinearConv", [&]<typename TW>() -> Status {
-          packed = pack_conv_weights<TW>(*w, *zp_m);
-          return Status::ok();
-        });
-        (void)st;
-      }
-    }
-    // Bad zero points are reported by run(), which repacks when nothing was packed here.
-  }
+  std::vector<int16_t> packed = prepack_conv_weights(info, 3, 5);
   return std::unique_ptr<Kernel>(new QLinearConvKernel(std::move(attrs), std::move(packed)));
 }
 

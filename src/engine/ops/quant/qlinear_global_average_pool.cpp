@@ -13,6 +13,7 @@ class QLinearGlobalAveragePoolKernel : public Kernel {
   explicit QLinearGlobalAveragePoolKernel(bool channels_last) : channels_last_(channels_last) {}
 
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("QLinearGlobalAveragePool input 0 is missing");
     const Tensor& x = *ctx.input(0);
     if (!is_q8(x.dtype())) {
       return invalid_argument(std::string("QLinearGlobalAveragePool input must be int8 or uint8, got ") + dtype_name(x.dtype()));

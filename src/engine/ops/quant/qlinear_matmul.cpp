@@ -12,6 +12,7 @@ class QLinearMatMulKernel : public Kernel {
   explicit QLinearMatMulKernel(std::vector<int16_t> packed) : packed_(std::move(packed)) {}
 
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("QLinearMatMul input 0 is missing");
     const Tensor& a = *ctx.input(0);
     const Tensor* b = ctx.input(3);
     if (!b) return invalid_argument("QLinearMatMul input b is missing");

@@ -15,6 +15,7 @@ class QLinearUnaryKernel : public Kernel {
 
   Status run(KernelContext& ctx) const override {
     const std::string op(op_);
+    if (!ctx.input(0)) return invalid_argument(op + " input 0 is missing");
     const Tensor& x = *ctx.input(0);
     if (!is_q8(x.dtype())) {
       return invalid_argument(op + " input must be int8 or uint8, got " + dtype_name(x.dtype()));

@@ -12,6 +12,7 @@ class QuantizeLinearKernel : public Kernel {
   QuantizeLinearKernel(int64_t axis, DataType output_dtype) : axis_(axis), output_dtype_(output_dtype) {}
 
   Status run(KernelContext& ctx) const override {
+    if (!ctx.input(0)) return invalid_argument("QuantizeLinear input 0 is missing");
     const Tensor& x = *ctx.input(0);
     const Tensor* zp_t = ctx.input(2);
     DataType out_type = zp_t ? zp_t->dtype() : (output_dtype_ != DataType::kUndefined ? output_dtype_ : DataType::kUInt8);

@@ -49,8 +49,11 @@ class TopKKernel : public Kernel {
         const T* p = in + o * n * inner + i;
         std::vector<std::pair<C, int64_t>> items(static_cast<size_t>(n));
         for (int64_t j = 0; j < n; ++j) items[static_cast<size_t>(j)] = {static_cast<C>(p[j * inner]), j};
+        // NaN ranks above every number (as in numpy) so the order stays strict and weak.
         auto before = [&](const std::pair<C, int64_t>& a, const std::pair<C, int64_t>& b) {
-          if (a.first != b.first) return largest_ ? a.first > b.first : a.first < b.first;
+          const bool na = a.first != a.first, nb = b.first != b.first;
+          if (na != nb) return largest_ ? na : nb;
+          if (!na && a.first != b.first) return largest_ ? a.first > b.first : a.first < b.first;
           return a.second < b.second;
         };
         std::partial_sort(items.begin(), items.begin() + k, items.end(), before);

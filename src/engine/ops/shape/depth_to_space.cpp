@@ -15,11 +15,12 @@ class DepthToSpaceKernel : public Kernel {
     const int64_t b = block_;
     if (x.rank() != 4) return invalid_argument("DepthToSpace input must be 4-D, got " + shape_to_string(x.shape()));
     const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-    if (c % (b * b) != 0) {
-      return invalid_argument("DepthToSpace channels " + std::to_string(c) + " are not divisible by blocksize^2 = " +
-                              std::to_string(b * b));
+    // Divide step by step so that a huge blocksize cannot overflow b * b.
+    if (c % b != 0 || (c / b) % b != 0) {
+      return invalid_argument("DepthToSpace channels " + std::to_string(c) + " are not divisible by blocksize^2 (blocksize " +
+                              std::to_string(b) + ")");
     }
-    const int64_t oc = c / (b * b);
+    const int64_t oc = c / b / b;
     const Shape out_shape = {n, oc, h * b, w * b};
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), out_shape));
     if (y->numel() == 0) return Status::ok();

@@ -56,8 +56,8 @@ class PadKernel : public Kernel {
     for (size_t k = 0; k < axes.size(); ++k) {
       const size_t a = static_cast<size_t>(axes[k]);
       begin[a] = pads[k];
-      out_shape[a] += pads[k] + pads[k + axes.size()];
-      if (out_shape[a] < 0) {
+      if (__builtin_add_overflow(out_shape[a], pads[k], &out_shape[a]) ||
+          __builtin_add_overflow(out_shape[a], pads[k + axes.size()], &out_shape[a]) || out_shape[a] < 0) {
         return invalid_argument("Pad pads " + shape_to_string(pads) + " crop more than input shape " +
                                 shape_to_string(x.shape()) + " has");
       }

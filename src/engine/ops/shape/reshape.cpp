@@ -2,7 +2,7 @@
 // dimension (unless allowzero=1), -1 is inferred.
 #include <cstring>
 
-#include "engine/ops/op_util.h"
+#include "engine/ops/shape/data_movement.h"
 
 namespace fogline::engine::ops {
 namespace {
@@ -13,7 +13,7 @@ class ReshapeKernel : public Kernel {
       : attr_shape_(std::move(attr_shape)), allowzero_(allowzero) {}
 
   Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
+    FOGLINE_REQUIRED_INPUT(x, ctx, 0);
     std::vector<int64_t> spec = attr_shape_;
     if (ctx.has_input(1)) {
       FOGLINE_ASSIGN_OR_RETURN(spec, read_int64s(*ctx.input(1), "Reshape's shape input"));

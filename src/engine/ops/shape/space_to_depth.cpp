@@ -15,12 +15,14 @@ class SpaceToDepthKernel : public Kernel {
     const int64_t b = block_;
     if (x.rank() != 4) return invalid_argument("SpaceToDepth input must be 4-D, got " + shape_to_string(x.shape()));
     const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-    if (h % b != 0 || w % b != 0) {
+    if (h % b != 0 || w % b != 0 || b > (int64_t{1} << 20)) {
       return invalid_argument("SpaceToDepth spatial dims " + shape_to_string(x.shape()) +
                               " are not divisible by blocksize " + std::to_string(b));
     }
     const int64_t oh = h / b, ow = w / b;
-    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), {n, c * b * b, oh, ow}));
+    int64_t oc = 0;
+    if (__builtin_mul_overflow(c, b * b, &oc)) return invalid_argument("SpaceToDepth output channels overflow");
+    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), {n, oc, oh, ow}));
     if (y->numel() == 0) return Status::ok();
     const Shape view = {n, b, b, c, oh, ow};
     const std::vector<int64_t> strides = {c * h * w, w, 1, h * w, b * w, b};
