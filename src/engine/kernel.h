@@ -6,6 +6,7 @@
 // runs concurrently from many threads on one Session, so per-run state lives in the context.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -65,7 +66,7 @@ class KernelContext {
   OutputAllocator* allocator_;
   int threads_;
   SubgraphRunner* subgraphs_;
-  std::vector<Tensor> scratch_outputs_;
+  std::deque<Tensor> scratch_outputs_;  // a deque: earlier pointers stay valid
 };
 
 class Kernel {

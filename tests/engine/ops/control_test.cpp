@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 
 #include "../model_builder.h"
 
@@ -103,6 +104,27 @@ TEST(ControlOps, IfRunsTheChosenBranchWithOuterValues) {
     ASSERT_TRUE(no.is_ok()) << no.status().to_string();
     expect_near(floats((*no)[0]), {1, 2, 3});
   }
+}
+
+TEST(ControlOps, IfRunsConcurrentlyOnOneSession) {
+  auto s = if_model().session();
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  const Session& session = **s;
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 100; ++k) {
+        const bool c = (k + t) % 2 == 0;
+        const float v = static_cast<float>(k);
+        auto out = session.run({Tensor::scalar<bool>(c), Tensor::from_vector<float>({3}, {v, v, v})});
+        const float want = c ? 2 * v + 1 : v;
+        if (!out.is_ok() || (*out)[0].data<float>()[2] != want) wrong[static_cast<size_t>(t)]++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int w : wrong) EXPECT_EQ(w, 0);
 }
 
 TEST(ControlOps, IfRejectsAConditionWithSeveralElements) {

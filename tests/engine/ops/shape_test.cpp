@@ -3,9 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -110,6 +107,22 @@ TEST(ShapeOps, Transpose) {
       for (int c = 0; c < 4; ++c) EXPECT_EQ(y[0].data<float>()[(b * 4 + c) * 2 + a], x.data<float>()[(a * 3 + b) * 4 + c]);
   fails(std::move(OneNode("Transpose").in(x).attrs([](auto& n) { set_attr(n, "perm", std::vector<int64_t>{0, 0, 1}); })),
         "repeated");
+}
+
+// Shapes big enough for the tiled path (source-contiguous dim moved away from the end).
+TEST(ShapeOps, TransposeTiledMatchesNaive) {
+  Tensor x = testing::random_tensor({3, 20, 17}, 5);
+  for (const std::vector<int64_t>& perm : std::vector<std::vector<int64_t>>{{0, 2, 1}, {2, 1, 0}, {2, 0, 1}}) {
+    auto y = ok(std::move(OneNode("Transpose").in(x).attrs([perm](auto& n) { set_attr(n, "perm", perm); })));
+    const Shape& ys = y[0].shape();
+    const int64_t in_strides[3] = {20 * 17, 17, 1};
+    for (int64_t a = 0; a < ys[0]; ++a)
+      for (int64_t b = 0; b < ys[1]; ++b)
+        for (int64_t c = 0; c < ys[2]; ++c) {
+          const int64_t src = a * in_strides[perm[0]] + b * in_strides[perm[1]] + c * in_strides[perm[2]];
+          ASSERT_EQ(y[0].data<float>()[(a * ys[1] + b) * ys[2] + c], x.data<float>()[src]);
+        }
+  }
 }
 
 TEST(ShapeOps, ConcatNumbersAndStrings) {
@@ -472,54 +485,5 @@ TEST(ShapeOps, OddInputsNeverCrash) {
   EXPECT_GT(runs, 0);
 }
 
-}  // namespace
-}  // namespace fogline::engine
-
-namespace fogline::engine {
-namespace {
-TEST(ShapeBench, DISABLED_Timings) {
-  auto time = [](const char* what, const std::string& op, const Tensor& x, const std::vector<Tensor>& consts,
-                 std::function<void(onnx::NodeProto&)> attrs, int opset = 13) {
-    TestModel m(opset);
-    m.input("x", x.dtype(), x.shape());
-    std::vector<std::string> ins = {"x"};
-    for (size_t i = 0; i < consts.size(); ++i) {
-      m.initializer("c" + std::to_string(i), consts[i]);
-      ins.push_back("c" + std::to_string(i));
-    }
-    auto& n = m.node(op, ins, {"y"});
-    if (attrs) attrs(n);
-    m.output("y");
-    SessionOptions o;
-    o.reference_only = true;
-    if (const char* t = std::getenv("BENCH_THREADS")) o.threads = std::atoi(t);
-    auto s = m.session(o);
-    ASSERT_TRUE(s.is_ok()) << s.status().to_string();
-    auto r = (*s)->run({x});
-    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
-    // CPU time, not wall time: the build machine is shared and often oversubscribed.
-    const std::clock_t t0 = std::clock();
-    const int reps = 20;
-    for (int i = 0; i < reps; ++i) (void)(*s)->run({x});
-    const double ms = 1000.0 * static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC / reps;
-    std::printf("%-40s %8.3f ms\n", what, ms);
-  };
-  Tensor a = testing::random_tensor({4096, 768}, 1);
-  time("Size 4096x768 (overhead)", "Size", a, {}, nullptr);
-  time("ReduceMean inner 4096x768", "ReduceMean", a, {}, [](auto& n) { set_attr(n, "axes", std::vector<int64_t>{-1}); });
-  time("ReduceSum outer 4096x768", "ReduceSum", a, {i64s({0})}, nullptr);
-  time("ReduceMax inner 4096x768", "ReduceMax", a, {}, [](auto& n) { set_attr(n, "axes", std::vector<int64_t>{-1}); });
-  Tensor b = testing::random_tensor({1, 64, 112, 112}, 2);
-  time("ReduceMean HW 1x64x112x112", "ReduceMean", b, {}, [](auto& n) { set_attr(n, "axes", std::vector<int64_t>{2, 3}); });
-  time("ReduceSum C 1x64x112x112", "ReduceSum", b, {i64s({1})}, nullptr);
-  time("ReduceSum N,H 1x64x112x112", "ReduceSum", b, {i64s({1, 3})}, nullptr);
-  time("Transpose NCHW->NHWC", "Transpose", b, {}, [](auto& n) { set_attr(n, "perm", std::vector<int64_t>{0, 2, 3, 1}); });
-  Tensor c = testing::random_tensor({8, 128, 12, 64}, 3);
-  time("Transpose 0213 8x128x12x64", "Transpose", c, {}, [](auto& n) { set_attr(n, "perm", std::vector<int64_t>{0, 2, 1, 3}); });
-  time("Transpose 0231 8x128x12x64", "Transpose", c, {}, [](auto& n) { set_attr(n, "perm", std::vector<int64_t>{0, 2, 3, 1}); });
-  time("Concat", "Concat", c, {testing::random_tensor({8, 128, 12, 64}, 4)}, [](auto& n) { set_attr(n, "axis", 3); });
-  time("Gather rows", "Gather", testing::random_tensor({30000, 768}, 5), {i64s(std::vector<int64_t>(512, 7))}, nullptr);
-  time("Slice", "Slice", c, {i64s({1}), i64s({100}), i64s({1})}, nullptr);
-}
 }  // namespace
 }  // namespace fogline::engine

@@ -16,7 +16,7 @@ struct ConvPrim {
   Operand addend;         // a fused Add's operand, when it is a sum post-op (dst layout)
   bool sum = false;
   // A pointwise conv (1x1, stride 1, no pads, one group) is the GEMM W[OC,IC] x X[n][IC,HW] on
-  // the plain NCHW bytes: no activation reorders at all.
+  // the plain NCHW bytes: no activation reorders at all (they cost more than the GEMM loses).
   bool as_matmul = false;
   dnnl::matmul::primitive_desc mm_pd;
   dnnl::matmul mm;
@@ -104,38 +104,31 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     const auto src_user = plain_md(x), dst_user = plain_md(p->out_shape);
     p->bias_md = has_bias_ ? plain_md({oc}) : dnnl::memory::desc();
 
-    bool pointwise = g == 1 && !getenv("FOGLINE_TMP_NO_MM");
+    bool pointwise = g == 1;
     for (size_t i = 0; i < kernel.size(); ++i) {
       pointwise = pointwise && kernel[i] == 1 && win.strides[i] == 1 && win.pad_l[i] == 0 && win.pad_r[i] == 0;
     }
     if (pointwise) {
-      // Seen transposed, Y[n]^T [HW, OC] = X[n]^T [HW, IC] x W^T [IC, OC]: the (constant)
-      // weights are the right operand, so they pack once, and the bias runs along N.
+      // Y[n] [OC, HW] = W [OC, IC] x X[n] [IC, HW] on the plain bytes. oneDNN 2.6's fast matmul
+      // takes a per-row bias only as a broadcast binary add, so the bias is the first post-op.
       const int64_t n = x[0], ic = x[1], hw = numel(Shape(in_spatial));
-      p->mm_x = strided_md({n, hw, ic}, {ic * hw, 1, hw});
-      p->mm_w = strided_md({1, ic, oc}, {ic * oc, 1, ic});
-      p->mm_dst = strided_md({n, hw, oc}, {oc * hw, 1, hw});
-      p->mm_bias = has_bias_ ? plain_md({1, 1, oc}) : dnnl::memory::desc();
-      FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, p->mm_dst));
+      p->mm_w = plain_md({1, oc, ic});
+      p->mm_x = plain_md({n, ic, hw});
+      p->mm_dst = plain_md({n, oc, hw});
+      p->mm_bias = plain_md({1, oc, 1});
+      FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post,
+                               map_post_ops(post_, p->mm_dst, has_bias_ ? &p->mm_bias : nullptr));
       p->addends = post.addends;
       dnnl::primitive_attr attr = base_attr();
       attr.set_post_ops(post.ops);
       try {
-        auto wei_any = dnnl::memory::desc(p->mm_w.dims(), dt::f32, weights_.defined() ? tag::any : tag::undef);
-        p->mm_pd = dnnl::matmul::primitive_desc(
-            dnnl::matmul::desc(p->mm_x, weights_.defined() ? wei_any : p->mm_w, p->mm_bias, p->mm_dst), attr,
-            cpu_engine());
+        p->mm_pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(p->mm_w, p->mm_x, p->mm_dst), attr, cpu_engine());
         if (!is_reference_impl(p->mm_pd)) {
           p->mm = dnnl::matmul(p->mm_pd);
-          if (weights_.defined()) {
-            p->packed = pack_weights(p->mm_w, weights_.raw(), p->mm_pd.weights_desc());
-            p->has_packed = true;
-          }
           p->as_matmul = true;
           return std::shared_ptr<const ConvPrim>(std::move(p));
         }
-      } catch (const dnnl::error& e) {
-        if (getenv("FOGLINE_TMP_DEBUG")) fprintf(stderr, "pointwise: %s\n", e.what());
+      } catch (const dnnl::error&) {
       }
       p->addends.clear();  // fall through to the convolution primitive
     }
@@ -157,7 +150,6 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     };
     bool built = false;
     for (auto [blocked, sum] : {std::pair{true, true}, {true, false}, {false, false}}) {
-      if (getenv("FOGLINE_TMP_PLAIN") && blocked) continue;
       try {
         auto pd = make_pd(blocked, sum);
         if (!pd.is_ok()) continue;
@@ -192,9 +184,9 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     std::unordered_map<int, dnnl::memory> args;
     if (p.as_matmul) {
       auto mem = [&](const dnnl::memory::desc& md, const void* d) { return dnnl::memory(md, eng, const_cast<void*>(d)); };
-      args[DNNL_ARG_SRC] = mem(p.mm_x, ctx.input(0)->raw());
-      args[DNNL_ARG_WEIGHTS] = p.has_packed ? p.packed.memory() : mem(p.mm_w, ctx.input(1)->raw());
-      if (has_bias_) args[DNNL_ARG_BIAS] = mem(p.mm_bias, ctx.input(2)->raw());
+      args[DNNL_ARG_SRC] = mem(p.mm_w, ctx.input(1)->raw());
+      args[DNNL_ARG_WEIGHTS] = mem(p.mm_x, ctx.input(0)->raw());
+      if (has_bias_) args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = mem(p.mm_bias, ctx.input(2)->raw());
       for (auto [index, input] : p.addends) {
         args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = mem(p.mm_dst, ctx.input(input)->raw());
       }

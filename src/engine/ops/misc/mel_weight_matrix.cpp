@@ -8,7 +8,7 @@
 namespace fogline::engine::ops {
 namespace {
 
-Result<double> read_scalar(const KernelContext& ctx, int i, const char* what, bool integer) {
+Result<const Tensor*> scalar_input(const KernelContext& ctx, int i, const char* what, bool integer) {
   const Tensor* t = ctx.input(i);
   if (!t) return invalid_argument(std::string("MelWeightMatrix needs input ") + what);
   if (t->numel() != 1 || t->dtype() == DataType::kString || t->dtype() == DataType::kBool ||
@@ -17,6 +17,16 @@ Result<double> read_scalar(const KernelContext& ctx, int i, const char* what, bo
                             (integer ? "integer" : "number") + ", got " + dtype_name(t->dtype()) +
                             shape_to_string(t->shape()));
   }
+  return t;
+}
+
+Result<int64_t> read_int(const KernelContext& ctx, int i, const char* what) {
+  FOGLINE_ASSIGN_OR_RETURN(const Tensor* t, scalar_input(ctx, i, what, true));
+  return t->value_as_int(0);
+}
+
+Result<double> read_number(const KernelContext& ctx, int i, const char* what) {
+  FOGLINE_ASSIGN_OR_RETURN(const Tensor* t, scalar_input(ctx, i, what, false));
   return t->value_as_double(0);
 }
 
@@ -25,21 +35,20 @@ class MelWeightMatrixKernel : public Kernel {
   explicit MelWeightMatrixKernel(DataType out) : out_(out) {}
 
   Status run(KernelContext& ctx) const override {
-    FOGLINE_ASSIGN_OR_RETURN(double mel_bins_d, read_scalar(ctx, 0, "num_mel_bins", true));
-    FOGLINE_ASSIGN_OR_RETURN(double dft_length_d, read_scalar(ctx, 1, "dft_length", true));
-    FOGLINE_ASSIGN_OR_RETURN(double sample_rate_d, read_scalar(ctx, 2, "sample_rate", true));
-    FOGLINE_ASSIGN_OR_RETURN(double lower, read_scalar(ctx, 3, "lower_edge_hertz", false));
-    FOGLINE_ASSIGN_OR_RETURN(double upper, read_scalar(ctx, 4, "upper_edge_hertz", false));
-    const auto mel_bins = static_cast<int64_t>(mel_bins_d);
-    const auto dft_length = static_cast<int64_t>(dft_length_d);
-    const auto sample_rate = static_cast<int64_t>(sample_rate_d);
+    FOGLINE_ASSIGN_OR_RETURN(int64_t mel_bins, read_int(ctx, 0, "num_mel_bins"));
+    FOGLINE_ASSIGN_OR_RETURN(int64_t dft_length, read_int(ctx, 1, "dft_length"));
+    FOGLINE_ASSIGN_OR_RETURN(int64_t sample_rate, read_int(ctx, 2, "sample_rate"));
+    FOGLINE_ASSIGN_OR_RETURN(double lower, read_number(ctx, 3, "lower_edge_hertz"));
+    FOGLINE_ASSIGN_OR_RETURN(double upper, read_number(ctx, 4, "upper_edge_hertz"));
     if (mel_bins < 1 || dft_length < 1 || sample_rate < 1) {
       return invalid_argument("MelWeightMatrix needs num_mel_bins, dft_length and sample_rate >= 1");
     }
-    if (!(lower >= 0 && upper > lower)) {
+    if (!(lower >= 0 && upper > lower && std::isfinite(upper))) {
       return invalid_argument("MelWeightMatrix needs 0 <= lower_edge_hertz < upper_edge_hertz");
     }
     const int64_t spectrogram_bins = dft_length / 2 + 1;
+    // Allocating first checks the size before any table is built.
+    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, out_, {spectrogram_bins, mel_bins}));
     std::vector<int64_t> edges(static_cast<size_t>(mel_bins + 2));
     const double low_mel = 2595.0 * std::log10(1.0 + lower / 700.0);
     const double high_mel = 2595.0 * std::log10(1.0 + upper / 700.0);
@@ -65,7 +74,6 @@ class MelWeightMatrixKernel : public Kernel {
       }
       for (int64_t j = c; j < hi; ++j) at(j, i) = static_cast<double>(hi - j) / static_cast<double>(hi - c);
     }
-    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, out_, {spectrogram_bins, mel_bins}));
     return dispatch_types<FOGLINE_NUMERIC_TYPES>(out_, "MelWeightMatrix", [&]<typename T>() -> Status {
       for (size_t i = 0; i < w.size(); ++i) y->data<T>()[i] = static_cast<T>(static_cast<compute_t<T>>(w[i]));
       return Status::ok();

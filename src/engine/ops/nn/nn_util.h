@@ -62,7 +62,6 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, C alpha, 
         const C* b = B + k * ldb + j0;
         for (int64_t r = 0; r < rows; ++r) {
           const C a = A[(i0 + r) * lda + k];
-          if (a == C(0)) continue;
           C* ar = acc[r];
 #pragma omp simd
           for (int64_t j = 0; j < cols; ++j) ar[j] += a * b[j];
