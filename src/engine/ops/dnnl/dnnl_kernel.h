@@ -2,6 +2,8 @@
 // input shapes, and hands the run to the reference kernel for cases it does not handle.
 #pragma once
 
+#include <omp.h>
+
 #include "engine/ops/dnnl/dnnl_util.h"
 
 namespace fogline::engine::ops::dnnl_ops {
@@ -15,6 +17,9 @@ class DnnlKernel : public Kernel {
     std::vector<const Shape*> ptrs;
     for (const Shape& s : shapes) ptrs.push_back(&s);
     auto key = ShapeCache<Prim>::key_of(ptrs);
+    // oneDNN fixes a primitive's work split for the thread count it was created under; run
+    // with another count it can be many times slower, so the count is part of the key.
+    key.push_back(omp_get_max_threads());
     std::shared_ptr<const Prim> prim;
     if (static_prim_ && key == static_key_) {
       prim = static_prim_;
@@ -40,6 +45,7 @@ class DnnlKernel : public Kernel {
     auto built = build_guarded(shapes);
     if (!built.is_ok()) return unsupported(built.status().message());
     static_key_ = ShapeCache<Prim>::key_of(ptrs);
+    static_key_.push_back(omp_get_max_threads());
     static_prim_ = std::move(built).value();
     return Status::ok();
   }
