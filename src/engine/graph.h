@@ -35,6 +35,10 @@ struct Value {
   ValueType type;
   std::optional<Tensor> constant;  // initializer or folded constant
   int producer = -1;               // index of the node that writes it, -1 for inputs/constants
+  // Memory layout of the value's bytes: "" is ONNX's plain row-major layout; otherwise a
+  // oneDNN format tag (e.g. "nhwc") set by the onednn-layout pass, for values that only
+  // oneDNN kernels read and write. The shape stays the logical (NCHW) one.
+  std::string layout;
 };
 
 // A fused epilogue applied to an op's output, in order (oneDNN post-ops).

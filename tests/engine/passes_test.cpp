@@ -119,7 +119,7 @@ TEST(Passes, AllRegisteredInOrder) {
   std::vector<std::string> want = {"constant-folding", "conv-bn-folding", "conv-add-bias-folding",
                                    "matmul-add-to-gemm",
                                    "fuse-activation", "fuse-add", "fuse-activation-after-add",
-                                   "dead-node-elimination"};
+                                   "dead-node-elimination", "onednn-layout"};
   std::vector<std::string> ours;
   for (const auto& n : names) {
     if (std::find(want.begin(), want.end(), n) != want.end()) ours.push_back(n);

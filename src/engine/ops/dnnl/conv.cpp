@@ -1,7 +1,8 @@
 // Conv (1-D/2-D/3-D, fp32) on oneDNN: groups and depthwise, strides, dilations, pads and
-// auto_pad, optional bias, and the node's fused post-ops. The primitive picks its own (blocked)
-// activation layout; we reorder from/to the plain NCHW the rest of the graph uses. Constant
-// weights are reordered into the primitive's layout once, when the primitive is built.
+// auto_pad, optional bias, and the node's fused post-ops. Activations the onednn-layout pass
+// tagged (NHWC between oneDNN nodes) are used as they are; for plain ones the primitive picks
+// its own (blocked) layout and we reorder from/to NCHW. Constant weights are reordered into
+// the primitive's layout once, when the primitive is built.
 #include <cstring>
 
 #include "engine/ops/dnnl/dnnl_kernel.h"
@@ -14,6 +15,7 @@ struct ConvPrim {
   dnnl::convolution_forward prim;
   Operand src, dst, wei;  // `wei` only when the weights are a run-time input
   Operand addend;         // a fused Add's operand, when it is a sum post-op (dst layout)
+  dnnl::memory::desc addend_md;  // a fused Add's operand in its own layout
   bool sum = false;
   // A pointwise conv (1x1, stride 1, no pads, one group) is the GEMM W[OC,IC] x X[n][IC,HW] on
   // the plain NCHW bytes: no activation reorders at all (they cost more than the GEMM loses).
@@ -41,6 +43,16 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     k->group_ = a.get_int("group", 1);
     k->post_ = info.node().post_ops;
     k->has_bias_ = info.has_input(2);
+    k->in_layout_ = input_layout(info, 0);
+    k->out_layout_ = output_layout(info, 0);
+    for (const PostOp& p : k->post_) {
+      if (p.kind != PostOp::Kind::kAdd) continue;
+      std::string l = input_layout(info, p.input);
+      if (!l.empty() && !k->addend_layout_.empty() && l != k->addend_layout_) {
+        return internal_error("Conv: fused Adds in different layouts");
+      }
+      if (!l.empty()) k->addend_layout_ = l;
+    }
     if (info.input_dtype(0) != DataType::kFloat && info.input_dtype(0) != DataType::kUndefined) {
       return unsupported("oneDNN Conv handles float32 only");
     }
@@ -101,14 +113,17 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     }
     const auto wei_user = plain_md(wdims);
     const auto any = [](const Shape& sh) { return dnnl::memory::desc(to_dims(sh), dt::f32, tag::any); };
-    const auto src_user = plain_md(x), dst_user = plain_md(p->out_shape);
+    // Tagged operands (onednn-layout) are fixed in their layout; plain ones let the primitive
+    // choose and are reordered to and from NCHW here.
+    const auto src_user = layout_md(x, in_layout_), dst_user = layout_md(p->out_shape, out_layout_);
+    const auto addend_user = layout_md(p->out_shape, addend_layout_);
     p->bias_md = has_bias_ ? plain_md({oc}) : dnnl::memory::desc();
 
     bool pointwise = g == 1;
     for (size_t i = 0; i < kernel.size(); ++i) {
       pointwise = pointwise && kernel[i] == 1 && win.strides[i] == 1 && win.pad_l[i] == 0 && win.pad_r[i] == 0;
     }
-    if (pointwise) {
+    if (pointwise && in_layout_.empty() && out_layout_.empty() && addend_layout_.empty()) {
       // Y[n] [OC, HW] = W [OC, IC] x X[n] [IC, HW] on the plain bytes. oneDNN 2.6's fast matmul
       // takes a per-row bias only as a broadcast binary add, so the bias is the first post-op.
       const int64_t n = x[0], ic = x[1], hw = numel(Shape(in_spatial));
@@ -137,14 +152,15 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     // addend is copied into the destination first), which keeps the fast blocked kernels;
     // failing that a binary add on a plain operand, and finally plain layouts throughout.
     auto make_pd = [&](bool blocked, bool sum) -> Result<dnnl::convolution_forward::primitive_desc> {
-      FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, dst_user, nullptr, sum));
+      FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, addend_user, nullptr, sum));
       p->addends = post.addends;
       p->sum = sum && !post.addends.empty();
       dnnl::primitive_attr attr = base_attr();
       attr.set_post_ops(post.ops);
       auto d = dnnl::convolution_forward::desc(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-          blocked ? any(x) : src_user, any(wdims), p->bias_md, blocked ? any(p->out_shape) : dst_user,
+          blocked && in_layout_.empty() ? any(x) : src_user, any(wdims), p->bias_md,
+          blocked && out_layout_.empty() ? any(p->out_shape) : dst_user,
           to_dims(win.strides), dnnl_dilations(win.dilations), to_dims(win.pad_l), to_dims(win.pad_r));
       return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
     };
@@ -163,7 +179,8 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     p->prim = dnnl::convolution_forward(p->pd);
     p->src.init(src_user, p->pd.src_desc(), true);
     p->dst.init(dst_user, p->pd.dst_desc(), false);
-    if (p->sum) p->addend.init(dst_user, p->pd.dst_desc(), true);
+    if (p->sum) p->addend.init(addend_user, p->pd.dst_desc(), true);
+    p->addend_md = addend_user;
     if (weights_.defined()) {
       p->packed = pack_weights(wei_user, weights_.raw(), p->pd.weights_desc());
       p->has_packed = true;
@@ -201,11 +218,11 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     for (auto [index, input] : p.addends) {
       const void* a = ctx.input(input)->raw();
       if (!p.sum) {
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = dnnl::memory(p.dst.user, eng, const_cast<void*>(a));
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = dnnl::memory(p.addend_md, eng, const_cast<void*>(a));
       } else if (p.addend.needs_reorder()) {
         p.addend.reorder_into(a, dst, s);
-      } else if (a != y->raw()) {
-        std::memcpy(y->raw(), a, y->nbytes());
+      } else if (a != dst.get_data_handle()) {
+        std::memcpy(dst.get_data_handle(), a, p.pd.dst_desc().get_size());
       }
     }
     args[DNNL_ARG_DST] = dst;
@@ -222,6 +239,7 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
   std::vector<PostOp> post_;
   bool has_bias_ = false;
   Tensor weights_;
+  std::string in_layout_, out_layout_, addend_layout_;  // "" = plain (see onednn-layout)
 };
 
 }  // namespace

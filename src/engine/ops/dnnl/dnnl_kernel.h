@@ -39,11 +39,17 @@ class DnnlKernel : public Kernel {
   // Builds the state for statically known shapes at load time (empty `shapes`: nothing known).
   Status prebuild(const KernelBuildInfo& info, std::vector<Shape> shapes) {
     fallback_ = reference_fallback(info);
+    tagged_ = has_layout_tags(info);
     if (shapes.empty()) return Status::ok();
     std::vector<const Shape*> ptrs;
     for (const Shape& s : shapes) ptrs.push_back(&s);
     auto built = build_guarded(shapes);
-    if (!built.is_ok()) return unsupported(built.status().message());
+    if (!built.is_ok()) {
+      // A tagged node must run here: another kernel would misread the layout.
+      if (tagged_) return internal_error(info.node().describe() + ": onednn-layout tagged a node oneDNN cannot run: " +
+                                         built.status().message());
+      return unsupported(built.status().message());
+    }
     static_key_ = ShapeCache<Prim>::key_of(ptrs);
     static_key_.push_back(omp_get_max_threads());
     static_prim_ = std::move(built).value();
@@ -70,12 +76,17 @@ class DnnlKernel : public Kernel {
     return out;
   }
   Status fall_back(KernelContext& ctx, const std::string& why) const {
+    if (tagged_) {
+      return internal_error(ctx.node().describe() + ": operands in a oneDNN layout that the oneDNN kernel cannot take (" +
+                            why + "); disable the onednn-layout pass");
+    }
     if (fallback_) return fallback_->run(ctx);
     return unsupported(ctx.node().describe() + ": the oneDNN kernel does not handle these " + why +
                        " and there is no reference kernel");
   }
 
   std::unique_ptr<Kernel> fallback_;
+  bool tagged_ = false;
   ShapeCache<Prim> cache_;
   std::vector<int64_t> static_key_;
   std::shared_ptr<const Prim> static_prim_;

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 namespace fogline::engine::ops::dnnl_ops {
 
@@ -54,6 +55,31 @@ dnnl::memory::desc plain_md(const Shape& s, dt type) {
   Shape strides(s.size(), 1);
   for (size_t i = s.size(); i-- > 1;) strides[i - 1] = strides[i] * std::max<int64_t>(s[i], 1);
   return strided_md(s, strides, type);
+}
+
+dnnl::memory::desc layout_md(const Shape& s, const std::string& layout, dt type) {
+  if (layout.empty()) return plain_md(s, type);
+  // The onednn-layout pass only tags 4-D values, and only with these.
+  if (layout == "nhwc" && s.size() == 4) return dnnl::memory::desc(to_dims(s), type, tag::nhwc);
+  if (layout == "nChw16c" && s.size() == 4) return dnnl::memory::desc(to_dims(s), type, tag::nChw16c);
+  if (layout == "nChw8c" && s.size() == 4) return dnnl::memory::desc(to_dims(s), type, tag::nChw8c);
+  throw std::invalid_argument("unknown layout '" + layout + "' for a tensor of rank " + std::to_string(s.size()));
+}
+
+std::string input_layout(const KernelBuildInfo& info, int i) {
+  if (!info.has_input(i)) return "";
+  return info.graph().values[static_cast<size_t>(info.node().inputs[static_cast<size_t>(i)])].layout;
+}
+
+std::string output_layout(const KernelBuildInfo& info, int i) {
+  if (i >= info.num_outputs() || info.node().outputs[static_cast<size_t>(i)] < 0) return "";
+  return info.graph().values[static_cast<size_t>(info.node().outputs[static_cast<size_t>(i)])].layout;
+}
+
+bool has_layout_tags(const KernelBuildInfo& info) {
+  for (int i = 0; i < info.num_inputs(); ++i) if (!input_layout(info, i).empty()) return true;
+  for (int i = 0; i < info.num_outputs(); ++i) if (!output_layout(info, i).empty()) return true;
+  return false;
 }
 
 dnnl::memory::desc strided_md(const Shape& s, const Shape& strides, dt type) {

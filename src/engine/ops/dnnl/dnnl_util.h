@@ -34,6 +34,15 @@ void* thread_buffer(BufferSlot slot, size_t bytes);
 dnnl::memory::dims to_dims(const Shape& s);
 // Dense row-major descriptor of `s` (any rank 1..12).
 dnnl::memory::desc plain_md(const Shape& s, dt type = dt::f32);
+// Descriptor of `s` in a value's layout (Value::layout, set by the onednn-layout pass): the
+// plain row-major one for "", else the oneDNN format tag it names.
+dnnl::memory::desc layout_md(const Shape& s, const std::string& layout, dt type = dt::f32);
+// The layout of the node's input / output i ("" when absent or plain).
+std::string input_layout(const KernelBuildInfo& info, int i);
+std::string output_layout(const KernelBuildInfo& info, int i);
+// True when any input or output of the node is not in the plain layout: then only the oneDNN
+// kernel may run it (the reference kernel reads plain bytes).
+bool has_layout_tags(const KernelBuildInfo& info);
 // Descriptor with explicit strides (transposed operands).
 dnnl::memory::desc strided_md(const Shape& s, const Shape& strides, dt type = dt::f32);
 

@@ -1,5 +1,6 @@
 // MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool (fp32, 1-3 spatial dims) on
-// oneDNN pooling in plain NCHW. MaxPool's Indices output, and AveragePool cases whose
+// oneDNN pooling, in the input's layout (plain NCHW, or the one onednn-layout tagged it with;
+// the output is reordered when its own layout differs). MaxPool's Indices output, and AveragePool cases whose
 // count_include_pad semantics depend on ceil_mode's extra padding, are left to the reference.
 #include "engine/ops/dnnl/dnnl_kernel.h"
 
@@ -9,7 +10,8 @@ namespace {
 struct PoolPrim {
   dnnl::pooling_v2_forward::primitive_desc pd;
   dnnl::pooling_v2_forward prim;
-  dnnl::memory::desc src_md, dst_md;
+  dnnl::memory::desc src_md;
+  Operand dst;  // the primitive writes in the source's layout; the output's may differ
   Shape out_shape;
 };
 
@@ -20,6 +22,8 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
   static Result<std::unique_ptr<Kernel>> make(const KernelBuildInfo& info, PoolKind kind) {
     auto k = std::unique_ptr<DnnlPool>(new DnnlPool());
     k->kind_ = kind;
+    k->in_layout_ = input_layout(info, 0);
+    k->out_layout_ = output_layout(info, 0);
     if (info.input_dtype(0) != DataType::kFloat && info.input_dtype(0) != DataType::kUndefined) {
       return unsupported("oneDNN pooling handles float32 only");
     }
@@ -71,17 +75,18 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
     auto p = std::make_shared<PoolPrim>();
     p->out_shape = {x[0], x[1]};
     p->out_shape.insert(p->out_shape.end(), w.out.begin(), w.out.end());
-    p->src_md = plain_md(x);
-    p->dst_md = plain_md(p->out_shape);
+    p->src_md = layout_md(x, in_layout_);
+    const auto dst_md = layout_md(p->out_shape, in_layout_);
     using A = dnnl::algorithm;
     A alg = (kind_ == PoolKind::kMax || kind_ == PoolKind::kGlobalMax) ? A::pooling_max
             : include_pad_                                              ? A::pooling_avg_include_padding
                                                                         : A::pooling_avg_exclude_padding;
-    auto d = dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_inference, alg, p->src_md, p->dst_md,
+    auto d = dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_inference, alg, p->src_md, dst_md,
                                             to_dims(w.strides), to_dims(w.kernel), dnnl_dilations(w.dilations),
                                             to_dims(w.pad_l), to_dims(w.pad_r));
     p->pd = dnnl::pooling_v2_forward::primitive_desc(d, base_attr(), cpu_engine());
     p->prim = dnnl::pooling_v2_forward(p->pd);
+    p->dst.init(layout_md(p->out_shape, out_layout_), dst_md, false);
     return std::shared_ptr<const PoolPrim>(std::move(p));
   }
 
@@ -90,8 +95,11 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
     const auto& eng = cpu_engine();
     std::unordered_map<int, dnnl::memory> args{
         {DNNL_ARG_SRC, dnnl::memory(p.src_md, eng, const_cast<void*>(ctx.input(0)->raw()))},
-        {DNNL_ARG_DST, dnnl::memory(p.dst_md, eng, y->raw())}};
+    };
+    dnnl::memory dst = p.dst.output_memory(y->raw(), kDstTmp);
+    args[DNNL_ARG_DST] = dst;
     dnnl_ops::execute(p.prim, p.pd, std::move(args), thread_stream());
+    p.dst.finish_output(dst, y->raw(), thread_stream());
     return Status::ok();
   }
 
@@ -101,6 +109,7 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
   std::vector<int64_t> kernel_, strides_, dilations_, pads_;
   std::string auto_pad_;
   bool ceil_mode_ = false, include_pad_ = false;
+  std::string in_layout_, out_layout_;  // "" = plain (see onednn-layout)
 };
 
 Result<std::unique_ptr<Kernel>> make_max(const KernelBuildInfo& i) { return DnnlPool::make(i, PoolKind::kMax); }

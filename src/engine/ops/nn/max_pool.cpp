@@ -32,6 +32,10 @@ class MaxPoolKernel : public Kernel {
       T* py = y->data<T>();
       int64_t* pi = ind ? ind->data<int64_t>() : nullptr;
       const int64_t total = planes * plan.out_size;
+      // Local copies: clang cannot capture the enclosing function's locals in a lambda nested
+      // in an OpenMP region inside a generic lambda.
+      const size_t rank = n;
+      const int64_t* strides = col_strides.data();
 #pragma omp parallel for if (total > 4096) num_threads(ctx.threads())
       for (int64_t i = 0; i < total; ++i) {
         const int64_t plane = i / plan.out_size, o = i % plan.out_size;
@@ -45,7 +49,7 @@ class MaxPoolKernel : public Kernel {
             best = v;
             best_off = off;
             best_col = 0;
-            for (size_t d = 0; d < n; ++d) best_col += idx[d] * col_strides[d];
+            for (size_t d = 0; d < rank; ++d) best_col += idx[d] * strides[d];
           }
         });
         py[i] = T(best);

@@ -1,0 +1,179 @@
+// onednn-layout: which values it tags (only those written and read by layout-aware oneDNN
+// nodes, never graph outputs or values other kernels read), and that tagged chains give the
+// reference kernels' results.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "engine/session.h"
+#include "model_builder.h"
+
+namespace fogline::engine {
+namespace {
+
+using testing::random_tensor;
+using testing::set_attr;
+using testing::TestModel;
+
+std::unique_ptr<Session> open(const TestModel& m, bool reference_only, std::set<std::string> disabled = {}) {
+  SessionOptions opts;
+  opts.reference_only = reference_only;
+  opts.threads = 2;
+  opts.disabled_passes = std::move(disabled);
+  auto s = m.session(opts);
+  EXPECT_TRUE(s.is_ok()) << s.status().to_string();
+  return s.is_ok() ? std::move(s).value() : nullptr;
+}
+
+void expect_close(const std::vector<Tensor>& got, const std::vector<Tensor>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t o = 0; o < got.size(); ++o) {
+    ASSERT_EQ(got[o].shape(), want[o].shape()) << "output " << o;
+    for (int64_t i = 0; i < got[o].numel(); ++i) {
+      double a = got[o].value_as_double(i), b = want[o].value_as_double(i);
+      ASSERT_NEAR(a, b, 1e-4 * std::max(1.0, std::fabs(b))) << "output " << o << " element " << i;
+    }
+  }
+}
+
+// Runs the model on the reference kernels and on oneDNN with the layout pass; returns the
+// latter for assertions on the graph.
+std::unique_ptr<Session> check_against_reference(const TestModel& m, const std::vector<Tensor>& inputs) {
+  auto ref = open(m, true);
+  auto fast = open(m, false);
+  if (!ref || !fast) return nullptr;
+  auto want = ref->run(inputs);
+  auto got = fast->run(inputs);
+  EXPECT_TRUE(want.is_ok()) << want.status().to_string();
+  EXPECT_TRUE(got.is_ok()) << got.status().to_string();
+  if (want.is_ok() && got.is_ok()) expect_close(*got, *want);
+  return fast;
+}
+
+std::string layout_of(const Session& s, const std::string& value) {
+  const Graph& g = s.graph();
+  int id = g.find_value(value);
+  return id < 0 ? "<none>" : g.values[static_cast<size_t>(id)].layout;
+}
+
+void conv(TestModel& m, const std::string& x, const std::string& y, int64_t ic, int64_t oc, int64_t k,
+          uint32_t seed, int64_t group = 1, int64_t stride = 1) {
+  m.initializer(y + "_w", random_tensor({oc, ic / group, k, k}, seed, -0.3f, 0.3f));
+  m.initializer(y + "_b", random_tensor({oc}, seed + 1));
+  auto& n = m.node("Conv", {x, y + "_w", y + "_b"}, {y});
+  set_attr(n, "pads", std::vector<int64_t>{k / 2, k / 2, k / 2, k / 2});
+  set_attr(n, "strides", std::vector<int64_t>{stride, stride});
+  if (group > 1) set_attr(n, "group", group);
+}
+
+// x -> Conv -> Relu -> MaxPool -> Conv -> Relu -> Conv (+ residual Add) -> Relu
+//   -> GlobalAveragePool -> Flatten -> Gemm
+TEST(OnednnLayout, ResidualChainMatchesReference) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {2, 3, 20, 20});
+  conv(m, "x", "c1", 3, 16, 3, 1);
+  m.node("Relu", {"c1"}, {"r1"});
+  auto& mp = m.node("MaxPool", {"r1"}, {"p1"});
+  set_attr(mp, "kernel_shape", std::vector<int64_t>{3, 3});
+  set_attr(mp, "strides", std::vector<int64_t>{2, 2});
+  set_attr(mp, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  conv(m, "p1", "c2", 16, 16, 3, 3);
+  m.node("Relu", {"c2"}, {"r2"});
+  conv(m, "r2", "c3", 16, 16, 1, 5);
+  m.node("Add", {"c3", "p1"}, {"a3"});
+  m.node("Relu", {"a3"}, {"r3"});
+  m.node("GlobalAveragePool", {"r3"}, {"g"});
+  m.node("Flatten", {"g"}, {"f"});
+  m.initializer("fc_w", random_tensor({10, 16}, 7));
+  m.initializer("fc_b", random_tensor({10}, 8));
+  auto& gemm = m.node("Gemm", {"f", "fc_w", "fc_b"}, {"y"});
+  set_attr(gemm, "transB", int64_t{1});
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({2, 3, 20, 20}, 11)});
+  ASSERT_TRUE(s);
+  // Inside the region: tagged. The GlobalAveragePool output feeds Flatten: plain.
+  EXPECT_EQ(layout_of(*s, "p1"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "g"), "");
+  EXPECT_EQ(layout_of(*s, "x"), "");
+  for (const Value& v : s->graph().values) {
+    if (v.producer < 0) {
+      EXPECT_EQ(v.layout, "") << v.name;
+    }
+  }
+}
+
+// Depthwise (group == channels) and pointwise convs with Clip (ReLU6), MobileNet style.
+TEST(OnednnLayout, DepthwiseChainMatchesReference) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 8, 15, 15});
+  conv(m, "x", "e", 8, 24, 1, 1);
+  m.initializer("lo", Tensor::scalar<float>(0.f));
+  m.initializer("hi", Tensor::scalar<float>(6.f));
+  m.node("Clip", {"e", "lo", "hi"}, {"e6"});
+  conv(m, "e6", "d", 24, 24, 3, 3, /*group=*/24, /*stride=*/2);
+  m.node("Clip", {"d", "lo", "hi"}, {"d6"});
+  conv(m, "d6", "p", 24, 8, 1, 5);
+  auto& ap = m.node("AveragePool", {"p"}, {"y"});
+  set_attr(ap, "kernel_shape", std::vector<int64_t>{2, 2});
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({1, 8, 15, 15}, 21)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "p"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "y"), "");  // a graph output
+}
+
+// A value another kind of kernel reads (here Sigmoid, not fused) stays plain.
+TEST(OnednnLayout, ValueWithAnOutsideReaderStaysPlain) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 4, 6, 6});
+  conv(m, "x", "a", 4, 4, 3, 1);
+  conv(m, "a", "b", 4, 4, 3, 3);
+  m.node("Softmax", {"a"}, {"s"});
+  m.output("b");
+  m.output("s");
+  auto s = check_against_reference(m, {random_tensor({1, 4, 6, 6}, 31)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "a"), "");
+}
+
+TEST(OnednnLayout, OffForReferenceKernelsAndWhenDisabled) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 4, 6, 6});
+  conv(m, "x", "a", 4, 4, 3, 1);
+  conv(m, "a", "b", 4, 4, 3, 3);
+  m.output("b");
+  auto ref = open(m, true);
+  ASSERT_TRUE(ref);
+  EXPECT_EQ(layout_of(*ref, "a"), "");
+  auto off = open(m, false, {"onednn-layout"});
+  ASSERT_TRUE(off);
+  EXPECT_EQ(layout_of(*off, "a"), "");
+  auto on = open(m, false);
+  ASSERT_TRUE(on);
+  EXPECT_EQ(layout_of(*on, "a"), "nhwc");
+}
+
+// The bench models (when present): same outputs with and without the pass.
+TEST(OnednnLayout, BenchModelsMatchWithoutThePass) {
+  for (const char* name : {"resnet18", "mobilenet_v2"}) {
+    std::string path = std::string("/tmp/benchmodels/") + name + ".onnx";
+    if (!std::filesystem::exists(path)) continue;
+    SCOPED_TRACE(name);
+    SessionOptions on_opts, off_opts;
+    on_opts.threads = off_opts.threads = 2;
+    off_opts.disabled_passes = {"onednn-layout"};
+    auto on = Session::open(path, on_opts);
+    auto off = Session::open(path, off_opts);
+    ASSERT_TRUE(on.is_ok() && off.is_ok());
+    Tensor x = random_tensor({1, 3, 224, 224}, 41, 0.f, 1.f);
+    auto a = (*on)->run({x});
+    auto b = (*off)->run({x});
+    ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+    ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+    expect_close(*a, *b);
+  }
+}
+
+}  // namespace
+}  // namespace fogline::engine
