@@ -1,14 +1,12 @@
 #include "engine/onnx_import.h"
 
-#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
-#include <onnx/version_converter/convert.h>
 
 #include <filesystem>
 #include <set>
 
 #include "core/file_util.h"
+#include "engine/onnx_tools_sandbox.h"
 #include "engine/tensor_io.h"
 
 namespace fogline::engine {
@@ -295,38 +293,25 @@ Result<ImportedModel> import_onnx_bytes(const std::string& bytes, const std::str
                       (model.producer_version().empty() ? "" : " " + model.producer_version());
   out.info.original_default_opset = out.info.opsets.count("") ? out.info.opsets[""] : 0;
 
-  if (options.run_checker) {
-    try {
-      onnx::checker::check_model(model);
-    } catch (const std::exception& e) {
-      return invalid_argument(std::string("the ONNX checker rejects the model: ") + e.what());
-    }
-  }
-
   int opset = out.info.original_default_opset;
-  std::string blocker = op_the_converter_mishandles(model.graph());
-  if (options.upgrade_below_opset > 0 && opset > 0 && opset < options.upgrade_below_opset &&
-      !blocker.empty()) {
-    out.info.warnings.push_back("opset " + std::to_string(opset) + " kept: the version converter mishandles " + blocker);
-  } else if (options.upgrade_below_opset > 0 && opset > 0 && opset < options.upgrade_below_opset) {
-    try {
-      onnx::ModelProto converted = onnx::version_conversion::ConvertVersion(model, options.upgrade_below_opset);
-      model = std::move(converted);
-      out.info.opsets[""] = options.upgrade_below_opset;
-      out.info.opset_converted = true;
-    } catch (const std::exception& e) {
-      out.info.warnings.push_back("opset " + std::to_string(opset) + " -> " +
-                                  std::to_string(options.upgrade_below_opset) +
-                                  " conversion failed, running the original: " + e.what());
+  OnnxToolsOptions tools;
+  tools.check = options.run_checker;
+  tools.infer_shapes = options.infer_shapes;
+  if (options.upgrade_below_opset > 0 && opset > 0 && opset < options.upgrade_below_opset) {
+    std::string blocker = op_the_converter_mishandles(model.graph());
+    if (blocker.empty()) {
+      tools.convert_to_opset = options.upgrade_below_opset;
+    } else {
+      out.info.warnings.push_back("opset " + std::to_string(opset) +
+                                  " kept: the version converter mishandles " + blocker);
     }
   }
-
-  if (options.infer_shapes) {
-    try {
-      onnx::ShapeInferenceOptions si{false, 0, true};
-      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), si);
-    } catch (const std::exception& e) {
-      out.info.warnings.push_back(std::string("shape inference failed: ") + e.what());
+  if (tools.check || tools.convert_to_opset > 0 || tools.infer_shapes) {
+    FOGLINE_ASSIGN_OR_RETURN(OnnxToolsOutcome outcome, run_onnx_tools(model, tools));
+    out.info.warnings.insert(out.info.warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
+    if (outcome.converted) {
+      out.info.opsets[""] = tools.convert_to_opset;
+      out.info.opset_converted = true;
     }
   }
 

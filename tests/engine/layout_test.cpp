@@ -123,6 +123,23 @@ TEST(OnednnLayout, DepthwiseChainMatchesReference) {
   EXPECT_EQ(layout_of(*s, "y"), "");  // a graph output
 }
 
+// Grouped convs with few channels per group (for some of these oneDNN has only its naive
+// NHWC kernel, and the Conv kernel then reorders around a blocked one).
+TEST(OnednnLayout, GroupedConvChainMatchesReference) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 16, 14, 14});
+  conv(m, "x", "a", 16, 208, 1, 1);
+  m.node("Relu", {"a"}, {"ar"});
+  conv(m, "ar", "b", 208, 208, 3, 3, /*group=*/26);  // RegNet's shape
+  m.node("Relu", {"b"}, {"br"});
+  conv(m, "br", "c", 208, 16, 1, 5);
+  m.node("Add", {"c", "x"}, {"y"});
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({1, 16, 14, 14}, 51)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "br"), "nhwc");
+}
+
 // A value another kind of kernel reads (here Sigmoid, not fused) stays plain.
 TEST(OnednnLayout, ValueWithAnOutsideReaderStaysPlain) {
   TestModel m;

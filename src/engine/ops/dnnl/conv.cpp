@@ -151,30 +151,38 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
     // Let the primitive choose activation layouts. A fused Add is best a sum post-op (the
     // addend is copied into the destination first), which keeps the fast blocked kernels;
     // failing that a binary add on a plain operand, and finally plain layouts throughout.
-    auto make_pd = [&](bool blocked, bool sum) -> Result<dnnl::convolution_forward::primitive_desc> {
+    // `fixed`: tagged operands in their layout; else the primitive may pick theirs too.
+    auto make_pd = [&](bool blocked, bool sum, bool fixed) -> Result<dnnl::convolution_forward::primitive_desc> {
       FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, addend_user, nullptr, sum));
-      p->addends = post.addends;
-      p->sum = sum && !post.addends.empty();
       dnnl::primitive_attr attr = base_attr();
       attr.set_post_ops(post.ops);
       auto d = dnnl::convolution_forward::desc(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-          blocked && in_layout_.empty() ? any(x) : src_user, any(wdims), p->bias_md,
-          blocked && out_layout_.empty() ? any(p->out_shape) : dst_user,
+          blocked && (in_layout_.empty() || !fixed) ? any(x) : src_user, any(wdims), p->bias_md,
+          blocked && (out_layout_.empty() || !fixed) ? any(p->out_shape) : dst_user,
           to_dims(win.strides), dnnl_dilations(win.dilations), to_dims(win.pad_l), to_dims(win.pad_r));
-      return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
+      dnnl::convolution_forward::primitive_desc pd(d, attr, cpu_engine());
+      p->addends = post.addends;
+      p->sum = sum && !post.addends.empty();
+      return pd;
     };
-    bool built = false;
-    for (auto [blocked, sum] : {std::pair{true, true}, {true, false}, {false, false}}) {
-      try {
-        auto pd = make_pd(blocked, sum);
-        if (!pd.is_ok()) continue;
-        p->pd = std::move(pd).value();
-        built = true;
-        break;
-      } catch (const dnnl::error&) {
+    auto try_build = [&](bool fixed) {
+      for (auto [blocked, sum] : {std::pair{true, true}, {true, false}, {false, false}}) {
+        try {
+          auto pd = make_pd(blocked, sum, fixed);
+          if (!pd.is_ok()) continue;
+          p->pd = std::move(pd).value();
+          return true;
+        } catch (const dnnl::error&) {
+        }
       }
-    }
+      return false;
+    };
+    bool built = try_build(true);
+    // Some shapes (grouped convs with few channels per group) have no fast kernel in NHWC:
+    // reordering around a fast blocked kernel beats oneDNN's naive one by far.
+    const bool tagged = !in_layout_.empty() || !out_layout_.empty();
+    if (tagged && (!built || is_reference_impl(p->pd))) built = try_build(false) || built;
     if (!built) return unsupported("no oneDNN convolution for this configuration");
     p->prim = dnnl::convolution_forward(p->pd);
     p->src.init(src_user, p->pd.src_desc(), true);

@@ -1,0 +1,33 @@
+// libonnx's checker, version converter and shape inference are not hardened against hostile
+// input: a fuzzer crashes the converter within a second and shape inference on a Conv with
+// zero strides. So they run in a forked child process; a crash there becomes a Status here,
+// and the engine's process never dies of a malformed model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace onnx {
+class ModelProto;
+}
+
+namespace fogline::engine {
+
+struct OnnxToolsOptions {
+  bool check = true;
+  int convert_to_opset = 0;  // 0: no conversion
+  bool infer_shapes = true;
+};
+
+struct OnnxToolsOutcome {
+  bool converted = false;
+  std::vector<std::string> warnings;
+};
+
+// Runs the requested tools on `model` (replaced by the converted, shape-inferred model).
+// Fails when the checker rejects the model or a tool crashes on it, naming which.
+Result<OnnxToolsOutcome> run_onnx_tools(onnx::ModelProto& model, const OnnxToolsOptions& options);
+
+}  // namespace fogline::engine
