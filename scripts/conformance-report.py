@@ -26,11 +26,25 @@ for suite in suites:
         details.append("| test | result | reason |")
         details.append("| --- | --- | --- |")
         for t in bad:
-            reason = " ".join(t["reason"].split()).replace("|", "\\|")
+            reason = " ".join(t["reason"].split()).replace("|", "\\|").replace(shared, "$FOGLINE_SHARED")
             if len(reason) > 300:
                 reason = reason[:300] + "…"
             details.append(f"| {t['test']} | {t['result']} | {reason} |")
 print("| suite | tests | passed | pass rate | failed | unsupported |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
 print("\n".join(rows))
+print("""
+What the tests that do not pass have in common:
+- **Sequence and optional values** (`test_sequence_*`, `test_optional_*`, `test_identity_sequence`,
+  `test_if_seq`, `test_loop*_seq*`, simple `test_sequence_model*`): the engine's values are tensors
+  only; sequence/optional values are the next step for the IR.
+- **Training ops** (`ai.onnx.preview.training`: Adagrad, Adam, Momentum, Gradient): training runs
+  in libtorch on the hub, not in the inference engine.
+- **Bernoulli**: the expected data comes from numpy's global random generator, which the node's
+  seed does not control, so no implementation can reproduce it; shapes and 0/1 values are tested
+  in `tests/engine/ops/control_test.cpp`.
+- **Cast float32 -> bfloat16**: ONNX 1.12's expected data truncates; we round to nearest even,
+  as later ONNX versions, ONNX Runtime and oneDNN do (1 ulp on 5 of 12 values).
+- **CastLike with bfloat16**: the test data's `like` input has shape [1] while the model
+  declares [3,4]; sessions check inputs against the declared shape and refuse it.""")
 print("\n".join(details))

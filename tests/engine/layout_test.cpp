@@ -140,6 +140,46 @@ TEST(OnednnLayout, GroupedConvChainMatchesReference) {
   EXPECT_EQ(layout_of(*s, "br"), "nhwc");
 }
 
+// Squeeze-and-excitation: x * Sigmoid(Conv(Relu(Conv(GlobalAveragePool(x))))) keeps x and the
+// product in NHWC (the Mul runs on ops/dnnl/channel_scale.cpp); either operand order.
+TEST(OnednnLayout, SqueezeExcitationMatchesReference) {
+  for (bool scale_first : {false, true}) {
+    SCOPED_TRACE(scale_first ? "Mul(scale, x)" : "Mul(x, scale)");
+    TestModel m;
+    m.input("in", DataType::kFloat, {2, 8, 7, 7});
+    conv(m, "in", "x", 8, 16, 3, 1);
+    m.node("GlobalAveragePool", {"x"}, {"g"});
+    conv(m, "g", "r", 16, 4, 1, 3);
+    m.node("Relu", {"r"}, {"rr"});
+    conv(m, "rr", "e", 4, 16, 1, 5);
+    m.node("Sigmoid", {"e"}, {"se"});
+    m.node("Mul", scale_first ? std::vector<std::string>{"se", "x"} : std::vector<std::string>{"x", "se"}, {"m"});
+    conv(m, "m", "y", 16, 8, 1, 7);
+    m.output("y");
+    auto s = check_against_reference(m, {random_tensor({2, 8, 7, 7}, 61)});
+    ASSERT_TRUE(s);
+    EXPECT_EQ(layout_of(*s, "x"), "nhwc");
+    EXPECT_EQ(layout_of(*s, "m"), "nhwc");
+  }
+}
+
+// The SE Mul at a region boundary: its activation is plain (a graph input), its product
+// tagged; and a product that is a graph output stays plain.
+TEST(OnednnLayout, ChannelScaleAtRegionBoundaries) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 16, 5, 5});
+  m.input("s", DataType::kFloat, {1, 16, 1, 1});
+  m.node("Mul", {"x", "s"}, {"m"});
+  conv(m, "m", "c", 16, 16, 3, 1);
+  m.node("Mul", {"c", "s"}, {"y"});
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({1, 16, 5, 5}, 71), random_tensor({1, 16, 1, 1}, 72)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "m"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "c"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "y"), "");
+}
+
 // A value another kind of kernel reads (here Sigmoid, not fused) stays plain.
 TEST(OnednnLayout, ValueWithAnOutsideReaderStaysPlain) {
   TestModel m;

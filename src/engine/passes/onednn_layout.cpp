@@ -6,6 +6,8 @@
 // layout-aware oneDNN nodes read it, in slots that accept a tagged operand (Conv's X and its
 // fused Add, a pool's X). Every other value stays plain, so the region boundaries need no
 // extra nodes: a kernel whose input or output is untagged converts it itself, as before.
+// Muls by a per-channel scale (squeeze-and-excitation) take part too, so that the region runs
+// through those blocks.
 // NHWC has the same byte size as NCHW (no channel padding), so memory planning is unchanged.
 //
 // Only for the oneDNN kernel set (reference kernels know nothing of layouts).
@@ -57,6 +59,17 @@ std::vector<int> layout_slots(const Graph& g, const Node& n) {
     return {0};
   }
   if (n.op_type == "GlobalAveragePool" || n.op_type == "GlobalMaxPool") return {0};
+  if (n.op_type == "Mul" && n.opset >= 7 && n.inputs.size() == 2) {
+    // A per-channel scale (squeeze-and-excitation): ops/dnnl/channel_scale.cpp.
+    for (int big = 0; big < 2; ++big) {
+      const int x = n.inputs[static_cast<size_t>(big)], sc = n.inputs[static_cast<size_t>(1 - big)];
+      if (!float_rank4(g, x) || !float_rank4(g, sc) || x == sc) continue;
+      Shape xs = *passes::value_static_shape(g, x), ss = *passes::value_static_shape(g, sc);
+      if (xs != *passes::value_static_shape(g, n.outputs[0]) || xs[2] * xs[3] <= 1) continue;
+      if ((ss[0] == xs[0] || ss[0] == 1) && ss[1] == xs[1] && ss[2] == 1 && ss[3] == 1) return {big};
+    }
+    return {};
+  }
   return {};
 }
 
