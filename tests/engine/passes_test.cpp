@@ -511,6 +511,10 @@ TestModel conv_activation_model(const std::string& op) {
   if (op == "SiLU") {
     m.node("Sigmoid", {"c"}, {"s"});
     m.node("Mul", {"s", "c"}, {"y"});
+  } else if (op == "HardSwishPattern") {  // x * HardSigmoid(x), as exporters write HardSwish
+    auto& hs = m.node("HardSigmoid", {"c"}, {"s"});
+    set_attr(hs, "alpha", 1.0f / 6.0f);
+    m.node("Mul", {"c", "s"}, {"y"});
   } else if (op == "Clip") {
     m.initializer("lo", Tensor::scalar<float>(-0.5f)).initializer("hi", Tensor::scalar<float>(0.75f));
     m.node("Clip", {"c", "lo", "hi"}, {"y"});
@@ -528,7 +532,8 @@ TEST(FuseActivation, EachActivationAfterConvBecomesAPostOp) {
       {"Relu", PostOp::Kind::kRelu},       {"LeakyRelu", PostOp::Kind::kLeakyRelu},
       {"Clip", PostOp::Kind::kClip},       {"Sigmoid", PostOp::Kind::kSigmoid},
       {"Tanh", PostOp::Kind::kTanh},       {"HardSigmoid", PostOp::Kind::kHardSigmoid},
-      {"HardSwish", PostOp::Kind::kHardSwish}, {"SiLU", PostOp::Kind::kSilu}};
+      {"HardSwish", PostOp::Kind::kHardSwish}, {"SiLU", PostOp::Kind::kSilu},
+      {"HardSwishPattern", PostOp::Kind::kHardSwish}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.op);
     auto s = check_same_outputs(conv_activation_model(c.op), {random_tensor({1, 2, 5, 5}, 42)});

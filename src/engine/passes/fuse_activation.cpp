@@ -114,6 +114,10 @@ class FuseActivation : public GraphPass {
   virtual bool only_after_add() const { return false; }
 
  private:
+  static bool is_hard_swish_gate(const Node& n) {
+    return std::fabs(n.attrs.get_float("alpha", 0.2f) - 1.0f / 6.0f) < 1e-6f && n.attrs.get_float("beta", 0.5f) == 0.5f;
+  }
+
   static bool has_fused_add(const Node& n) {
     for (const PostOp& p : n.post_ops) {
       if (p.kind == Kind::kAdd) return true;
@@ -139,6 +143,8 @@ class FuseActivation : public GraphPass {
   }
 
   // y = P(...); s = Sigmoid(y); z = Mul(y, s) (either order)  ->  z = P(...) with SiLU.
+  // Likewise s = HardSigmoid(y) with alpha 1/6 and beta 0.5 (how exporters spell HardSwish)
+  // -> HardSwish.
   static bool try_silu(Graph& graph, UseMap& uses, int i) {
     const Node& producer = graph.nodes[static_cast<size_t>(i)];
     const int y = producer.outputs[0];
@@ -147,7 +153,7 @@ class FuseActivation : public GraphPass {
     int sig = -1, mul = -1;
     for (int r : readers) {
       const Node& n = graph.nodes[static_cast<size_t>(r)];
-      if (passes::is_op(n, "Sigmoid")) sig = r;
+      if (passes::is_op(n, "Sigmoid") || (passes::is_op(n, "HardSigmoid") && is_hard_swish_gate(n))) sig = r;
       if (passes::is_op(n, "Mul")) mul = r;
     }
     if (sig < 0 || mul < 0) return false;
@@ -162,7 +168,7 @@ class FuseActivation : public GraphPass {
     if (!pattern) return false;
     Node fused = producer;
     PostOp p;
-    p.kind = Kind::kSilu;
+    p.kind = s.op_type == "Sigmoid" ? Kind::kSilu : Kind::kHardSwish;
     fused.post_ops.push_back(p);
     fused.outputs = {m.outputs[0]};
     graph.nodes[static_cast<size_t>(sig)].dead = true;
