@@ -1,6 +1,9 @@
 // The `fogline` binary: parses the command line and hands over to a registered command.
 // This is a process boundary, so exceptions stop here.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.h"
@@ -24,9 +27,20 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// libgomp (oneDNN's and our threads) spins ~300k iterations after each parallel region; on a
+// shared 2-core box another busy process turns that into 10-50x slowdowns at 2 threads. It
+// reads the setting when it loads, before main, so when the user has chosen nothing we re-exec
+// once with a short spin. Set OMP_WAIT_POLICY or GOMP_SPINCOUNT to override.
+static void use_short_openmp_spin(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
+  ::setenv("GOMP_SPINCOUNT", "10000", 1);
+  ::execv("/proc/self/exe", argv);  // if it fails, carry on with libgomp's defaults
+}
+
 }  // namespace fogline::cli
 
 int main(int argc, char** argv) {
+  fogline::cli::use_short_openmp_spin(argv);
   using fogline::cli::CommandRegistry;
   CLI::App app{"Fogline: ONNX models from anywhere to a fleet of edge devices", "fogline"};
   app.set_version_flag("--version", std::string("fogline ") + fogline::kVersion);
