@@ -12,11 +12,12 @@
 namespace fogline::engine::ops {
 
 // Output = f(input) element by element, same type and shape. `F` is a functor with
-// `template <typename C> C operator()(C x, const Attributes&) const` where C is the compute type.
-template <typename F, typename... Ts>
+// `template <typename C> C operator()(C x, const Params&) const` where C is the compute type;
+// Params is what the factory read from the node once (the Attributes, or a small struct).
+template <typename F, typename Params, typename... Ts>
 class UnaryKernel : public Kernel {
  public:
-  explicit UnaryKernel(const Attributes& attrs, const char* op) : attrs_(attrs), op_(op) {}
+  UnaryKernel(Params params, const char* op) : params_(std::move(params)), op_(op) {}
   Status run(KernelContext& ctx) const override {
     const Tensor& x = *ctx.input(0);
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), x.shape()));
@@ -27,13 +28,13 @@ class UnaryKernel : public Kernel {
       const int64_t n = x.numel();
       F f;
 #pragma omp parallel for if (n > 65536) num_threads(ctx.threads())
-      for (int64_t i = 0; i < n; ++i) out[i] = T(f(static_cast<C>(in[i]), attrs_));
+      for (int64_t i = 0; i < n; ++i) out[i] = T(f(static_cast<C>(in[i]), params_));
       return Status::ok();
     });
   }
 
  private:
-  Attributes attrs_;
+  Params params_;
   const char* op_;
 };
 
@@ -95,7 +96,8 @@ class BinaryKernel : public Kernel {
   ::fogline::Result<std::unique_ptr<::fogline::engine::Kernel>> make_##Name(                  \
       const ::fogline::engine::KernelBuildInfo& info) {                                       \
     return std::unique_ptr<::fogline::engine::Kernel>(                                        \
-        new ::fogline::engine::ops::UnaryKernel<Name##Fn, __VA_ARGS__>(info.attrs(), OpString)); \
+        new ::fogline::engine::ops::UnaryKernel<Name##Fn, ::fogline::engine::Attributes, __VA_ARGS__>( \
+            info.attrs(), OpString));                                                         \
   }                                                                                           \
   }                                                                                           \
   FOGLINE_REGISTER_KERNEL("", OpString, min_opset, 1000, Backend::kReference, make_##Name)

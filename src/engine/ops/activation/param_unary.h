@@ -1,5 +1,5 @@
 // Element-wise activations with float attributes (alpha, beta, ...). The attributes are read
-// once at load time into Params, not per element as elementwise.h's UnaryKernel would.
+// once at load time into ActParams and run by elementwise.h's UnaryKernel.
 #pragma once
 
 #include "engine/ops/elementwise.h"
@@ -8,31 +8,6 @@ namespace fogline::engine::ops {
 
 struct ActParams {
   float alpha = 0, beta = 0, gamma = 0;
-};
-
-// `F` has `template <typename C> C operator()(C x, const ActParams& p) const`.
-template <typename F, typename... Ts>
-class ParamUnaryKernel : public Kernel {
- public:
-  ParamUnaryKernel(ActParams p, const char* op) : p_(p), op_(op) {}
-  Status run(KernelContext& ctx) const override {
-    const Tensor& x = *ctx.input(0);
-    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), x.shape()));
-    return dispatch_types<Ts...>(x.dtype(), op_, [&]<typename T>() -> Status {
-      using C = compute_t<T>;
-      const T* in = x.data<T>();
-      T* out = y->data<T>();
-      const int64_t n = x.numel();
-      F f;
-#pragma omp parallel for if (n > 65536) num_threads(ctx.threads())
-      for (int64_t i = 0; i < n; ++i) out[i] = T(f(static_cast<C>(in[i]), p_));
-      return Status::ok();
-    });
-  }
-
- private:
-  ActParams p_;
-  const char* op_;
 };
 
 }  // namespace fogline::engine::ops
@@ -56,7 +31,7 @@ class ParamUnaryKernel : public Kernel {
     p.beta = info.attrs().get_float("beta", beta_default);                                    \
     p.gamma = info.attrs().get_float("gamma", gamma_default);                                 \
     return std::unique_ptr<::fogline::engine::Kernel>(                                        \
-        new ::fogline::engine::ops::ParamUnaryKernel<Name##Fn, __VA_ARGS__>(p, OpString));    \
+        new ::fogline::engine::ops::UnaryKernel<Name##Fn, ::fogline::engine::ops::ActParams, __VA_ARGS__>(p, OpString)); \
   }                                                                                           \
   }                                                                                           \
   FOGLINE_REGISTER_KERNEL("", OpString, 1, 1000, Backend::kReference, make_##Name)

@@ -18,7 +18,7 @@ Result<std::unique_ptr<Kernel>> make_shrink(const KernelBuildInfo& info) {
   ActParams p;
   p.alpha = info.attrs().get_float("lambd", 0.5f);
   p.beta = info.attrs().get_float("bias", 0.0f);
-  return std::unique_ptr<Kernel>(new ParamUnaryKernel<ShrinkFn, FOGLINE_NUMERIC_TYPES>(p, "Shrink"));
+  return std::unique_ptr<Kernel>(new UnaryKernel<ShrinkFn, ActParams, FOGLINE_NUMERIC_TYPES>(p, "Shrink"));
 }
 
 }  // namespace
