@@ -10,7 +10,7 @@ packages=(
   libsodium-dev libzstd-dev
   libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libomp-dev
   python3-onnx python3-numpy
   time ccache
 )
