@@ -58,11 +58,7 @@ class ConvAddBiasFolding : public GraphPass {
       for (int64_t k = 0; k < m; ++k) {
         new_b->data<float>()[k] = (b ? b->data<float>()[k] : 0.0f) + c->data<float>()[k];
       }
-      Node fused = conv;
-      fused.inputs.resize(3);
-      fused.inputs[2] = passes::add_constant(graph, conv.name + "_add_folded_bias", std::move(new_b).value());
-      fused.outputs = {add.outputs[0]};
-      passes::replace_with_fused(graph, uses, static_cast<int>(i), j, std::move(fused));
+      passes::fold_into_conv(graph, uses, static_cast<int>(i), j, std::nullopt, std::move(new_b).value(), "add_folded");
       ++changes;
     }
     return changes;

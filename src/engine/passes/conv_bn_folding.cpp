@@ -76,13 +76,8 @@ class ConvBnFolding : public GraphPass {
       // A zero or negative variance makes BN produce inf/NaN in a data-dependent way; leave it.
       if (!finite) continue;
 
-      Node fused = conv;
-      fused.inputs.resize(3);
-      fused.inputs[1] = passes::add_constant(graph, graph.values[static_cast<size_t>(conv.inputs[1])].name + "_bn_folded",
-                                             std::move(new_w).value());
-      fused.inputs[2] = passes::add_constant(graph, conv.name + "_bn_folded_bias", std::move(new_b).value());
-      fused.outputs = {bn.outputs[0]};
-      passes::replace_with_fused(graph, uses, static_cast<int>(i), j, std::move(fused));
+      passes::fold_into_conv(graph, uses, static_cast<int>(i), j, std::move(new_w).value(), std::move(new_b).value(),
+                             "bn_folded");
       ++changes;
     }
     return changes;

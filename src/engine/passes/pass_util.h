@@ -157,4 +157,19 @@ inline int add_constant(Graph& g, const std::string& hint, Tensor t) {
   return id;
 }
 
+// Folds a Conv's per-channel consumer (node `to`, reading the Conv at `from`) into the Conv:
+// new constant weights when given, a new constant bias, and the consumer's output.
+inline void fold_into_conv(Graph& g, UseMap& uses, int from, int to, std::optional<Tensor> weights, Tensor bias,
+                           const std::string& tag) {
+  const Node& conv = g.nodes[static_cast<size_t>(from)];
+  Node fused = conv;
+  fused.inputs.resize(3);
+  if (weights) {
+    fused.inputs[1] = add_constant(g, g.values[static_cast<size_t>(conv.inputs[1])].name + "_" + tag, std::move(*weights));
+  }
+  fused.inputs[2] = add_constant(g, conv.name + "_" + tag + "_bias", std::move(bias));
+  fused.outputs = {g.nodes[static_cast<size_t>(to)].outputs[0]};
+  replace_with_fused(g, uses, from, to, std::move(fused));
+}
+
 }  // namespace fogline::engine::passes

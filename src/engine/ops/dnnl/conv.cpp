@@ -5,7 +5,7 @@
 // the primitive's layout once, when the primitive is built.
 #include <cstring>
 
-#include "engine/ops/dnnl/dnnl_kernel.h"
+#include "engine/ops/dnnl/conv_like.h"
 
 namespace fogline::engine::ops::dnnl_ops {
 namespace {
@@ -30,22 +30,13 @@ struct ConvPrim {
   std::vector<std::pair<int, int>> addends;
 };
 
-class DnnlConv : public DnnlKernel<ConvPrim> {
+class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
  public:
   static Result<std::unique_ptr<Kernel>> make(const KernelBuildInfo& info) {
     auto k = std::unique_ptr<DnnlConv>(new DnnlConv());
-    const Attributes& a = info.attrs();
-    k->kernel_shape_ = a.get_ints("kernel_shape");
-    k->strides_ = a.get_ints("strides");
-    k->dilations_ = a.get_ints("dilations");
-    k->pads_ = a.get_ints("pads");
-    k->auto_pad_ = a.get_string("auto_pad", "NOTSET");
-    k->group_ = a.get_int("group", 1);
-    k->post_ = info.node().post_ops;
-    k->has_bias_ = info.has_input(2);
     k->in_layout_ = input_layout(info, 0);
     k->out_layout_ = output_layout(info, 0);
-    for (const PostOp& p : k->post_) {
+    for (const PostOp& p : info.node().post_ops) {
       if (p.kind != PostOp::Kind::kAdd) continue;
       std::string l = input_layout(info, p.input);
       if (!l.empty() && !k->addend_layout_.empty() && l != k->addend_layout_) {
@@ -53,29 +44,11 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
       }
       if (!l.empty()) k->addend_layout_ = l;
     }
-    if (info.input_dtype(0) != DataType::kFloat && info.input_dtype(0) != DataType::kUndefined) {
-      return unsupported("oneDNN Conv handles float32 only");
-    }
-    if (const Tensor* w = info.input_constant(1)) {
-      if (w->dtype() != DataType::kFloat) return unsupported("oneDNN Conv: weights are not float32");
-      k->weights_ = *w;
-    }
-    std::vector<Shape> shapes;
-    auto xs = info.input_static_shape(0), ws = info.input_static_shape(1);
-    std::optional<Shape> bs = k->has_bias_ ? info.input_static_shape(2) : Shape{};
-    if (xs && ws && bs) shapes = {*xs, *ws, *bs};
-    FOGLINE_TRY(k->prebuild(info, shapes));
+    FOGLINE_TRY(k->prepare(info, "Conv"));
     return std::unique_ptr<Kernel>(std::move(k));
   }
 
  protected:
-  bool handles(const KernelContext& ctx) const override {
-    return is_float(ctx.input(0)) && is_float(ctx.input(1)) && (!has_bias_ || is_float(ctx.input(2)));
-  }
-  std::vector<Shape> key_shapes(const KernelContext& ctx) const override {
-    return {ctx.input(0)->shape(), ctx.input(1)->shape(), has_bias_ ? ctx.input(2)->shape() : Shape{}};
-  }
-
   Result<std::shared_ptr<const ConvPrim>> build(const std::vector<Shape>& s) const override {
     const Shape& x = s[0];
     const Shape& w = s[1];
@@ -241,12 +214,6 @@ class DnnlConv : public DnnlKernel<ConvPrim> {
 
  private:
   DnnlConv() = default;
-  std::vector<int64_t> kernel_shape_, strides_, dilations_, pads_;
-  std::string auto_pad_;
-  int64_t group_ = 1;
-  std::vector<PostOp> post_;
-  bool has_bias_ = false;
-  Tensor weights_;
   std::string in_layout_, out_layout_, addend_layout_;  // "" = plain (see onednn-layout)
 };
 

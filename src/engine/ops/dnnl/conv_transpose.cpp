@@ -3,7 +3,7 @@
 // ONNX weights [C_in, C_out/G, k...] are described to oneDNN as (G, OC/G, IC/G, k...) with
 // strides, and packed into the primitive's layout once when constant. output_padding extends
 // the end of each spatial dim, which for oneDNN is a smaller (possibly negative) right pad.
-#include "engine/ops/dnnl/dnnl_kernel.h"
+#include "engine/ops/dnnl/conv_like.h"
 
 namespace fogline::engine::ops::dnnl_ops {
 namespace {
@@ -19,44 +19,17 @@ struct DeconvPrim {
   std::vector<std::pair<int, int>> addends;
 };
 
-class DnnlConvTranspose : public DnnlKernel<DeconvPrim> {
+class DnnlConvTranspose : public ConvLikeDnnlKernel<DeconvPrim> {
  public:
   static Result<std::unique_ptr<Kernel>> make(const KernelBuildInfo& info) {
     auto k = std::unique_ptr<DnnlConvTranspose>(new DnnlConvTranspose());
-    const Attributes& a = info.attrs();
-    k->kernel_shape_ = a.get_ints("kernel_shape");
-    k->strides_ = a.get_ints("strides");
-    k->dilations_ = a.get_ints("dilations");
-    k->pads_ = a.get_ints("pads");
-    k->output_padding_ = a.get_ints("output_padding");
-    k->output_shape_ = a.get_ints("output_shape");
-    k->auto_pad_ = a.get_string("auto_pad", "NOTSET");
-    k->group_ = a.get_int("group", 1);
-    k->post_ = info.node().post_ops;
-    k->has_bias_ = info.has_input(2);
-    if (info.input_dtype(0) != DataType::kFloat && info.input_dtype(0) != DataType::kUndefined) {
-      return unsupported("oneDNN ConvTranspose handles float32 only");
-    }
-    if (const Tensor* w = info.input_constant(1)) {
-      if (w->dtype() != DataType::kFloat) return unsupported("oneDNN ConvTranspose: weights are not float32");
-      k->weights_ = *w;
-    }
-    std::vector<Shape> shapes;
-    auto xs = info.input_static_shape(0), ws = info.input_static_shape(1);
-    std::optional<Shape> bs = k->has_bias_ ? info.input_static_shape(2) : Shape{};
-    if (xs && ws && bs) shapes = {*xs, *ws, *bs};
-    FOGLINE_TRY(k->prebuild(info, shapes));
+    k->output_padding_ = info.attrs().get_ints("output_padding");
+    k->output_shape_ = info.attrs().get_ints("output_shape");
+    FOGLINE_TRY(k->prepare(info, "ConvTranspose"));
     return std::unique_ptr<Kernel>(std::move(k));
   }
 
  protected:
-  bool handles(const KernelContext& ctx) const override {
-    return is_float(ctx.input(0)) && is_float(ctx.input(1)) && (!has_bias_ || is_float(ctx.input(2)));
-  }
-  std::vector<Shape> key_shapes(const KernelContext& ctx) const override {
-    return {ctx.input(0)->shape(), ctx.input(1)->shape(), has_bias_ ? ctx.input(2)->shape() : Shape{}};
-  }
-
   Result<std::shared_ptr<const DeconvPrim>> build(const std::vector<Shape>& s) const override {
     const Shape& x = s[0];
     const Shape& w = s[1];
@@ -194,12 +167,7 @@ class DnnlConvTranspose : public DnnlKernel<DeconvPrim> {
     for (int64_t d : v) r *= d;
     return r;
   }
-  std::vector<int64_t> kernel_shape_, strides_, dilations_, pads_, output_padding_, output_shape_;
-  std::string auto_pad_;
-  int64_t group_ = 1;
-  std::vector<PostOp> post_;
-  bool has_bias_ = false;
-  Tensor weights_;
+  std::vector<int64_t> output_padding_, output_shape_;
 };
 
 }  // namespace
