@@ -7,7 +7,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libdnnl-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libsodium-dev libzstd-dev
+  libsodium-dev libzstd-dev libssl-dev
+  libcpp-httplib-dev libsqlite3-dev libpq-dev libpqxx-dev postgresql etcd-server git
   libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libomp-dev

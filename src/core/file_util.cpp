@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -39,7 +40,8 @@ Result<std::string> read_file(const std::string& path, uint64_t max_bytes) {
 }
 
 Status write_file_atomic(const std::string& path, const void* bytes, size_t size) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create '" + tmp + "': " + std::strerror(errno));
   const char* p = static_cast<const char*>(bytes);
@@ -66,6 +68,13 @@ Status write_file_atomic(const std::string& path, const void* bytes, size_t size
     int err = errno;
     ::unlink(tmp.c_str());
     return io_error("rename to '" + path + "' failed: " + std::strerror(err));
+  }
+  // The rename is durable only once the directory entry is on disk.
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
   }
   return Status::ok();
 }
