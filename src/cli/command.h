@@ -14,6 +14,7 @@ namespace fogline::cli {
 class Command {
  public:
   virtual ~Command() = default;
+  // One word ("run") or a path of words ("ledger merkle root") for a nested command.
   virtual const char* name() const = 0;
   virtual const char* summary() const = 0;
   virtual void configure(CLI::App& app) = 0;
@@ -29,6 +30,10 @@ class CommandRegistry {
  private:
   std::vector<std::unique_ptr<Command>> commands_;
 };
+
+// "ledger merkle root" -> {"ledger", "merkle", "root"}: a command's name may be a path of words;
+// the groups along it are made by main.cpp.
+std::vector<std::string> split_command_name(const std::string& name);
 
 // Prints "error: <message>" to stderr and returns the exit code for failures.
 int fail(const std::string& message);

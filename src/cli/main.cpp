@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include "cli/command.h"
 #include "core/status.h"
@@ -20,6 +21,20 @@ CommandRegistry& CommandRegistry::global() {
 bool CommandRegistry::add(std::unique_ptr<Command> command) {
   commands_.push_back(std::move(command));
   return true;
+}
+
+std::vector<std::string> split_command_name(const std::string& name) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : name + " ") {
+    if (c != ' ') {
+      word += c;
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+  }
+  return words;
 }
 
 int fail(const std::string& message) {
@@ -45,14 +60,29 @@ int main(int argc, char** argv) {
   CLI::App app{"Fogline: ONNX models from anywhere to a fleet of edge devices", "fogline"};
   app.set_version_flag("--version", std::string("fogline ") + fogline::kVersion);
   app.require_subcommand(1);
+  // A command named "ledger merkle" becomes `fogline ledger merkle`: its group ("ledger") is
+  // made on first use, so each nested command still lives in one file of its own.
   std::vector<std::pair<CLI::App*, fogline::cli::Command*>> subs;
+  std::map<std::string, CLI::App*> groups;  // "ledger" -> its CLI11 subcommand
   for (const auto& cmd : CommandRegistry::global().commands()) {
-    CLI::App* sub = app.add_subcommand(cmd->name(), cmd->summary());
+    std::vector<std::string> words = fogline::cli::split_command_name(cmd->name());
+    CLI::App* parent = &app;
+    std::string path;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      path += (path.empty() ? "" : " ") + words[i];
+      auto [it, fresh] = groups.emplace(path, nullptr);
+      if (fresh) {
+        it->second = parent->add_subcommand(words[i], "Commands under '" + path + "'");
+        it->second->require_subcommand(1);
+      }
+      parent = it->second;
+    }
+    CLI::App* sub = parent->add_subcommand(words.back(), cmd->summary());
     cmd->configure(*sub);
     subs.emplace_back(sub, cmd.get());
   }
-  std::string help_topic;
-  CLI::App* help = app.add_subcommand("help", "Show help for a command: fogline help <command>");
+  std::vector<std::string> help_topic;
+  CLI::App* help = app.add_subcommand("help", "Show help for a command: fogline help <command> [<subcommand>]");
   help->add_option("command", help_topic, "the command");
   try {
     app.parse(argc, argv);
@@ -65,13 +95,19 @@ int main(int argc, char** argv) {
         std::cout << app.help();
         return 0;
       }
+      std::string topic;
+      for (const auto& w : help_topic) topic += (topic.empty() ? "" : " ") + w;
       for (auto& [sub, cmd] : subs) {
-        if (help_topic == cmd->name()) {
+        if (topic == cmd->name()) {
           std::cout << sub->help();
           return 0;
         }
       }
-      return fogline::cli::fail("no command named '" + help_topic + "'; see fogline --help");
+      if (auto group = groups.find(topic); group != groups.end()) {
+        std::cout << group->second->help();
+        return 0;
+      }
+      return fogline::cli::fail("no command named '" + topic + "'; see fogline --help");
     }
     for (auto& [sub, cmd] : subs) {
       if (sub->parsed()) return cmd->run();
