@@ -1,0 +1,172 @@
+#include "crypto/key_file.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "core/file_util.h"
+#include "core/sha256.h"
+
+namespace fogline::crypto {
+namespace {
+
+constexpr size_t kSaltBytes = crypto_pwhash_SALTBYTES;
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kSecretBytes = crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES;
+
+std::string octal_mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+Result<SecretBytes> derive_key(const std::string& passphrase, std::string_view salt, uint64_t ops, uint64_t mem) {
+  SecretBytes key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  if (crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), uc(salt), ops,
+                    static_cast<size_t>(mem), crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return resource_exhausted("Argon2id key derivation failed (opslimit " + std::to_string(ops) + ", memlimit " +
+                              std::to_string(mem) + " bytes): out of memory?");
+  return key;
+}
+
+struct ParsedKeyFile {
+  std::string header;  // every line before "sealed", the associated data
+  std::map<std::string, std::string> fields;
+};
+
+Result<ParsedKeyFile> parse(const std::string& path, const std::string& text) {
+  ParsedKeyFile out;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    size_t space = line.find(' ');
+    if (space == std::string::npos)
+      return invalid_argument("key file '" + path + "' line " + std::to_string(line_no) + ": expected 'field value'");
+    std::string field = line.substr(0, space);
+    if (out.fields.count(field))
+      return invalid_argument("key file '" + path + "': field '" + field + "' appears twice");
+    out.fields[field] = line.substr(space + 1);
+    if (field != "sealed") out.header += line + "\n";
+    if (line_no == 1 && line != "fogline-key 1")
+      return invalid_argument("key file '" + path + "': first line is '" + line + "', expected 'fogline-key 1'");
+  }
+  for (const char* need : {"kind", "name", "sign_public", "box_public", "kdf", "nonce", "sealed"})
+    if (!out.fields.count(need))
+      return invalid_argument("key file '" + path + "': missing field '" + std::string(need) + "'");
+  return out;
+}
+
+}  // namespace
+
+Status check_key_file_permissions(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return io_error("cannot stat key file '" + path + "': " + std::strerror(errno));
+  if (st.st_mode & (S_IRWXG | S_IRWXO))
+    return invalid_argument("key file '" + path + "' has mode " + octal_mode(st.st_mode) +
+                            ", readable or writable by group or others; refusing it (chmod 600 '" + path + "')");
+  return Status::ok();
+}
+
+Status save_key_file(const std::string& path, const Identity& identity, const std::string& passphrase, KdfParams kdf) {
+  ensure_sodium();
+  std::string salt(kSaltBytes, '\0'), nonce(kNonceBytes, '\0');
+  randombytes_buf(salt.data(), salt.size());
+  randombytes_buf(nonce.data(), nonce.size());
+  FOGLINE_ASSIGN_OR_RETURN(SecretBytes key, derive_key(passphrase, salt, kdf.opslimit, kdf.memlimit));
+
+  std::string header = "fogline-key 1\n";
+  header += std::string("kind ") + identity_kind_name(identity.kind()) + "\n";
+  header += "name " + identity.name() + "\n";
+  header += "sign_public " + to_hex(as_view(identity.sign_public())) + "\n";
+  header += "box_public " + to_hex(as_view(identity.box_public())) + "\n";
+  header += "kdf argon2id13 " + std::to_string(kdf.opslimit) + " " + std::to_string(kdf.memlimit) + " " +
+            to_hex(salt) + "\n";
+  header += "nonce " + to_hex(nonce) + "\n";
+  if (identity.name().find('\n') != std::string::npos)
+    return invalid_argument("identity name must not contain a newline");
+
+  SecretBytes plain(kSecretBytes);
+  std::memcpy(plain.data(), identity.sign_secret().data(), crypto_sign_SECRETKEYBYTES);
+  std::memcpy(plain.data() + crypto_sign_SECRETKEYBYTES, identity.box_secret().data(), crypto_box_SECRETKEYBYTES);
+  std::string sealed(kSecretBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  unsigned long long sealed_len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len,
+                                             plain.data(), plain.size(), uc(header), header.size(), nullptr,
+                                             uc(nonce), key.data());
+  std::string text = header + "sealed " + to_hex(sealed) + "\n";
+
+  // Write the temporary file with 0600 from the start: never a moment where the sealed keys
+  // sit in a world-readable file.
+  std::filesystem::path target(path);
+  if (target.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(target.parent_path(), ec);
+  }
+  mode_t old_mask = ::umask(077);
+  Status written = write_file_atomic(path, text);
+  ::umask(old_mask);
+  FOGLINE_TRY(written);
+  if (::chmod(path.c_str(), 0600) != 0) return io_error("chmod 600 '" + path + "' failed: " + std::strerror(errno));
+  return Status::ok();
+}
+
+Result<PublicIdentity> load_public_identity(const std::string& path) {
+  FOGLINE_TRY(check_key_file_permissions(path));
+  FOGLINE_ASSIGN_OR_RETURN(std::string text, read_file(path, 1 << 16));
+  FOGLINE_ASSIGN_OR_RETURN(ParsedKeyFile parsed, parse(path, text));
+  PublicIdentity pub;
+  FOGLINE_ASSIGN_OR_RETURN(pub.kind, parse_identity_kind(parsed.fields["kind"]));
+  pub.name = parsed.fields["name"];
+  FOGLINE_ASSIGN_OR_RETURN(pub.sign_public, public_key_from_hex(parsed.fields["sign_public"], "key file '" + path + "' sign_public"));
+  FOGLINE_ASSIGN_OR_RETURN(pub.box_public, public_key_from_hex(parsed.fields["box_public"], "key file '" + path + "' box_public"));
+  return pub;
+}
+
+Result<Identity> load_key_file(const std::string& path, const std::string& passphrase) {
+  ensure_sodium();
+  FOGLINE_ASSIGN_OR_RETURN(PublicIdentity pub, load_public_identity(path));
+  FOGLINE_ASSIGN_OR_RETURN(std::string text, read_file(path, 1 << 16));
+  FOGLINE_ASSIGN_OR_RETURN(ParsedKeyFile parsed, parse(path, text));
+
+  std::istringstream kdf(parsed.fields["kdf"]);
+  std::string alg, salt_hex;
+  uint64_t ops = 0, mem = 0;
+  if (!(kdf >> alg >> ops >> mem >> salt_hex) || alg != "argon2id13")
+    return invalid_argument("key file '" + path + "': kdf line '" + parsed.fields["kdf"] +
+                            "', expected 'argon2id13 OPSLIMIT MEMLIMIT SALT'");
+  // Bound the cost a file may ask for, so a crafted key file cannot make us allocate terabytes.
+  if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE * 4 ||
+      mem < crypto_pwhash_MEMLIMIT_MIN || mem > (uint64_t{4} << 30))
+    return invalid_argument("key file '" + path + "': kdf cost out of range (opslimit " + std::to_string(ops) +
+                            ", memlimit " + std::to_string(mem) + ")");
+  auto salt = from_hex(salt_hex);
+  auto nonce = from_hex(parsed.fields["nonce"]);
+  auto sealed = from_hex(parsed.fields["sealed"]);
+  if (!salt.is_ok() || salt->size() != kSaltBytes) return invalid_argument("key file '" + path + "': bad salt");
+  if (!nonce.is_ok() || nonce->size() != kNonceBytes) return invalid_argument("key file '" + path + "': bad nonce");
+  if (!sealed.is_ok() || sealed->size() != kSecretBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+    return invalid_argument("key file '" + path + "': bad sealed field");
+
+  FOGLINE_ASSIGN_OR_RETURN(SecretBytes key, derive_key(passphrase, *salt, ops, mem));
+  SecretBytes plain(kSecretBytes);
+  unsigned long long plain_len = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, uc(*sealed), sealed->size(),
+                                                 uc(parsed.header), parsed.header.size(), uc(*nonce),
+                                                 key.data()) != 0)
+    return invalid_argument("key file '" + path + "': wrong passphrase or the file was altered");
+  FOGLINE_ASSIGN_OR_RETURN(
+      Identity id, Identity::from_secrets(pub.kind, pub.name, plain.view().substr(0, crypto_sign_SECRETKEYBYTES),
+                                          plain.view().substr(crypto_sign_SECRETKEYBYTES)));
+  if (id.sign_public() != pub.sign_public || id.box_public() != pub.box_public)
+    return invalid_argument("key file '" + path + "': public keys do not match the sealed private keys");
+  return id;
+}
+
+}  // namespace fogline::crypto

@@ -1,0 +1,45 @@
+// Key files: one identity per file, its private keys encrypted under a passphrase.
+// Format (text, one "field value" per line, version 1):
+//   fogline-key 1
+//   kind node | user | organisation
+//   name <name>
+//   sign_public <hex 32>     Ed25519
+//   box_public <hex 32>      X25519
+//   kdf argon2id13 <opslimit> <memlimit> <salt hex 16>
+//   nonce <hex 24>
+//   sealed <hex>             XChaCha20-Poly1305(sign_secret 64 || box_secret 32), the lines
+//                            above (with their newlines) as associated data
+// The file is written atomically with mode 0600. A key file that group or others can read or
+// write is refused before any secret is derived, because a copied key file is a stolen key.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "crypto/identity.h"
+
+namespace fogline::crypto {
+
+struct KdfParams {
+  uint64_t opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  uint64_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  // Argon2id's minimum cost: only for tests, where deriving keys dozens of times must be quick.
+  static KdfParams fastest_for_tests() { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
+};
+
+Status save_key_file(const std::string& path, const Identity& identity, const std::string& passphrase,
+                     KdfParams kdf = {});
+Result<Identity> load_key_file(const std::string& path, const std::string& passphrase);
+// Reads only the public part (no passphrase needed); still refuses loose permissions.
+struct PublicIdentity {
+  IdentityKind kind;
+  std::string name;
+  PublicKey sign_public, box_public;
+};
+Result<PublicIdentity> load_public_identity(const std::string& path);
+
+// Refuses a file whose mode lets group or others read or write it; names the file and mode.
+Status check_key_file_permissions(const std::string& path);
+
+}  // namespace fogline::crypto
