@@ -83,6 +83,13 @@ void MerkleTree::append(const Hash& leaf) {
   }
 }
 
+void MerkleTree::truncate(uint64_t new_size) {
+  for (size_t i = 0; i < levels_.size(); ++i) {
+    uint64_t keep = new_size >> i;
+    if (levels_[i].size() > keep) levels_[i].resize(keep);
+  }
+}
+
 Hash MerkleTree::range_hash(uint64_t begin, uint64_t end) const {
   uint64_t n = end - begin;
   if (n == 0) return empty_tree_hash();

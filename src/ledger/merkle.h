@@ -34,6 +34,8 @@ Hash merkle_root(const std::vector<Hash>& leaf_hashes);
 class MerkleTree {
  public:
   void append(const Hash& leaf);
+  // Forgets every leaf from `size` on (undoes appends of a block that was refused).
+  void truncate(uint64_t size);
   uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   const Hash& leaf(uint64_t index) const { return levels_[0][index]; }
   Hash root() const { return root_at(size()); }

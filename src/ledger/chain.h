@@ -1,0 +1,63 @@
+// The chain in memory: the state that its blocks produce, the Merkle tree over every transaction
+// (the log), where each transaction sits, and every block header. apply_block() is the one place
+// a block is checked (height, previous hash, orderer, signature, transaction root, log root,
+// every transaction's signature, nonce and state transition) and applied: all or nothing.
+#pragma once
+
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "crypto/identity.h"
+#include "ledger/block.h"
+#include "ledger/state.h"
+
+namespace fogline::ledger {
+
+struct TxLocation {
+  uint64_t height = 0;
+  uint32_t index = 0;      // within the block
+  uint64_t log_index = 0;  // leaf index in the log tree
+};
+
+// Verifies every transaction's signature on up to `threads` threads; out[i] is 1 when valid.
+std::vector<char> verify_signatures(const std::vector<Transaction>& txs, int threads);
+
+class Chain {
+ public:
+  struct ApplyOptions {
+    int threads = 2;
+    bool signatures_checked = false;  // the caller (the orderer) already verified them
+    // Runs after every check passed and before the block is committed (the store's durable
+    // append); a failure here rolls the block back.
+    std::function<Status()> before_commit;
+  };
+
+  const State& state() const { return state_; }
+  uint64_t height() const { return state_.height; }
+  const Hash& head_hash() const { return head_; }
+  const MerkleTree& log() const { return log_; }
+  const std::vector<BlockHeader>& headers() const { return headers_; }
+  const TxLocation* find_tx(const Hash& id) const;
+
+  Status apply_block(const Block& block, const ApplyOptions& options);
+  Status apply_block(const Block& block) { return apply_block(block, ApplyOptions{}); }
+
+  // The orderer's dry run: which of `txs` (in order) would be accepted on top of the current
+  // state. Leaves the state unchanged.
+  std::vector<Status> dry_run(const std::vector<Transaction>& txs, const std::vector<std::string>& tx_bytes,
+                              const std::vector<char>& signature_ok);
+  // Builds and signs the block holding `tx_bytes` on top of the current head.
+  Block make_block(std::vector<Transaction> txs, std::vector<std::string> tx_bytes, const crypto::Identity& orderer,
+                   uint64_t timestamp_ms);
+
+ private:
+  Status check_header(const Block& block) const;
+  State state_;
+  MerkleTree log_;
+  Hash head_{};
+  std::vector<BlockHeader> headers_;
+  std::unordered_map<Hash, TxLocation, KeyHasher> tx_index_;
+};
+
+}  // namespace fogline::ledger

@@ -1,0 +1,19 @@
+// transfer (type 4): moves credits from the sender to another account; refused without the balance.
+#pragma once
+
+#include "ledger/tx_type.h"
+
+namespace fogline::ledger {
+
+struct TransferTx : TxBody {
+  static constexpr uint16_t kCode = 4;
+  PublicKey to{};
+  uint64_t amount = 0;
+  std::string encode() const;
+  static Result<std::unique_ptr<TxBody>> decode(std::string_view body);
+  Status check(const State& state, const TxContext& ctx) const override;
+  void apply(State& state, const TxContext& ctx) const override;
+  std::string describe() const override;
+};
+
+}  // namespace fogline::ledger
