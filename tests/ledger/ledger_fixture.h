@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "crypto/identity.h"
@@ -41,6 +42,18 @@ inline std::string unique_temp_dir(const std::string& what) {
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
+}
+
+// Rewrites a file in place without fsync, and without truncating first (ext4 flushes a file
+// that was truncated and rewritten when it is closed): the fault tests do this hundreds of times.
+inline void overwrite(const std::string& path, const std::string& bytes) {
+  {
+    std::fstream out(path, std::ios::binary | std::ios::in | std::ios::out);
+    ASSERT_TRUE(out.is_open()) << path;
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    ASSERT_TRUE(out.good()) << path;
+  }
+  if (fs::file_size(path) != bytes.size()) fs::resize_file(path, bytes.size());
 }
 
 class LedgerFixture : public ::testing::Test {
