@@ -35,7 +35,8 @@ Status read_bbox(const json& object, const std::string& where, double* x, double
 
 }  // namespace
 
-Result<CocoInstances> parse_coco_instances(const std::string& text, const std::string& source) {
+Result<CocoInstances> parse_coco_instances(const std::string& text, const std::string& source,
+                                           std::vector<CocoProblem>* problems) {
   FOGLINE_ASSIGN_OR_RETURN(json doc, parse_json(text, source));
   if (!doc.is_object()) return invalid_argument(source + ": expected a COCO instances object, got " + json_type_phrase(doc));
   CocoInstances out;
@@ -59,6 +60,13 @@ Result<CocoInstances> parse_coco_instances(const std::string& text, const std::s
       FOGLINE_ASSIGN_OR_RETURN(int64_t h, integer_field(e, "height", where));
       im.height = static_cast<int>(h);
     }
+    for (auto it = e.begin(); it != e.end(); ++it) {
+      if (it->is_string()) {
+        im.fields[it.key()] = it->get<std::string>();
+      } else if (it->is_number() || it->is_boolean()) {
+        im.fields[it.key()] = it->dump();
+      }
+    }
     if (!image_ids.insert(im.id).second) return invalid_argument(where + ": duplicate image id " + std::to_string(im.id));
     out.images.push_back(std::move(im));
   }
@@ -77,6 +85,7 @@ Result<CocoInstances> parse_coco_instances(const std::string& text, const std::s
     const json& e = (*annotations)[i];
     std::string where = source + ": annotations[" + std::to_string(i) + "]";
     CocoAnnotation a;
+    Status st = [&]() -> Status {
     if (e.contains("id")) {
       FOGLINE_ASSIGN_OR_RETURN(a.id, integer_field(e, "id", where));
     } else {
@@ -100,11 +109,20 @@ Result<CocoInstances> parse_coco_instances(const std::string& text, const std::s
         return invalid_argument(where + ".iscrowd: expected 0 or 1, got " + c.dump());
       }
     }
-    if (!image_ids.count(a.image_id)) {
-      return invalid_argument(where + ".image_id: " + std::to_string(a.image_id) + " is not in \"images\"");
+    return Status::ok();
+    }();
+    std::string kind = "bad_annotation";
+    if (st.is_ok() && !image_ids.count(a.image_id)) {
+      kind = "missing_image";
+      st = invalid_argument(where + ".image_id: " + std::to_string(a.image_id) + " is not in \"images\"");
+    } else if (st.is_ok() && !category_ids.count(a.category_id)) {
+      kind = "unknown_class";
+      st = invalid_argument(where + ".category_id: " + std::to_string(a.category_id) + " is not in \"categories\"");
     }
-    if (!category_ids.count(a.category_id)) {
-      return invalid_argument(where + ".category_id: " + std::to_string(a.category_id) + " is not in \"categories\"");
+    if (!st.is_ok()) {
+      if (!problems) return st;
+      problems->push_back({kind, st.message()});
+      continue;
     }
     out.annotations.push_back(a);
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct CocoImage {
   int64_t id = 0;
   std::string file_name;
   int width = 0, height = 0;  // 0 when the file does not say
+  std::map<std::string, std::string> fields;  // every scalar field (for column: slices)
 };
 
 struct CocoCategory {
@@ -44,9 +46,17 @@ struct CocoResult {
   double score = 0;
 };
 
+// A problem with one annotation, for callers that keep going (dataset loading).
+struct CocoProblem {
+  std::string kind;  // unknown_class, missing_image, bad_annotation
+  std::string message;
+};
+
 // `source` names the file in messages. Annotations referring to an image or category the file
-// does not list are errors (a typo there would silently change every number).
-Result<CocoInstances> parse_coco_instances(const std::string& text, const std::string& source);
+// does not list are errors (a typo there would silently change every number) — unless
+// `problems` is given: then such annotations are left out and reported there.
+Result<CocoInstances> parse_coco_instances(const std::string& text, const std::string& source,
+                                           std::vector<CocoProblem>* problems = nullptr);
 Result<CocoInstances> load_coco_instances(const std::string& path);
 
 Result<std::vector<CocoResult>> parse_coco_results(const std::string& text, const std::string& source);
