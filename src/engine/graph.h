@@ -43,7 +43,7 @@ struct Value {
 
 // A fused epilogue applied to an op's output, in order (oneDNN post-ops).
 struct PostOp {
-  enum class Kind { kRelu, kLeakyRelu, kClip, kSigmoid, kTanh, kSilu, kHardSigmoid, kHardSwish, kAdd };
+  enum class Kind { kRelu, kLeakyRelu, kClip, kSigmoid, kTanh, kSilu, kHardSigmoid, kHardSwish, kGeluErf, kGeluTanh, kAdd };
   Kind kind = Kind::kRelu;
   float alpha = 0, beta = 0;
   int input = -1;  // for kAdd: index into the node's inputs of the other addend

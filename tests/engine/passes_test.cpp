@@ -472,13 +472,16 @@ TEST(MatMulAddToGemm, TwoDimensionalMatMulPlusBiasBecomesGemm) {
   EXPECT_EQ(changes(*s, "matmul-add-to-gemm"), 1);
 }
 
-TEST(MatMulAddToGemm, NotAppliedToBatchedMatMulNonConstantBiasOrSharedOutput) {
-  {
-    auto s = check_same_outputs(matmul_add_model({2, 4, 8}, false, false), {random_tensor({2, 4, 8}, 33)});
-    ASSERT_TRUE(s);
-    EXPECT_EQ(count_ops(s->graph(), "Gemm"), 0);
-    EXPECT_EQ(changes(*s, "matmul-add-to-gemm"), 0);
-  }
+TEST(MatMulAddToGemm, BatchedMatMulTakesTheBiasAsItsThirdInput) {
+  // Gemm has no batch dimensions: the bias goes into the MatMul itself.
+  auto s = check_same_outputs(matmul_add_model({2, 4, 8}, false, false), {random_tensor({2, 4, 8}, 33)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(op_list(s->graph()), "MatMul");
+  EXPECT_EQ(s->graph().nodes[0].inputs.size(), 3u);
+  EXPECT_EQ(changes(*s, "matmul-add-to-gemm"), 1);
+}
+
+TEST(MatMulAddToGemm, NotAppliedToNonConstantBiasOrSharedOutput) {
   {
     auto s = check_same_outputs(matmul_add_model({4, 8}, true, false),
                                 {random_tensor({4, 8}, 34), random_tensor({5}, 35)});
@@ -515,6 +518,22 @@ TestModel conv_activation_model(const std::string& op) {
     auto& hs = m.node("HardSigmoid", {"c"}, {"s"});
     set_attr(hs, "alpha", 1.0f / 6.0f);
     m.node("Mul", {"c", "s"}, {"y"});
+  } else if (op == "GeluErf" || op == "GeluNotQuite") {  // PyTorch's export of nn.GELU()
+    m.initializer("sqrt2", Tensor::scalar<float>(op == "GeluErf" ? 1.4142135f : 2.0f));
+    m.initializer("one", Tensor::scalar<float>(1.0f)).initializer("half", Tensor::scalar<float>(0.5f));
+    m.node("Div", {"c", "sqrt2"}, {"d"});
+    m.node("Erf", {"d"}, {"e"});
+    m.node("Add", {"e", "one"}, {"a"});
+    m.node("Mul", {"c", "a"}, {"m"});
+    m.node("Mul", {"m", "half"}, {"y"});
+  } else if (op == "GeluErfHalfFirst") {  // 0.5 * x first, x / sqrt(2) as a product
+    m.initializer("rsqrt2", Tensor::scalar<float>(0.70710678f));
+    m.initializer("one", Tensor::scalar<float>(1.0f)).initializer("half", Tensor::scalar<float>(0.5f));
+    m.node("Mul", {"rsqrt2", "c"}, {"d"});
+    m.node("Erf", {"d"}, {"e"});
+    m.node("Add", {"one", "e"}, {"a"});
+    m.node("Mul", {"half", "c"}, {"h"});
+    m.node("Mul", {"a", "h"}, {"y"});
   } else if (op == "Clip") {
     m.initializer("lo", Tensor::scalar<float>(-0.5f)).initializer("hi", Tensor::scalar<float>(0.75f));
     m.node("Clip", {"c", "lo", "hi"}, {"y"});
@@ -533,7 +552,8 @@ TEST(FuseActivation, EachActivationAfterConvBecomesAPostOp) {
       {"Clip", PostOp::Kind::kClip},       {"Sigmoid", PostOp::Kind::kSigmoid},
       {"Tanh", PostOp::Kind::kTanh},       {"HardSigmoid", PostOp::Kind::kHardSigmoid},
       {"HardSwish", PostOp::Kind::kHardSwish}, {"SiLU", PostOp::Kind::kSilu},
-      {"HardSwishPattern", PostOp::Kind::kHardSwish}};
+      {"HardSwishPattern", PostOp::Kind::kHardSwish}, {"GeluErf", PostOp::Kind::kGeluErf},
+      {"GeluErfHalfFirst", PostOp::Kind::kGeluErf}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.op);
     auto s = check_same_outputs(conv_activation_model(c.op), {random_tensor({1, 2, 5, 5}, 42)});
@@ -543,6 +563,13 @@ TEST(FuseActivation, EachActivationAfterConvBecomesAPostOp) {
     EXPECT_EQ(s->graph().nodes[0].post_ops[0].kind, c.kind);
     EXPECT_EQ(changes(*s, "fuse-activation"), 1);
   }
+}
+
+TEST(FuseActivation, AnErfChainThatIsNotGeluStaysAsItIs) {
+  auto s = check_same_outputs(conv_activation_model("GeluNotQuite"), {random_tensor({1, 2, 5, 5}, 42)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(count_ops(s->graph(), "Erf"), 1);
+  EXPECT_TRUE(s->graph().nodes[0].post_ops.empty());
 }
 
 TEST(FuseActivation, GemmMatMulAndChainsFuse) {
@@ -687,7 +714,23 @@ TEST(FuseAdd, BatchedMatMulPlusResidualFuses) {
   ASSERT_TRUE(s);
   ASSERT_EQ(op_list(s->graph()), "MatMul");
   EXPECT_EQ(s->graph().nodes[0].post_ops.size(), 2u);
-  EXPECT_EQ(s->graph().nodes[0].post_ops[0].input, 2);
+  EXPECT_EQ(s->graph().nodes[0].post_ops[0].input, 3);  // slot 2 is MatMul's bias
+}
+
+TEST(FuseAdd, BatchedMatMulWithBiasAndResidualFuses) {
+  TestModel m;
+  m.input("a", DataType::kFloat, {2, 3, 4});
+  m.input("r", DataType::kFloat, {2, 3, 5});
+  m.initializer("w", random_tensor({4, 5}, 84));
+  m.initializer("b", random_tensor({5}, 88));
+  m.node("MatMul", {"a", "w"}, {"p"});
+  m.node("Add", {"p", "b"}, {"q"});
+  m.node("Add", {"r", "q"}, {"y"});
+  m.output("y", DataType::kFloat);
+  auto s = check_same_outputs(m, {random_tensor({2, 3, 4}, 85), random_tensor({2, 3, 5}, 86)});
+  ASSERT_TRUE(s);
+  ASSERT_EQ(op_list(s->graph()), "MatMul");
+  EXPECT_EQ(s->graph().nodes[0].post_ops.size(), 1u);
 }
 
 TEST(FuseActivation, ConvTransposeFuses) {

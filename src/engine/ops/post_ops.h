@@ -19,6 +19,9 @@ inline float apply_post_op(const PostOp& p, float v, float addend) {
     case PostOp::Kind::kSilu: return v / (1.0f + std::exp(-v));
     case PostOp::Kind::kHardSigmoid: return std::fmax(0.0f, std::fmin(1.0f, p.alpha * v + p.beta));
     case PostOp::Kind::kHardSwish: return v * std::fmax(0.0f, std::fmin(1.0f, v / 6.0f + 0.5f));
+    case PostOp::Kind::kGeluErf: return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+    case PostOp::Kind::kGeluTanh:
+      return 0.5f * v * (1.0f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v)));
     case PostOp::Kind::kAdd: return v + addend;
   }
   return v;

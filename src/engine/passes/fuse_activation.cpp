@@ -1,8 +1,8 @@
 // fuse-activation: an activation right after Conv / ConvTranspose / Gemm / MatMul becomes a
 // post-op of that node (Node::post_ops, see ops/post_ops.h), which then writes the
 // activation's output directly: one pass over memory instead of two. Handles Relu,
-// LeakyRelu, Clip (constant bounds), Sigmoid, Tanh, HardSigmoid, HardSwish and the SiLU
-// pattern x * Sigmoid(x). The producer may already carry post-ops (an earlier activation, or
+// LeakyRelu, Clip (constant bounds), Sigmoid, Tanh, HardSigmoid, HardSwish, the SiLU
+// pattern x * Sigmoid(x) and the erf GELU pattern exporters write before opset 20. The producer may already carry post-ops (an earlier activation, or
 // a fused Add), so chains like Conv -> Add -> Relu end as one node.
 //
 // Registered twice: before fuse-add (Conv -> Relu) and after it (Conv -> Add -> Relu).
@@ -99,7 +99,8 @@ class FuseActivation : public GraphPass {
       const int y = producer.outputs[0];
       // Post-ops run in float32 only.
       if (passes::value_dtype(graph, y) != DataType::kFloat || uses.is_graph_output(y)) continue;
-      if (try_single(graph, uses, static_cast<int>(i)) || try_silu(graph, uses, static_cast<int>(i))) {
+      if (try_single(graph, uses, static_cast<int>(i)) || try_silu(graph, uses, static_cast<int>(i)) ||
+          try_gelu(graph, uses, static_cast<int>(i))) {
         ++changes;
       }
       // The fused node now sits at the consumer's (later) slot; the loop reaches it again
@@ -114,6 +115,8 @@ class FuseActivation : public GraphPass {
   virtual bool only_after_add() const { return false; }
 
  private:
+  static bool try_gelu(Graph& graph, UseMap& uses, int i);
+
   static bool is_hard_swish_gate(const Node& n) {
     return std::fabs(n.attrs.get_float("alpha", 0.2f) - 1.0f / 6.0f) < 1e-6f && n.attrs.get_float("beta", 0.5f) == 0.5f;
   }
@@ -176,6 +179,75 @@ class FuseActivation : public GraphPass {
     return true;
   }
 };
+
+// Within float32 rounding of `want` (exporters write 1.4142135 or sqrt(2) computed in double).
+bool constant_near(const Graph& g, int value, float want) {
+  if (value < 0) return false;
+  auto v = constant_scalar(g, value);
+  return v && std::fabs(*v - want) <= 1e-5f * std::fabs(want);
+}
+
+// The input of binary node `n` that is not `v` (-1 unless `n` reads `v` once and one other value).
+int other_input(const Node& n, int v) {
+  if (n.inputs.size() != 2) return -1;
+  if (n.inputs[0] == v && n.inputs[1] != v) return n.inputs[1];
+  if (n.inputs[1] == v && n.inputs[0] != v) return n.inputs[0];
+  return -1;
+}
+
+// The single node reading `v` when it is `op` with one output, else -1.
+int only_reader_op(const Graph& g, const UseMap& uses, int v, const char* op) {
+  const auto& readers = uses.readers(v);
+  if (readers.size() != 1 || !uses.only_reader(v, readers[0])) return -1;
+  const Node& n = g.nodes[static_cast<size_t>(readers[0])];
+  return passes::is_op(n, op) && passes::single_output(n) ? readers[0] : -1;
+}
+
+// y = P(...); e = Erf(y / √2) (Div by √2 or Mul by 1/√2); a = e + 1; out = y * a * 0.5, the
+// two Muls in either order  ->  out = P(...) with GELU (erf).
+bool FuseActivation::try_gelu(Graph& graph, UseMap& uses, int i) {
+  const int y = graph.nodes[static_cast<size_t>(i)].outputs[0];
+  const auto& readers = uses.readers(y);
+  if (readers.size() != 2 || readers[0] == readers[1]) return false;
+  for (int k = 0; k < 2; ++k) {
+    const int scale = readers[static_cast<size_t>(k)], first_mul = readers[static_cast<size_t>(1 - k)];
+    const Node& s = graph.nodes[static_cast<size_t>(scale)];
+    const bool by_div = passes::is_op(s, "Div") && s.inputs.size() == 2 && s.inputs[0] == y &&
+                        constant_near(graph, s.inputs[1], 1.41421356f);
+    const bool by_mul = passes::is_op(s, "Mul") && constant_near(graph, other_input(s, y), 0.70710678f);
+    if (!(by_div || by_mul) || !passes::single_output(s)) continue;
+    const int erf = only_reader_op(graph, uses, s.outputs[0], "Erf");
+    if (erf < 0) continue;
+    const int add = only_reader_op(graph, uses, graph.nodes[static_cast<size_t>(erf)].outputs[0], "Add");
+    if (add < 0) continue;
+    const Node& a = graph.nodes[static_cast<size_t>(add)];
+    const int erf_out = graph.nodes[static_cast<size_t>(erf)].outputs[0];
+    if (!constant_near(graph, other_input(a, erf_out), 1.0f)) continue;
+    const Node& m1 = graph.nodes[static_cast<size_t>(first_mul)];
+    if (!passes::is_op(m1, "Mul") || !passes::single_output(m1)) continue;
+    const int m1_other = other_input(m1, y);
+    const bool gate_first = m1_other == a.outputs[0];       // m1 = y * a, then * 0.5
+    const bool half_first = constant_near(graph, m1_other, 0.5f);  // m1 = y * 0.5, then * a
+    if (!gate_first && !half_first) continue;
+    if (gate_first && !uses.only_reader(a.outputs[0], first_mul)) continue;
+    const int m2 = only_reader_op(graph, uses, m1.outputs[0], "Mul");
+    if (m2 < 0) continue;
+    const Node& last = graph.nodes[static_cast<size_t>(m2)];
+    const int last_other = other_input(last, m1.outputs[0]);
+    if (gate_first ? !constant_near(graph, last_other, 0.5f)
+                   : (last_other != a.outputs[0] || !uses.only_reader(a.outputs[0], m2)))
+      continue;
+    Node fused = graph.nodes[static_cast<size_t>(i)];
+    PostOp p;
+    p.kind = Kind::kGeluErf;
+    fused.post_ops.push_back(p);
+    fused.outputs = {last.outputs[0]};
+    for (int dead : {scale, erf, add, first_mul}) graph.nodes[static_cast<size_t>(dead)].dead = true;
+    passes::replace_with_fused(graph, uses, i, m2, std::move(fused));
+    return true;
+  }
+  return false;
+}
 
 // The same fusion again after fuse-add, for activations that follow a fused residual Add.
 class FuseActivationAfterAdd : public FuseActivation {

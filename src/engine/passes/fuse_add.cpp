@@ -14,7 +14,9 @@ namespace {
 using passes::UseMap;
 
 // How many inputs the op itself defines; the addend goes after them.
-int formal_inputs(const std::string& op) { return op == "MatMul" ? 2 : 3; }
+// Fused addends go after these: Conv/Gemm's X, W, B; MatMul's A, B and the bias that
+// matmul-add-to-gemm may give it.
+int formal_inputs(const std::string&) { return 3; }
 
 bool fusable_producer(const Node& n) {
   if (n.dead || !passes::in_default_domain(n) || !passes::single_output(n)) return false;

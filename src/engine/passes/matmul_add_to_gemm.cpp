@@ -1,6 +1,8 @@
-// matmul-add-to-gemm: MatMul(A, B) + bias with a 2-D A, a constant 2-D B and a constant bias
-// of N elements becomes Gemm(A, B, bias), one kernel with the bias in its epilogue (the
-// pattern exporters emit for Linear layers). Only for 2-D A: Gemm has no batch dimensions.
+// matmul-add-to-gemm: MatMul(A, B) + bias with a constant 2-D B and a constant bias of N
+// elements (the pattern exporters emit for Linear layers) becomes one kernel with the bias in
+// its epilogue: Gemm(A, B, bias) for a 2-D A; for A of higher rank (transformers'
+// [batch, seq, hidden]), which Gemm cannot take, MatMul(A, B, bias) — the engine's MatMul
+// reads an optional third input as a bias over the last dimension.
 #include "engine/kernel.h"
 #include "engine/passes/pass.h"
 #include "engine/passes/pass_util.h"
@@ -30,12 +32,14 @@ class MatMulAddToGemm : public GraphPass {
       const Node& mm = graph.nodes[i];
       // Gemm's C broadcasting (no `broadcast` attribute) exists from opset 7.
       if (mm.opset < 7 || !passes::single_output(mm) || !mm.post_ops.empty() || mm.inputs.size() != 2) continue;
-      if (!gemm_available(mm.opset, ctx.reference_only)) continue;
+      if (!gemm_available(mm.opset, ctx.reference_only)) continue;  // (MatMul with bias needs no Gemm, but keep one rule)
       const int a = mm.inputs[0];
-      auto a_shape = passes::value_static_shape(graph, a);
-      if (!a_shape || a_shape->size() != 2 || passes::value_dtype(graph, a) != DataType::kFloat) continue;
+      const ValueType& a_type = graph.values[static_cast<size_t>(a)].type;
+      const size_t a_rank = a_type.dims.size();
+      if (!a_type.has_shape || a_rank < 2 || passes::value_dtype(graph, a) != DataType::kFloat) continue;
       const Tensor* b = passes::value_constant(graph, mm.inputs[1]);
-      if (!b || b->dtype() != DataType::kFloat || b->rank() != 2 || b->dim(0) != (*a_shape)[1]) continue;
+      if (!b || b->dtype() != DataType::kFloat || b->rank() != 2) continue;
+      if (!a_type.dims.back().is_static() || a_type.dims.back().value != b->dim(0)) continue;
       const int64_t n = b->dim(1);
 
       const int y = mm.outputs[0];
@@ -52,14 +56,14 @@ class MatMulAddToGemm : public GraphPass {
                        ((c->rank() == 1 && c->dim(0) == n) || (c->rank() == 2 && c->dim(0) == 1 && c->dim(1) == n));
       if (!row) continue;
 
-      Node gemm;
-      gemm.name = mm.name;
-      gemm.op_type = "Gemm";
-      gemm.domain = "";
-      gemm.opset = mm.opset;
-      gemm.inputs = {a, mm.inputs[1], bias};
-      gemm.outputs = {add.outputs[0]};
-      passes::replace_with_fused(graph, uses, static_cast<int>(i), j, std::move(gemm));
+      Node fused;
+      fused.name = mm.name;
+      fused.op_type = a_rank == 2 ? "Gemm" : "MatMul";
+      fused.domain = "";
+      fused.opset = mm.opset;
+      fused.inputs = {a, mm.inputs[1], bias};
+      fused.outputs = {add.outputs[0]};
+      passes::replace_with_fused(graph, uses, static_cast<int>(i), j, std::move(fused));
       ++changes;
     }
     return changes;

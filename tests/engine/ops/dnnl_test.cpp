@@ -50,7 +50,7 @@ Result<std::unique_ptr<Session>> make_session(const Case& c, bool reference, con
   for (PostOp p : c.post) {
     if (p.kind == PostOp::Kind::kAdd) {
       // Like the fuse-add pass: the operand goes after the op's formal inputs.
-      const size_t slot = std::max<size_t>(node.inputs.size(), c.op == "MatMul" ? 2 : 3);
+      const size_t slot = std::max<size_t>(node.inputs.size(), 3);
       node.inputs.resize(slot, -1);
       node.inputs.push_back(model.graph.find_value("addend"));
       p.input = static_cast<int>(slot);
@@ -133,6 +133,8 @@ std::vector<std::vector<PostOp>> post_op_grid() {
           {op(K::kSilu)},
           {op(K::kHardSigmoid, 0.2f, 0.5f)},
           {op(K::kHardSwish)},
+          {op(K::kGeluErf)},
+          {op(K::kGeluTanh)},
           {op(K::kAdd)},
           {op(K::kAdd), op(K::kRelu)},
           {op(K::kClip, -0.5f, 0.5f), op(K::kAdd)}};

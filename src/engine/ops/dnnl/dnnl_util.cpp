@@ -119,6 +119,8 @@ Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::
         m.ops.append_eltwise(1.f, A::eltwise_clip, 0.f, 1.f);
         break;
       case PostOp::Kind::kHardSwish: m.ops.append_eltwise(1.f, A::eltwise_hardswish, 0.f, 0.f); break;
+      case PostOp::Kind::kGeluErf: m.ops.append_eltwise(1.f, A::eltwise_gelu_erf, 0.f, 0.f); break;
+      case PostOp::Kind::kGeluTanh: m.ops.append_eltwise(1.f, A::eltwise_gelu_tanh, 0.f, 0.f); break;
       case PostOp::Kind::kAdd:
         if (p.input < 0) return unsupported("Add post-op without an operand");
         if (add_as_sum && !m.addends.empty()) return unsupported("more than one fused Add as sum");

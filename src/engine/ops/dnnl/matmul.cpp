@@ -82,6 +82,7 @@ class DnnlMatMul : public DnnlKernel<MatmulPrim> {
       return unsupported("oneDNN MatMul handles float32 only");
     }
     k->post_ = info.node().post_ops;
+    k->has_bias_ = info.has_input(2);
     if (const Tensor* b = info.input_constant(1)) {
       if (b->dtype() == DataType::kFloat) k->weights_ = *b;
     }
@@ -94,7 +95,7 @@ class DnnlMatMul : public DnnlKernel<MatmulPrim> {
 
  protected:
   bool handles(const KernelContext& ctx) const override {
-    return is_float(ctx.input(0)) && is_float(ctx.input(1));
+    return is_float(ctx.input(0)) && is_float(ctx.input(1)) && (!has_bias_ || is_float(ctx.input(2)));
   }
   std::vector<Shape> key_shapes(const KernelContext& ctx) const override {
     return {ctx.input(0)->shape(), ctx.input(1)->shape()};
@@ -123,10 +124,12 @@ class DnnlMatMul : public DnnlKernel<MatmulPrim> {
     if (product(bb, 0, bb.size()) == 1) {
       // One GEMM: [batch * M, K] x [K, N].
       const int64_t rows = product(ba, 0, ba.size()) * m;
-      FOGLINE_ASSIGN_OR_RETURN(p, make_matmul(plain_md({rows, k}), plain_md({k, n}), dnnl::memory::desc(),
+      FOGLINE_ASSIGN_OR_RETURN(p, make_matmul(plain_md({rows, k}), plain_md({k, n}),
+                                              has_bias_ ? plain_md({1, n}) : dnnl::memory::desc(),
                                               plain_md({rows, n}), weights_.defined() ? weights_.raw() : nullptr,
                                               post_, nullptr, 1.0f));
     } else {
+      if (has_bias_) return unsupported("MatMul bias with a batched right operand");
       const size_t r = batch.size() + 2;
       a.insert(a.begin(), r - a.size(), 1);
       b.insert(b.begin(), r - b.size(), 1);
@@ -140,14 +143,19 @@ class DnnlMatMul : public DnnlKernel<MatmulPrim> {
     return std::shared_ptr<const MatmulPrim>(std::move(p));
   }
 
-  bool ready(const KernelContext& ctx, const MatmulPrim& p) const override { return addends_match(ctx, p.out_shape); }
+
+  bool ready(const KernelContext& ctx, const MatmulPrim& p) const override {
+    return addends_match(ctx, p.out_shape) &&
+           (!has_bias_ || ctx.input(2)->numel() == p.out_shape.back());
+  }
 
   Status execute(KernelContext& ctx, const MatmulPrim& p) const override {
-    return run_matmul(ctx, p, ctx.input(0)->raw(), ctx.input(1)->raw(), nullptr);
+    return run_matmul(ctx, p, ctx.input(0)->raw(), ctx.input(1)->raw(), has_bias_ ? ctx.input(2)->raw() : nullptr);
   }
 
  private:
   DnnlMatMul() = default;
+  bool has_bias_ = false;  // input 2, from matmul-add-to-gemm
   std::vector<PostOp> post_;
   Tensor weights_;
 };

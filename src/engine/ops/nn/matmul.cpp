@@ -1,5 +1,7 @@
 // MatMul (opset 1+): numpy matmul — 1-D operands get a unit dim that is dropped again, batch
-// dims broadcast — as one GEMM per output batch, then any fused post-ops.
+// dims broadcast — as one GEMM per output batch, then the optional bias over the last
+// dimension (input 2, added by the matmul-add-to-gemm pass; not part of ONNX's MatMul), then
+// any fused post-ops.
 #include "engine/ops/nn/nn_util.h"
 #include "engine/ops/post_ops.h"
 
@@ -56,6 +58,15 @@ class MatMulKernel : public Kernel {
             next_index(idx, batch);
           }
           if (K == 0) std::fill(py, py + nbatch * M * N, C(0));
+          if (const Tensor* bias = ctx.input(2)) {
+            if (bias->dtype() != a.dtype() || bias->numel() != N)
+              return invalid_argument("MatMul bias must have " + std::to_string(N) + " values of the input type, got " +
+                                      shape_to_string(bias->shape()));
+            std::vector<C> biasbuf;
+            const C* pbias = compute_data<T>(*bias, biasbuf);
+            for (int64_t r = 0; r < nbatch * M; ++r)
+              for (int64_t j = 0; j < N; ++j) py[r * N + j] += pbias[j];
+          }
           store_output<T>(*y, ybuf);
           return Status::ok();
         });
