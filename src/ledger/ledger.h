@@ -34,7 +34,10 @@ struct TxProof {
 
 class Ledger {
  public:
-  static Result<std::unique_ptr<Ledger>> open(const std::string& dir, int threads = 2);
+  // Replays every block. With check_tx_signatures = false the transactions' signatures are
+  // taken on the word of the orderer's block signature and the store's checksums (this node
+  // wrote and fsynced them); `verify` always checks them all.
+  static Result<std::unique_ptr<Ledger>> open(const std::string& dir, int threads = 2, bool check_tx_signatures = true);
   // Creates a ledger whose block 0 holds `genesis`, signed by `orderer`. Refuses a directory
   // that already holds blocks.
   static Result<std::unique_ptr<Ledger>> create(const std::string& dir, const GenesisTx& genesis,

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# fogline ledger ... on a fresh home: each step must succeed or fail exactly as described.
+set -u
+fogline=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() {  # name, expected substring in stdout+stderr, expected exit (0 or 1), command...
+  local name=$1 want=$2 rc_want=$3
+  shift 3
+  "$@" >"$work/out" 2>&1
+  local rc=$?
+  if [ $rc -ne "$rc_want" ] || ! grep -q -- "$want" "$work/out"; then
+    echo "FAIL $name (exit $rc, wanted $rc_want and '$want'):"; cat "$work/out"; failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+# RFC 6962 reference test vectors (certificate-transparency's merkle tree tests).
+check "merkle root empty" e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 0 "$fogline" ledger merkle root
+check "merkle root 8 leaves" 5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328 0 \
+  "$fogline" ledger merkle root - 00 10 2021 3031 40414243 5051525354555657 606162636465666768696a6b6c6d6e6f
+leaves="- 00 10 2021 3031 40414243 5051525354555657 606162636465666768696a6b6c6d6e6f"
+"$fogline" ledger merkle inclusion --index 2 --size 7 $leaves > "$work/inc"
+root7=$(awk '/^root/{print $2}' "$work/inc")
+check "merkle root 7 leaves" ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c 0 echo "$root7"
+check "verify-inclusion" "^ok" 0 "$fogline" ledger merkle verify-inclusion --leaf 10 --index 2 --size 7 --root "$root7" \
+  $(awk '/^proof/{print $2}' "$work/inc")
+check "verify-inclusion wrong leaf" "leads to root" 1 "$fogline" ledger merkle verify-inclusion --leaf 11 --index 2 --size 7 \
+  --root "$root7" $(awk '/^proof/{print $2}' "$work/inc")
+"$fogline" ledger merkle consistency --first 3 --second 7 $leaves > "$work/con"
+check "verify-consistency" "^ok" 0 "$fogline" ledger merkle verify-consistency --first 3 --second 7 \
+  --first-root "$(awk '/^first_root/{print $2}' "$work/con")" --second-root "$root7" $(awk '/^proof/{print $2}' "$work/con")
+check "verify-consistency wrong size" "consistency proof" 1 "$fogline" ledger merkle verify-consistency --first 4 --second 7 \
+  --first-root "$(awk '/^first_root/{print $2}' "$work/con")" --second-root "$root7" $(awk '/^proof/{print $2}' "$work/con")
+check "merkle bad hex" "non-hex" 1 "$fogline" ledger merkle root 0g
+
+home="$work/home"
+check "status without ledger" "no ledger in" 1 "$fogline" ledger status --home "$home"
+check "init without passphrase" "FOGLINE_PASSPHRASE" 1 env -u FOGLINE_PASSPHRASE "$fogline" ledger init --home "$home"
+check "init" "created ledger" 0 env FOGLINE_PASSPHRASE=secret "$fogline" ledger init --home "$home" --economy credits
+check "init twice" "already holds a ledger" 1 env FOGLINE_PASSPHRASE=secret "$fogline" ledger init --home "$home"
+check "key file mode" "600" 0 stat -c %a "$home/keys/orderer.key"
+check "status" "economy       credits" 0 "$fogline" ledger status --home "$home"
+check "accounts" "orderer" 0 "$fogline" ledger accounts --home "$home"
+"$fogline" ledger blocks --home "$home" --txs > "$work/blocks"
+tx=$(awk 'length($1) == 64 {print $1; exit}' "$work/blocks")
+check "tx" "genesis" 0 "$fogline" ledger tx "$tx" --home "$home"
+check "tx unknown" "no transaction" 1 "$fogline" ledger tx 0000000000000000000000000000000000000000000000000000000000000000 --home "$home"
+check "proof" "wrote" 0 "$fogline" ledger proof "$tx" --home "$home" --out "$work/proof"
+root=$(awk '/^log_root/{print $2}' "$work/proof")
+check "verify-proof" "^ok: transaction" 0 "$fogline" ledger verify-proof "$work/proof" --root "$root"
+check "verify-proof untrusted root" "not the trusted" 1 "$fogline" ledger verify-proof "$work/proof" --root "$(printf 'ab%.0s' $(seq 32))"
+sed 's/^log_index 0/log_index 1/' "$work/proof" > "$work/proof-bad"
+check "verify-proof tampered" "not below tree size" 1 "$fogline" ledger verify-proof "$work/proof-bad"
+check "data verify no record" "no data record" 1 "$fogline" data verify "$work/proof" --home "$home" \
+  --record 0000000000000000000000000000000000000000000000000000000000000000
+check "verify" "^ok: 1 blocks" 0 "$fogline" ledger verify --home "$home"
+# A byte flipped inside the block (past the record header) is found and the block named.
+printf '\x55' | dd of="$home/ledger/blocks.dat" bs=1 seek=100 conv=notrunc status=none
+check "verify flipped" "block 0:" 1 "$fogline" ledger verify --home "$home"
+check "open refuses corrupt" "checksum" 1 "$fogline" ledger status --home "$home"
+
+[ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "all passed"
