@@ -99,8 +99,17 @@ Result<BlockStore> BlockStore::open(const std::string& dir) {
   if (ec) return io_error("cannot create ledger directory '" + dir + "': " + ec.message());
   BlockStore s;
   s.dir_ = dir;
+  bool fresh = !std::filesystem::exists(index_path(dir));
   FOGLINE_ASSIGN_OR_RETURN(s.data_fd_, open_rw(data_path(dir)));
   FOGLINE_ASSIGN_OR_RETURN(s.index_fd_, open_rw(index_path(dir)));
+  if (fresh) {
+    // New files survive a power cut only once their directory entries are on disk.
+    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+      ::fsync(dir_fd);
+      ::close(dir_fd);
+    }
+  }
   const std::string ipath = index_path(dir), dpath = data_path(dir);
 
   uint64_t index_size = file_size(s.index_fd_);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 
 #include "crypto/identity.h"
 #include "ledger/ledger.h"
