@@ -64,7 +64,9 @@ Result<PreprocessedImage> preprocess_image(const cv::Mat& input, const Preproces
       if (nw < W || nh < H) return invalid_argument("preprocess: shorter_side " + std::to_string(S) + " is smaller than the crop");
       cv::Mat resized;
       cv::resize(input, resized, cv::Size(nw, nh), 0, 0, interp);
-      int left = static_cast<int>(std::lround((nw - W) / 2.0)), top = static_cast<int>(std::lround((nh - H) / 2.0));
+      // Offsets rounded down, as the OpenCV reference pipeline in ../shared does (and as
+      // torchvision's banker's rounding does for the common even sizes).
+      int left = (nw - W) / 2, top = (nh - H) / 2;
       img = resized(cv::Rect(left, top, W, H));
       tf.scale_x = static_cast<double>(nw) / w, tf.scale_y = static_cast<double>(nh) / h;
       tf.offset_x = -left, tf.offset_y = -top;

@@ -1,0 +1,33 @@
+// SVG plots of an evaluation, written as plain SVG text (no plotting dependency): precision-
+// recall curves (detection), the confusion matrix (classification, the most-confused classes
+// when there are many), per-class AP bars (detection) and per-slice bars of the task's
+// headline metric with the overall value as a line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "eval/evaluation.h"
+
+namespace fogline::eval {
+
+// Writes the plots that apply to the report into `dir` (created when missing); returns the
+// files written.
+Result<std::vector<std::string>> write_plots(const EvaluationReport& report, const std::string& dir);
+
+// The pieces, for tests and other callers: each returns a complete SVG document.
+struct Series {
+  std::string label;
+  std::vector<double> x, y;
+};
+std::string svg_line_chart(const std::string& title, const std::string& x_label, const std::string& y_label,
+                           const std::vector<Series>& series);
+std::string svg_bar_chart(const std::string& title, const std::vector<std::string>& labels, const std::vector<double>& values,
+                          double reference = -1, const std::string& reference_label = "");
+// `counts` is n x n (row = true class); cells are shaded by the row-normalised count.
+std::string svg_confusion_matrix(const std::string& title, const std::vector<std::string>& labels,
+                                 const std::vector<std::vector<int64_t>>& counts);
+std::string svg_escape(const std::string& text);
+
+}  // namespace fogline::eval
