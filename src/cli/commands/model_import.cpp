@@ -1,0 +1,81 @@
+// fogline model import SOURCE: a model from a path, an http(s) URL, GitHub, Hugging Face or any
+// git server (Git LFS resolved), verified, checked by the engine and kept as a new version.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/command.h"
+#include "registry/importer.h"
+#include "registry/open.h"
+
+namespace fogline::cli {
+namespace {
+
+class ModelImportCommand : public Command {
+ public:
+  const char* name() const override { return "model import"; }
+  const char* summary() const override {
+    return "Import a model from a path, http(s) URL, github:, hf: or git+URL#PATH@REF as a new version";
+  }
+  void configure(CLI::App& app) override {
+    app.add_option("source", source_,
+                   "PATH | http(s)://... | https://github.com/O/R/blob/REF/PATH | github:O/R/PATH@REF | "
+                   "hf:O/R/PATH@REV | git+URL#PATH@REF")
+        ->required();
+    app.add_option("--name", options_.name, "model name (default: the file name)");
+    app.add_option("--version", options_.version, "version (default: the next integer)");
+    app.add_option("--sha256", options_.sha256, "refuse the file unless it has this SHA-256");
+    app.add_option("--parent", options_.parent, "the version this one derives from (VERSION or MODEL@VERSION)");
+    app.add_option("--lfs-url", options_.lfs_url, "Git LFS server (default: discovered from the origin)");
+    app.add_option("--github-url", options_.bases.github, "GitHub base URL (or $FOGLINE_GITHUB_URL)");
+    app.add_option("--github-raw-url", options_.bases.github_raw, "raw.githubusercontent.com base URL (or $FOGLINE_GITHUB_RAW_URL)");
+    app.add_option("--hf-url", options_.bases.huggingface, "Hugging Face base URL (or $FOGLINE_HF_URL)");
+    app.add_option("--home", home_.dir, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--db", home_.db_url, "metadata database: postgresql://... (default SQLite in the home)");
+    app.add_flag("--json", json_, "print the new version as JSON");
+  }
+  int run() override {
+    auto opened = registry::open_registry(home_);
+    if (!opened.is_ok()) return fail(opened.status().message());
+    bool tty = ::isatty(2);
+    if (tty) {
+      options_.progress = [](const std::string& stage, int64_t done, int64_t total) {
+        if (total > 0)
+          std::fprintf(stderr, "\r%-8s %.1f / %.1f MB (%3.0f%%)   ", stage.c_str(), done / 1e6, total / 1e6, 100.0 * done / total);
+        else
+          std::fprintf(stderr, "\r%-8s %.1f MB            ", stage.c_str(), done / 1e6);
+      };
+    }
+    auto result = registry::import_model(*opened->registry, source_, options_);
+    if (tty) std::fprintf(stderr, "\r%60s\r", "");
+    if (!result.is_ok()) return fail(result.status().message());
+    const registry::VersionRecord& v = result->version;
+    if (json_) {
+      nlohmann::json doc = {{"model", v.model}, {"version", v.version}, {"source", v.source_url}, {"commit", v.source_commit},
+                            {"lfs", result->lfs}, {"resumed", result->resumed}, {"facts", v.facts}};
+      for (const auto& a : v.artifacts) doc["artifacts"][a.role] = a.digest;
+      std::printf("%s\n", doc.dump(2).c_str());
+      return 0;
+    }
+    std::printf("imported %s (%s%s%s)\n", v.ref().c_str(), v.artifacts.empty() ? "" : v.artifacts[0].digest.substr(0, 12).c_str(),
+                result->lfs ? ", via Git LFS" : "", result->resumed ? ", resumed" : "");
+    if (!v.source_commit.empty()) std::printf("  commit      %s\n", v.source_commit.c_str());
+    std::printf("  parameters  %s, FLOPs %s\n", v.facts.value("parameters", nlohmann::json()).dump().c_str(),
+                v.facts.value("flops", nlohmann::json()).dump().c_str());
+    auto unsupported = v.facts.value("unsupported_ops", nlohmann::json::array());
+    if (!unsupported.empty()) std::printf("  warning: the engine cannot run %zu ops (see fogline model show)\n", unsupported.size());
+    return 0;
+  }
+
+ private:
+  std::string source_;
+  registry::ImportOptions options_;
+  store::HomeOptions home_;
+  bool json_ = false;
+};
+
+}  // namespace
+
+FOGLINE_REGISTER_COMMAND(ModelImportCommand);
+
+}  // namespace fogline::cli
