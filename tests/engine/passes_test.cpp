@@ -496,6 +496,57 @@ TEST(MatMulAddToGemm, NotAppliedToNonConstantBiasOrSharedOutput) {
   }
 }
 
+// ---------------------------------------------------------------- matmul-scale-folding
+
+TEST(MatMulScaleFolding, LayerScaleAfterLinearFoldsIntoWeightsAndBias) {
+  for (bool with_bias : {true, false}) {
+    SCOPED_TRACE(with_bias ? "with bias" : "without bias");
+    TestModel m;
+    m.input("a", DataType::kFloat, {2, 3, 4});
+    m.initializer("w", random_tensor({4, 5}, 60)).initializer("b", random_tensor({5}, 61));
+    m.initializer("gamma", random_tensor({1, 1, 5}, 62));
+    m.node("MatMul", {"a", "w"}, {"p"});
+    if (with_bias) m.node("Add", {"p", "b"}, {"q"});
+    m.node("Mul", {"gamma", with_bias ? "q" : "p"}, {"y"});
+    m.output("y", DataType::kFloat);
+    auto s = check_same_outputs(m, {random_tensor({2, 3, 4}, 63)});
+    ASSERT_TRUE(s);
+    EXPECT_EQ(op_list(s->graph()), "MatMul");
+    EXPECT_EQ(changes(*s, "matmul-scale-folding"), 1);
+  }
+}
+
+TEST(MatMulScaleFolding, ScaleAfterATransposeBackToChannelsFirstFolds) {
+  // ConvNeXt: channels-last MLP, Transpose to NCHW, layer scale [C, 1, 1].
+  TestModel m;
+  m.input("a", DataType::kFloat, {1, 3, 3, 4});
+  m.initializer("w", random_tensor({4, 5}, 67)).initializer("b", random_tensor({5}, 68));
+  m.initializer("gamma", random_tensor({5, 1, 1}, 69));
+  m.node("MatMul", {"a", "w"}, {"p"});
+  m.node("Add", {"p", "b"}, {"q"});
+  auto& t = m.node("Transpose", {"q"}, {"t"});
+  set_attr(t, "perm", std::vector<int64_t>{0, 3, 1, 2});
+  m.node("Mul", {"t", "gamma"}, {"y"});
+  m.output("y", DataType::kFloat);
+  auto s = check_same_outputs(m, {random_tensor({1, 3, 3, 4}, 70)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(op_list(s->graph()), "MatMul,Transpose");
+  EXPECT_EQ(changes(*s, "matmul-scale-folding"), 1);
+}
+
+TEST(MatMulScaleFolding, ScalesThatAreNotPerColumnStay) {
+  TestModel m;
+  m.input("a", DataType::kFloat, {3, 4});
+  m.initializer("w", random_tensor({4, 5}, 64));
+  m.initializer("rows", random_tensor({3, 1}, 65));  // scales rows, not columns
+  m.node("MatMul", {"a", "w"}, {"p"});
+  m.node("Mul", {"p", "rows"}, {"y"});
+  m.output("y", DataType::kFloat);
+  auto s = check_same_outputs(m, {random_tensor({3, 4}, 66)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(op_list(s->graph()), "MatMul,Mul");
+}
+
 // ---------------------------------------------------------------- fuse-activation
 
 struct ActivationCase {

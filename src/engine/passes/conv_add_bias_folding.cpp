@@ -10,20 +10,6 @@ namespace {
 
 using passes::UseMap;
 
-// True when `c` broadcast against an output of rank `rank` varies only along axis 1 (the
-// channels) with `m` entries, and so adds c[k] to every element of channel k.
-bool per_channel(const Tensor& c, size_t rank, int64_t m) {
-  if (c.numel() != m || static_cast<size_t>(c.rank()) > rank) return false;
-  // Align c's dims to the output's trailing dims; the channel axis is output axis 1.
-  const size_t offset = rank - static_cast<size_t>(c.rank());
-  for (size_t d = 0; d < static_cast<size_t>(c.rank()); ++d) {
-    const size_t out_axis = d + offset;
-    const int64_t want = out_axis == 1 ? m : 1;
-    if (c.dim(static_cast<int>(d)) != want) return false;
-  }
-  return offset <= 1;  // c must reach the channel axis (conservative for m == 1)
-}
-
 class ConvAddBiasFolding : public GraphPass {
  public:
   const char* name() const override { return "conv-add-bias-folding"; }
@@ -51,7 +37,8 @@ class ConvAddBiasFolding : public GraphPass {
       const int other = add.inputs[0] == y ? add.inputs[1] : add.inputs[0];
       const Tensor* c = passes::value_constant(graph, other);
       if (other == y || !c || c->dtype() != DataType::kFloat) continue;
-      if (!per_channel(*c, static_cast<size_t>(w->rank()), m)) continue;
+      // Adds c[k] to every element of channel k (output axis 1).
+      if (!passes::varies_only_along(*c, static_cast<size_t>(w->rank()), 1, m)) continue;
 
       auto new_b = Tensor::allocate(DataType::kFloat, {m});
       if (!new_b.is_ok()) continue;

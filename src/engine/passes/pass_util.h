@@ -119,6 +119,19 @@ inline const Tensor* value_constant(const Graph& g, int value) {
   return v.constant ? &*v.constant : nullptr;
 }
 
+// True when constant `c`, broadcast against an output of rank `out_rank`, varies only along
+// output axis `axis` with `n` entries (every other dim 1): it then scales or shifts each slice
+// along that axis by one number. `c` must reach `axis` (no implicit leading dims there).
+inline bool varies_only_along(const Tensor& c, size_t out_rank, size_t axis, int64_t n) {
+  if (c.numel() != n || static_cast<size_t>(c.rank()) > out_rank) return false;
+  const size_t offset = out_rank - static_cast<size_t>(c.rank());
+  if (offset > axis) return false;
+  for (size_t d = 0; d < static_cast<size_t>(c.rank()); ++d) {
+    if (c.dim(static_cast<int>(d)) != (d + offset == axis ? n : 1)) return false;
+  }
+  return true;
+}
+
 // Node input i, or -1 when absent.
 inline int input_of(const Node& n, size_t i) { return i < n.inputs.size() ? n.inputs[i] : -1; }
 
