@@ -6,26 +6,30 @@
 
 namespace fogline::ledger {
 
-std::vector<char> verify_signatures(const std::vector<Transaction>& txs, int threads) {
-  std::vector<char> ok(txs.size(), 0);
-  auto work = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) ok[i] = txs[i].signature_valid() ? 1 : 0;
-  };
-  size_t n = txs.size();
-  int t = std::max(1, threads);
-  // Threads pay off only for batches; a handful of signatures is faster on the calling thread.
-  if (t == 1 || n < 64) {
-    work(0, n);
-    return ok;
+void parallel_for(size_t n, int threads, size_t min_per_thread, const std::function<void(size_t, size_t)>& fn) {
+  size_t t = static_cast<size_t>(std::max(1, threads));
+  // Threads pay off only for batches; a handful of items is faster on the calling thread.
+  t = std::min(t, std::max<size_t>(1, n / std::max<size_t>(1, min_per_thread)));
+  if (t <= 1) {
+    fn(0, n);
+    return;
   }
   std::vector<std::thread> pool;
   size_t chunk = (n + t - 1) / t;
-  for (int i = 1; i < t; ++i) {
+  for (size_t i = 1; i < t; ++i) {
     size_t b = i * chunk, e = std::min(n, b + chunk);
-    if (b < e) pool.emplace_back(work, b, e);
+    if (b < e) pool.emplace_back(fn, b, e);
   }
-  work(0, std::min(n, chunk));
+  fn(0, std::min(n, chunk));
   for (auto& th : pool) th.join();
+}
+
+std::vector<char> verify_signatures(const std::vector<Transaction>& txs, int threads) {
+  std::vector<char> ok(txs.size(), 0);
+  parallel_for(txs.size(), threads, 32, [&](size_t begin, size_t end) {
+    std::string scratch;
+    for (size_t i = begin; i < end; ++i) ok[i] = txs[i].signature_valid(scratch) ? 1 : 0;
+  });
   return ok;
 }
 
@@ -62,15 +66,20 @@ Status Chain::apply_block(const Block& block, const ApplyOptions& options) {
   const BlockHeader& h = block.header;
   const size_t n = block.txs.size();
   std::vector<Hash> leaves(n), ids(n);
-  for (size_t i = 0; i < n; ++i) {
-    leaves[i] = leaf_hash(block.tx_bytes[i]);
-    ids[i] = sha256(block.tx_bytes[i]);
-  }
+  std::vector<char> ok(n, 1);
+  // One parallel pass: hashes and (unless the orderer already did) signatures.
+  parallel_for(n, options.threads, 32, [&](size_t begin, size_t end) {
+    std::string scratch;
+    for (size_t i = begin; i < end; ++i) {
+      leaves[i] = leaf_hash(block.tx_bytes[i]);
+      ids[i] = sha256(block.tx_bytes[i]);
+      if (!options.signatures_checked) ok[i] = block.txs[i].signature_valid(scratch) ? 1 : 0;
+    }
+  });
   if (merkle_root(leaves) != h.tx_root)
     return invalid_argument("transaction root " + hash_hex(h.tx_root) + " does not match the transactions (" +
                             hash_hex(merkle_root(leaves)) + "): a transaction was altered");
   if (!options.signatures_checked) {
-    std::vector<char> ok = verify_signatures(block.txs, options.threads);
     for (size_t i = 0; i < n; ++i)
       if (!ok[i])
         return invalid_argument("transaction #" + std::to_string(i) + " (" + hash_hex(ids[i]).substr(0, 16) +

@@ -23,6 +23,9 @@ struct TxLocation {
 // Verifies every transaction's signature on up to `threads` threads; out[i] is 1 when valid.
 std::vector<char> verify_signatures(const std::vector<Transaction>& txs, int threads);
 
+// Runs fn(begin, end) over [0, n) split across up to `threads` threads (the caller's included).
+void parallel_for(size_t n, int threads, size_t min_per_thread, const std::function<void(size_t, size_t)>& fn);
+
 class Chain {
  public:
   struct ApplyOptions {

@@ -11,15 +11,23 @@ constexpr std::string_view kDomain = "fogline-tx/1";
 std::string key_hex(const PublicKey& k) { return to_hex(k.data(), k.size()); }
 std::string short_key(const PublicKey& k) { return to_hex(k.data(), 8); }
 
+void Transaction::append_signing_bytes(std::string& out) const {
+  out.append(kDomain);
+  auto be = [&out](uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  be(kTxFormatVersion, 1);
+  be(type, 2);
+  out.append(reinterpret_cast<const char*>(sender.data()), sender.size());
+  be(nonce, 8);
+  be(body.size(), 4);
+  out.append(body);
+}
+
 std::string Transaction::signing_bytes() const {
-  Writer w;
-  w.raw(kDomain);
-  w.u8(kTxFormatVersion);
-  w.u16(type);
-  w.fixed(sender);
-  w.u64(nonce);
-  w.bytes(body);
-  return w.take();
+  std::string out;
+  append_signing_bytes(out);
+  return out;
 }
 
 std::string Transaction::encode() const {
@@ -52,7 +60,14 @@ Result<Transaction> Transaction::decode(std::string_view bytes) {
 }
 
 bool Transaction::signature_valid() const {
-  return crypto::verify_signature(sender, signing_bytes(), signature);
+  std::string scratch;
+  return signature_valid(scratch);
+}
+
+bool Transaction::signature_valid(std::string& scratch) const {
+  scratch.clear();
+  append_signing_bytes(scratch);
+  return crypto::verify_signature(sender, scratch, signature);
 }
 
 Transaction make_transaction(uint16_t type, const crypto::Identity& signer, uint64_t nonce, std::string body) {

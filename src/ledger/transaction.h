@@ -28,10 +28,13 @@ struct Transaction {
 
   // The bytes the signature covers (domain-separated).
   std::string signing_bytes() const;
+  // Appends the signed bytes to `out` (reused across calls: no allocation per transaction).
+  void append_signing_bytes(std::string& out) const;
   std::string encode() const;
   static Result<Transaction> decode(std::string_view bytes);
   Hash id() const { return sha256(encode()); }
   bool signature_valid() const;
+  bool signature_valid(std::string& scratch) const;
 };
 
 // Builds and signs a transaction of `type` with `body` for `signer`.

@@ -57,6 +57,37 @@ check "verify-proof tampered" "not below tree size" 1 "$fogline" ledger verify-p
 check "data verify no record" "no data record" 1 "$fogline" data verify "$work/proof" --home "$home" \
   --record 0000000000000000000000000000000000000000000000000000000000000000
 check "verify" "^ok: 1 blocks" 0 "$fogline" ledger verify --home "$home"
+
+# The demo story: records, grant through escrow, data use; then data verify and proofs on it.
+check "demo" "data use" 0 env FOGLINE_PASSPHRASE=secret "$fogline" ledger demo --home "$home"
+env FOGLINE_PASSPHRASE=secret "$fogline" ledger blocks --home "$home" --txs --limit 100 > "$work/blocks"
+record=$(awk '$2 == "data_record" {print $1; exit}' "$work/blocks")
+check "accounts after demo" "buyer" 0 "$fogline" ledger accounts --home "$home"
+check "tx record" "data_record" 0 "$fogline" ledger tx "$record" --home "$home"
+# Find the record's blob by trying each stored object (the listing shows only a prefix).
+ok_blob=""
+for f in "$home"/store/objects/*/*; do
+  if "$fogline" data verify "$f" --record "$record" --home "$home" > /dev/null 2>&1; then ok_blob=$f; fi
+done
+check "data verify file" "^ok: " 0 "$fogline" data verify "$ok_blob" --record "$record" --home "$home"
+cp "$ok_blob" "$work/blob" && chmod u+w "$work/blob"
+printf '\x00' | dd of="$work/blob" bs=1 seek=30 conv=notrunc status=none
+check "data verify flipped blob" "differs from the record" 1 "$fogline" data verify "$work/blob" --record "$record" --home "$home"
+check "data verify other record" "differs from the record" 1 "$fogline" data verify "$ok_blob" --home "$home" \
+  --record "$(awk '$2 == "data_record" {n++; if (n == 2) {print $1; exit}}' "$work/blocks")"
+check "proof of record" "wrote" 0 "$fogline" ledger proof "$record" --home "$home" --out "$work/proof2"
+check "verify-proof record" "data_record" 0 "$fogline" ledger verify-proof "$work/proof2"
+"$fogline" ledger proof --from-size 3 --home "$home" > "$work/cons"
+check "ledger consistency" "^ok" 0 "$fogline" ledger merkle verify-consistency --first 3 \
+  --second "$(awk '/^second /{print $2}' "$work/cons")" --first-root "$(awk '/^first_root/{print $2}' "$work/cons")" \
+  --second-root "$(awk '/^second_root/{print $2}' "$work/cons")" $(awk '/^proof/{print $2}' "$work/cons")
+check "verify after demo" "^ok: 12 blocks" 0 "$fogline" ledger verify --home "$home"
+
+off="$work/off"
+check "init off" "economy off" 0 env FOGLINE_PASSPHRASE=secret "$fogline" ledger init --home "$off"
+check "demo off" "data use" 0 env FOGLINE_PASSPHRASE=secret "$fogline" ledger demo --home "$off"
+check "no balances when off" "orderer                      1  -" 0 "$fogline" ledger accounts --home "$off"
+check "verify off" "^ok: 10 blocks" 0 "$fogline" ledger verify --home "$off"
 # A byte flipped inside the block (past the record header) is found and the block named.
 printf '\x55' | dd of="$home/ledger/blocks.dat" bs=1 seek=100 conv=notrunc status=none
 check "verify flipped" "block 0:" 1 "$fogline" ledger verify --home "$home"
