@@ -1,6 +1,8 @@
 #include "crypto/key_file.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -32,6 +34,39 @@ Result<SecretBytes> derive_key(const std::string& passphrase, std::string_view s
     return resource_exhausted("Argon2id key derivation failed (opslimit " + std::to_string(ops) + ", memlimit " +
                               std::to_string(mem) + " bytes): out of memory?");
   return key;
+}
+
+// Like write_file_atomic, but the temporary file is created with mode 0600, so the sealed keys
+// never sit in a file others can read, not even for a moment (and without touching the
+// process-wide umask, which other threads share).
+Status write_private_file_atomic(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("cannot create '" + tmp + "': " + std::strerror(errno));
+  Status st = Status::ok();
+  if (::fchmod(fd, 0600) != 0) st = io_error("chmod 600 '" + tmp + "' failed: " + std::strerror(errno));
+  size_t done = 0;
+  while (st.is_ok() && done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) st = io_error("writing '" + tmp + "' failed: " + std::strerror(errno));
+    else done += static_cast<size_t>(n);
+  }
+  if (st.is_ok() && ::fsync(fd) != 0) st = io_error("fsync of '" + tmp + "' failed: " + std::strerror(errno));
+  ::close(fd);
+  if (st.is_ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
+    st = io_error("rename to '" + path + "' failed: " + std::strerror(errno));
+  if (!st.is_ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return Status::ok();
 }
 
 struct ParsedKeyFile {
@@ -102,19 +137,13 @@ Status save_key_file(const std::string& path, const Identity& identity, const st
                                              uc(nonce), key.data());
   std::string text = header + "sealed " + to_hex(sealed) + "\n";
 
-  // Write the temporary file with 0600 from the start: never a moment where the sealed keys
-  // sit in a world-readable file.
   std::filesystem::path target(path);
   if (target.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(target.parent_path(), ec);
+    if (ec) return io_error("cannot create '" + target.parent_path().string() + "': " + ec.message());
   }
-  mode_t old_mask = ::umask(077);
-  Status written = write_file_atomic(path, text);
-  ::umask(old_mask);
-  FOGLINE_TRY(written);
-  if (::chmod(path.c_str(), 0600) != 0) return io_error("chmod 600 '" + path + "' failed: " + std::strerror(errno));
-  return Status::ok();
+  return write_private_file_atomic(path, text);
 }
 
 Result<PublicIdentity> load_public_identity(const std::string& path) {

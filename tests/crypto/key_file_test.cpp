@@ -97,6 +97,21 @@ TEST_F(KeyFileTest, AlteredHeaderIsRefused) {
   EXPECT_FALSE(load_key_file(file, "pw").is_ok());
 }
 
+TEST_F(KeyFileTest, ModeIs0600WhateverTheUmaskAndTheFileBefore) {
+  Identity user = Identity::generate(IdentityKind::kUser, "u");
+  std::string file = path("u.key");
+  ASSERT_TRUE(write_file_atomic(file, "old").is_ok());
+  ASSERT_EQ(::chmod(file.c_str(), 0666), 0);
+  mode_t old = ::umask(0);
+  Status st = save_key_file(file, user, "pw", KdfParams::fastest_for_tests());
+  ::umask(old);
+  ASSERT_TRUE(st.is_ok()) << st.to_string();
+  struct stat s {};
+  ASSERT_EQ(::stat(file.c_str(), &s), 0);
+  EXPECT_EQ(s.st_mode & 0777, 0600u);
+  EXPECT_TRUE(load_key_file(file, "pw").is_ok());
+}
+
 TEST_F(KeyFileTest, MissingFileNamesThePath) {
   auto loaded = load_key_file(path("absent.key"), "pw");
   ASSERT_FALSE(loaded.is_ok());
