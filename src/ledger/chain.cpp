@@ -33,6 +33,23 @@ std::vector<char> verify_signatures(const std::vector<Transaction>& txs, int thr
   return ok;
 }
 
+PreparedBlock prepare_block(const Block& block, int threads, bool check_signatures) {
+  const size_t n = block.txs.size();
+  PreparedBlock p;
+  p.leaves.resize(n);
+  p.ids.resize(n);
+  if (check_signatures) p.signature_ok.assign(n, 0);
+  parallel_for(n, threads, 32, [&](size_t begin, size_t end) {
+    std::string scratch;
+    for (size_t i = begin; i < end; ++i) {
+      p.leaves[i] = leaf_hash(block.tx_bytes[i]);
+      p.ids[i] = sha256(block.tx_bytes[i]);
+      if (check_signatures) p.signature_ok[i] = block.txs[i].signature_valid(scratch) ? 1 : 0;
+    }
+  });
+  return p;
+}
+
 const TxLocation* Chain::find_tx(const Hash& id) const {
   auto it = tx_index_.find(id);
   return it == tx_index_.end() ? nullptr : &it->second;
@@ -65,23 +82,19 @@ Status Chain::apply_block(const Block& block, const ApplyOptions& options) {
   FOGLINE_TRY(check_header(block));
   const BlockHeader& h = block.header;
   const size_t n = block.txs.size();
-  std::vector<Hash> leaves(n), ids(n);
-  std::vector<char> ok(n, 1);
-  // One parallel pass: hashes and (unless the orderer already did) signatures.
-  parallel_for(n, options.threads, 32, [&](size_t begin, size_t end) {
-    std::string scratch;
-    for (size_t i = begin; i < end; ++i) {
-      leaves[i] = leaf_hash(block.tx_bytes[i]);
-      ids[i] = sha256(block.tx_bytes[i]);
-      if (!options.signatures_checked) ok[i] = block.txs[i].signature_valid(scratch) ? 1 : 0;
-    }
-  });
+  PreparedBlock local;
+  if (!options.prepared) local = prepare_block(block, options.threads, !options.signatures_checked);
+  const PreparedBlock& prep = options.prepared ? *options.prepared : local;
+  if (prep.leaves.size() != n) return internal_error("prepared block does not match the block");
+  const std::vector<Hash>& leaves = prep.leaves;
+  const std::vector<Hash>& ids = prep.ids;
   if (merkle_root(leaves) != h.tx_root)
     return invalid_argument("transaction root " + hash_hex(h.tx_root) + " does not match the transactions (" +
                             hash_hex(merkle_root(leaves)) + "): a transaction was altered");
   if (!options.signatures_checked) {
+    if (prep.signature_ok.size() != n) return internal_error("prepared block has no signature checks");
     for (size_t i = 0; i < n; ++i)
-      if (!ok[i])
+      if (!prep.signature_ok[i])
         return invalid_argument("transaction #" + std::to_string(i) + " (" + hash_hex(ids[i]).substr(0, 16) +
                                 ", " + tx_type_name(block.txs[i].type) + " from " + short_key(block.txs[i].sender) +
                                 "): signature invalid");

@@ -26,6 +26,15 @@ std::vector<char> verify_signatures(const std::vector<Transaction>& txs, int thr
 // Runs fn(begin, end) over [0, n) split across up to `threads` threads (the caller's included).
 void parallel_for(size_t n, int threads, size_t min_per_thread, const std::function<void(size_t, size_t)>& fn);
 
+// The part of checking a block that needs no state: its transactions' ids, Merkle leaves and
+// signatures. Pure, so a replay prepares the next block on other threads while the current one
+// is applied.
+struct PreparedBlock {
+  std::vector<Hash> leaves, ids;
+  std::vector<char> signature_ok;  // empty when signatures are taken as checked
+};
+PreparedBlock prepare_block(const Block& block, int threads, bool check_signatures);
+
 class Chain {
  public:
   struct ApplyOptions {
@@ -34,6 +43,8 @@ class Chain {
     // Runs after every check passed and before the block is committed (the store's durable
     // append); a failure here rolls the block back.
     std::function<Status()> before_commit;
+    // Computed earlier by prepare_block (same block, same signatures_checked); else computed here.
+    const PreparedBlock* prepared = nullptr;
   };
 
   const State& state() const { return state_; }

@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <chrono>
+#include <future>
 
 namespace fogline::ledger {
 
@@ -12,15 +13,43 @@ uint64_t now_ms() {
 Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dir, int threads, bool check_tx_signatures) {
   FOGLINE_ASSIGN_OR_RETURN(BlockStore store, BlockStore::open(dir));
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(store), threads));
-  for (uint64_t h = 0; h < ledger->store_.count(); ++h) {
-    FOGLINE_ASSIGN_OR_RETURN(Block block, ledger->read_block(h));
-    if (block.header.hash() != ledger->store_.entry(h).block_hash)
-      return invalid_argument("block " + std::to_string(h) + ": its hash does not match the index");
-    Chain::ApplyOptions options;
-    options.threads = threads;
-    options.signatures_checked = !check_tx_signatures;
-    Status st = ledger->chain_.apply_block(block, options);
-    if (!st.is_ok()) return st.with_context("replaying '" + dir + "' block " + std::to_string(h));
+  // Pipelined replay: while block h is applied (sequential, one thread), block h+1 is read,
+  // decoded and its hashes and signatures checked on the other threads.
+  struct Next {
+    Result<Block> block = internal_error("not read");
+    PreparedBlock prepared;
+  };
+  auto load = [&ledger, threads, check_tx_signatures](uint64_t h) {
+    Next next;
+    next.block = ledger->read_block(h);
+    if (next.block.is_ok()) next.prepared = prepare_block(*next.block, threads, check_tx_signatures);
+    return next;
+  };
+  const uint64_t count = ledger->store_.count();
+  std::future<Next> ahead;
+  if (count > 0) ahead = std::async(std::launch::async, load, 0);
+  for (uint64_t h = 0; h < count; ++h) {
+    Next current = ahead.get();
+    if (h + 1 < count) ahead = std::async(std::launch::async, load, h + 1);
+    if (!current.block.is_ok()) {
+      if (ahead.valid()) ahead.wait();
+      return current.block.status();
+    }
+    const Block& block = *current.block;
+    Status st = block.header.hash() == ledger->store_.entry(h).block_hash
+                    ? Status::ok()
+                    : invalid_argument("block " + std::to_string(h) + ": its hash does not match the index");
+    if (st.is_ok()) {
+      Chain::ApplyOptions options;
+      options.threads = threads;
+      options.signatures_checked = !check_tx_signatures;
+      options.prepared = &current.prepared;
+      st = ledger->chain_.apply_block(block, options);
+    }
+    if (!st.is_ok()) {
+      if (ahead.valid()) ahead.wait();
+      return st.with_context("replaying '" + dir + "' block " + std::to_string(h));
+    }
   }
   return ledger;
 }
