@@ -123,6 +123,26 @@ TEST(OnednnLayout, DepthwiseChainMatchesReference) {
   EXPECT_EQ(layout_of(*s, "y"), "");  // a graph output
 }
 
+// SqueezeNet's Fire module: squeeze 1x1, expand 1x1 and 3x3, Concat along channels, and an
+// input from outside the region (the graph input) concatenated too.
+TEST(OnednnLayout, ChannelConcatStaysInTheRegion) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 8, 9, 9});
+  conv(m, "x", "s", 8, 4, 1, 1);
+  conv(m, "s", "e1", 4, 6, 1, 2);
+  conv(m, "s", "e3", 4, 6, 3, 3);
+  auto& cat = m.node("Concat", {"e1", "e3", "x"}, {"c"});
+  set_attr(cat, "axis", int64_t{1});
+  conv(m, "c", "y", 20, 5, 1, 4);
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({1, 8, 9, 9}, 22)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "e1"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "e3"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "c"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "x"), "");
+}
+
 // Grouped convs with few channels per group (for some of these oneDNN has only its naive
 // NHWC kernel, and the Conv kernel then reorders around a blocked one).
 TEST(OnednnLayout, GroupedConvChainMatchesReference) {

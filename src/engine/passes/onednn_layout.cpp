@@ -6,8 +6,8 @@
 // layout-aware oneDNN nodes read it, in slots that accept a tagged operand (Conv's X and its
 // fused Add, a pool's X). Every other value stays plain, so the region boundaries need no
 // extra nodes: a kernel whose input or output is untagged converts it itself, as before.
-// Muls by a per-channel scale (squeeze-and-excitation) take part too, so that the region runs
-// through those blocks.
+// Muls by a per-channel scale (squeeze-and-excitation) and channel Concats take part too, so
+// that the region runs through those blocks.
 // NHWC has the same byte size as NCHW (no channel padding), so memory planning is unchanged.
 //
 // Only for the oneDNN kernel set (reference kernels know nothing of layouts).
@@ -59,6 +59,17 @@ std::vector<int> layout_slots(const Graph& g, const Node& n) {
     return {0};
   }
   if (n.op_type == "GlobalAveragePool" || n.op_type == "GlobalMaxPool") return {0};
+  if (n.op_type == "Concat" && n.opset >= 4) {
+    // Along channels (ops/dnnl/concat.cpp); every input is a rank-4 float with known dims.
+    const int64_t axis = n.attrs.get_int("axis", 1);
+    if (axis != 1 && axis != -3) return {};
+    std::vector<int> slots;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (!float_rank4(g, n.inputs[i])) return {};
+      slots.push_back(static_cast<int>(i));
+    }
+    return slots;
+  }
   if (n.op_type == "Mul" && n.opset >= 7 && n.inputs.size() == 2) {
     // A per-channel scale (squeeze-and-excitation): ops/dnnl/channel_scale.cpp.
     for (int big = 0; big < 2; ++big) {
