@@ -59,6 +59,7 @@ uint64_t State::total_credits() const {
   for (const auto& [k, a] : accounts_) total += a.balance.value_or(0);
   for (const auto& [id, e] : escrows_)
     if (e.status == EscrowStatus::kOpen) total += e.amount;
+  for (const auto& [id, r] : rentals_) total += r.prepaid;
   return total;
 }
 

@@ -84,6 +84,21 @@ struct DataUse {
   uint64_t paid = 0;
 };
 
+struct RentalNode {
+  PublicKey node{};
+  std::string sealed_bundle_key;  // the model bundle's key sealed to the node's X25519 key
+};
+
+struct Rental {
+  Hash model{};
+  PublicKey renter{}, owner{};
+  uint64_t price_per_1000 = 0;  // fixed when the rental starts
+  uint64_t prepaid = 0;         // credits still held for the owner (0 with economy = off)
+  uint64_t inferences = 0;      // settled so far
+  uint64_t paid = 0;            // credits paid to the owner so far
+  std::vector<RentalNode> nodes;
+};
+
 struct KeyHasher {
   size_t operator()(const std::array<unsigned char, 32>& k) const {
     size_t h;
@@ -110,6 +125,7 @@ class State {
   const Model* model(const Hash& id) const { return find(models_, id); }
   const Grant* grant(const Hash& subject, const PublicKey& grantee) const;
   const DataUse* data_use(const Hash& tx) const { return find(uses_, tx); }
+  const Rental* rental(const Hash& id) const { return find(rentals_, id); }
 
   const std::unordered_map<PublicKey, Account, KeyHasher>& accounts() const { return accounts_; }
   const std::map<Hash, Escrow>& escrows() const { return escrows_; }
@@ -118,6 +134,7 @@ class State {
   const std::map<Hash, Model>& models() const { return models_; }
   const std::map<std::pair<Hash, PublicKey>, Grant>& grants() const { return grants_; }
   const std::map<Hash, DataUse>& data_uses() const { return uses_; }
+  const std::map<Hash, Rental>& rentals() const { return rentals_; }
 
   void put_account(const PublicKey& k, Account a) { put(accounts_, k, std::move(a)); }
   void put_escrow(const Hash& id, Escrow e) { put(escrows_, id, std::move(e)); }
@@ -126,6 +143,7 @@ class State {
   void put_model(const Hash& id, Model m) { put(models_, id, std::move(m)); }
   void put_grant(Grant g) { put(grants_, std::make_pair(g.subject, g.grantee), std::move(g)); }
   void put_data_use(const Hash& tx, DataUse u) { put(uses_, tx, std::move(u)); }
+  void put_rental(const Hash& id, Rental r) { put(rentals_, id, std::move(r)); }
   void set_genesis(std::string chain, Economy e, const PublicKey& orderer_key, const PublicKey& mint);
 
   // Journal around a block: begin, then commit or roll back everything put since.
@@ -133,7 +151,7 @@ class State {
   void commit();
   void rollback();
 
-  // Total credits in existence (balances plus open escrows); constant under transfers and
+  // Total credits in existence (balances, open escrows, rental prepayments); constant under transfers and
   // escrows, changed only by mints. Used by tests to show nothing was created or destroyed.
   uint64_t total_credits() const;
 
@@ -167,6 +185,7 @@ class State {
   std::map<Hash, Model> models_;
   std::map<std::pair<Hash, PublicKey>, Grant> grants_;
   std::map<Hash, DataUse> uses_;
+  std::map<Hash, Rental> rentals_;
 
   bool journaling_ = false;
   std::vector<std::function<void()>> undo_;

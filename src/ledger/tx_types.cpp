@@ -11,7 +11,9 @@
 #include "ledger/tx/mint.h"
 #include "ledger/tx/model_publish.h"
 #include "ledger/tx/register_account.h"
+#include "ledger/tx/rental_start.h"
 #include "ledger/tx/transfer.h"
+#include "ledger/tx/usage_settle.h"
 
 namespace fogline::ledger {
 
@@ -29,6 +31,8 @@ const std::vector<TxTypeInfo>& tx_types() {
       {GrantTx::kCode, "grant", &GrantTx::decode},
       {ModelPublishTx::kCode, "model_publish", &ModelPublishTx::decode},
       {DataUseTx::kCode, "data_use", &DataUseTx::decode},
+      {RentalStartTx::kCode, "rental_start", &RentalStartTx::decode},
+      {UsageSettleTx::kCode, "usage_settle", &UsageSettleTx::decode},
   };
   return types;
 }
