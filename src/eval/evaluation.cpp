@@ -61,6 +61,29 @@ Result<std::vector<int>> class_mapping(const PostprocessSpec& post, size_t model
 
 }  // namespace
 
+nlohmann::json coco_ground_truth_json(const EvaluationReport& r) {
+  nlohmann::json images = nlohmann::json::array(), categories = nlohmann::json::array(), annotations = nlohmann::json::array();
+  for (size_t i = 0; i < r.image_files.size(); ++i) {
+    images.push_back({{"id", i}, {"file_name", r.image_files[i]}, {"width", r.image_sizes[i].first}, {"height", r.image_sizes[i].second}});
+  }
+  for (size_t c = 0; c < r.class_names.size(); ++c) categories.push_back({{"id", c}, {"name", r.class_names[c]}});
+  for (size_t a = 0; a < r.ground_truth.size(); ++a) {
+    const auto& g = r.ground_truth[a];
+    annotations.push_back({{"id", a + 1}, {"image_id", g.image_id}, {"category_id", g.category_id},
+                           {"bbox", {g.box.x, g.box.y, g.box.w, g.box.h}}, {"area", g.area}, {"iscrowd", g.iscrowd ? 1 : 0}});
+  }
+  return {{"images", images}, {"categories", categories}, {"annotations", annotations}};
+}
+
+nlohmann::json coco_results_json(const EvaluationReport& r) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : r.detections) {
+    out.push_back({{"image_id", d.image_id}, {"category_id", d.category_id}, {"bbox", {d.box.x, d.box.y, d.box.w, d.box.h}},
+                   {"score", d.score}});
+  }
+  return out;
+}
+
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -218,6 +241,10 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
       for (const auto& b : item.boxes) gts.push_back({image_id, b.class_index, {b.x, b.y, b.w, b.h}, b.area, b.iscrowd});
       for (const auto& d : found) dets.push_back({image_id, d.class_index, {d.x, d.y, d.w, d.h}, d.score});
       for (const auto& id : ids) slice_images[id].push_back(image_id);
+      report.image_files.resize(static_cast<size_t>(total));
+      report.image_sizes.resize(static_cast<size_t>(total));
+      report.image_files[static_cast<size_t>(n)] = item.relative;
+      report.image_sizes[static_cast<size_t>(n)] = {transform.original_width, transform.original_height};
     }
     ++report.items;
     if (options.progress) options.progress(n + 1, total);
@@ -273,6 +300,8 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
     report.overall["ground_truth"] = gts.size();
     if (ev.detections_with_unknown_category) report.overall["detections_with_unknown_class"] = ev.detections_with_unknown_category;
     report.coco = std::move(ev);
+    report.ground_truth = gts;
+    report.detections = dets;
     for (const auto& [id, images] : slice_images) {
       std::vector<int64_t> sorted = images;
       std::sort(sorted.begin(), sorted.end());

@@ -59,6 +59,12 @@ struct EvaluationReport {
   std::optional<ClassificationMetrics> classification;
   std::optional<CocoEvaluation> coco;
   std::optional<VocEvaluation> voc;
+  // Detection: every box as evaluated (image_id = index into image_files), to write as COCO
+  // files (--save-detections / --save-ground-truth) and score elsewhere.
+  std::vector<GroundTruthBox> ground_truth;
+  std::vector<DetectionBox> detections;
+  std::vector<std::string> image_files;
+  std::vector<std::pair<int, int>> image_sizes;  // width, height
 
   nlohmann::json to_json() const;
 };
@@ -69,6 +75,12 @@ Status resolve_input_size(const engine::Session& session, PreprocessSpec* spec);
 
 Result<EvaluationReport> evaluate_model(const engine::Session& session, const data::Dataset& dataset,
                                         const EvaluationOptions& options);
+
+// COCO files of a detection report: an instances JSON (images, categories, annotations) and a
+// results list ([{image_id, category_id, bbox, score}]), so pycocotools or any other tool can
+// score the same boxes.
+nlohmann::json coco_ground_truth_json(const EvaluationReport& report);
+nlohmann::json coco_results_json(const EvaluationReport& report);
 
 // Percentile of `values` (linear interpolation between closest ranks, as numpy's default).
 double percentile(std::vector<double> values, double p);

@@ -71,6 +71,8 @@ class EvalCommand : public Command {
     app.add_option("--threads", threads_, "engine threads (0: all cores)")->default_val(0);
     app.add_flag("--strict", strict_, "refuse a dataset with bad annotations");
     app.add_option("--save-spec", save_spec_, "write the processing spec used (JSON) to this file");
+    app.add_option("--save-detections", save_detections_, "detection: write the detections as a COCO results JSON");
+    app.add_option("--save-ground-truth", save_ground_truth_, "detection: write the ground truth as a COCO instances JSON");
     // Dataset files.
     app.add_option("--data-labels", data_.labels_file, "imagefolder: labels file (FILE LABEL per line)");
     app.add_option("--classes", data_.classes_file, "dataset class names file");
@@ -161,6 +163,13 @@ class EvalCommand : public Command {
     if (!report.is_ok()) return fail(report.status().message());
     auto hash = data::dataset_content_hash(*ds);
 
+    for (const auto& [path, doc] : {std::pair{save_detections_, eval::coco_results_json(*report)},
+                                    std::pair{save_ground_truth_, eval::coco_ground_truth_json(*report)}}) {
+      if (path.empty()) continue;
+      if (!report->coco) return fail("--save-detections/--save-ground-truth apply to detection datasets");
+      Status w = write_file_atomic(path, doc.dump() + "\n");
+      if (!w.is_ok()) return fail(w.message());
+    }
     if (!plots_.empty()) {
       auto written = eval::write_plots(*report, plots_);
       if (!written.is_ok()) return fail(written.status().message());
@@ -264,7 +273,7 @@ class EvalCommand : public Command {
   }
 
   CLI::App* app_ = nullptr;
-  std::string model_, dataset_, plots_, spec_file_, save_spec_;
+  std::string model_, dataset_, plots_, spec_file_, save_spec_, save_detections_, save_ground_truth_;
   data::DatasetOptions data_;
   std::vector<std::string> slices_, report_keys_;
   int64_t limit_ = 0;
