@@ -1,6 +1,8 @@
 #include "registry/importer.h"
 
 #include <cctype>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 
 #include "core/file_util.h"
@@ -162,6 +164,10 @@ Result<ImportResult> import_model(Registry& registry, const std::string& source_
   result.existing_object = cas.contains(digest);
   FOGLINE_ASSIGN_OR_RETURN(std::string adopted, cas.adopt(temp.path, digest));
   temp.path.clear();  // adopt() moved or deleted it
+  auto pause = [ms = options.test_pause_ms] {
+    if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  };
+  pause();
   NewVersion nv;
   nv.model = name;
   nv.version = options.version;
@@ -171,6 +177,7 @@ Result<ImportResult> import_model(Registry& registry, const std::string& source_
   nv.facts = std::move(facts);
   nv.actor = options.actor;
   nv.artifacts = {{"model", adopted, size}};
+  nv.before_commit = pause;
   auto version = registry.create_version(nv);
   if (!version.is_ok()) {
     if (!result.existing_object) (void)cas.remove(adopted);

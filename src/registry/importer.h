@@ -24,6 +24,9 @@ struct ImportOptions {
   std::string lfs_url;  // overrides Git LFS server discovery
   SourceBases bases = SourceBases::from_env();
   std::function<void(const std::string& stage, int64_t done, int64_t total)> progress;
+  // Sleeps after the object is stored and again inside the version's transaction, to widen
+  // the windows the kill -9 tests aim at ($FOGLINE_IMPORT_TEST_PAUSE_MS in the CLI).
+  int test_pause_ms = 0;
 };
 
 struct ImportResult {

@@ -164,6 +164,7 @@ Result<VersionRecord> Registry::create_version(const NewVersion& spec) {
     Json detail = {{"source_url", spec.source_url}};
     if (!spec.source_commit.empty()) detail["commit"] = spec.source_commit;
     FOGLINE_TRY(add_history(id, "created", "", "dev", detail, actor));
+    if (spec.before_commit) spec.before_commit();
     FOGLINE_TRY(tx.commit());
     return load(id);
   }

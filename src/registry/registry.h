@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,8 @@ struct NewVersion {
   Json facts = Json::object();
   std::vector<ArtifactRef> artifacts;  // must already be in the content store
   std::string actor;                   // empty: the current user
+  // Runs inside the transaction just before it commits (the kill -9 tests pause there).
+  std::function<void()> before_commit;
 };
 
 struct ModelSummary {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/command.h"
 #include "registry/importer.h"
@@ -35,6 +36,7 @@ class ModelImportCommand : public Command {
     app.add_flag("--json", json_, "print the new version as JSON");
   }
   int run() override {
+    if (const char* pause = std::getenv("FOGLINE_IMPORT_TEST_PAUSE_MS")) options_.test_pause_ms = std::atoi(pause);
     auto opened = registry::open_registry(home_);
     if (!opened.is_ok()) return fail(opened.status().message());
     bool tty = ::isatty(2);
