@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -173,6 +174,34 @@ TEST(Evaluation, DetectionBoxesMappedBackAndScoredTheCocoWay) {
   EXPECT_EQ(files->size(), 3u);  // PR curves, per-class AP, site slices
   // A classifier spec on a detection dataset is refused with a reason.
   EXPECT_FALSE(evaluate_model(*session, *ds, EvaluationOptions{}).is_ok());
+}
+
+// [1,2] x [[1],[2]] -> [1,1]: prediction = a + 2b.
+TEST(Evaluation, RegressionFromCsvRowsPerSlice) {
+  TempDir d;
+  // Predictions 1+2*1=3, 2+2*0=2, 0+2*2=4 against targets 3, 1, 6: errors 0, 1, -2.
+  d.write("data.csv", "a,b,site,target\n1,1,north,3\n2,0,south,1\n0,2,south,6\n");
+  data::DatasetOptions o;
+  o.slices = {data::SliceSpec::parse("site=column:site").value()};
+  auto ds = data::load_dataset(d.path(), o);
+  ASSERT_TRUE(ds.is_ok()) << ds.status().to_string();
+  ASSERT_EQ(ds->task, data::TaskKind::kRegression);
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 2});
+  m.initializer("w", Tensor::from_vector<float>({2, 1}, {1, 2}));
+  m.node("MatMul", {"x", "w"}, {"y"});
+  m.output("y");
+  auto session = m.session();
+  ASSERT_TRUE(session.is_ok()) << session.status().to_string();
+  EvaluationOptions eo;
+  eo.spec.post.kind = PostprocessKind::kRegression;
+  auto r = evaluate_model(**session, *ds, eo);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_DOUBLE_EQ(r->overall["mae"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(r->overall["rmse"].get<double>(), std::sqrt(5.0 / 3.0));
+  ASSERT_EQ(r->slices.size(), 2u);
+  EXPECT_DOUBLE_EQ(r->slices[0].primary, 0.0);  // north
+  EXPECT_DOUBLE_EQ(r->slices[1].primary, 1.5);  // south: |1| and |-2|
 }
 
 TEST(Evaluation, Percentile) {
