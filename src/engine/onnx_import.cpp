@@ -37,13 +37,29 @@ class GraphBuilder {
   GraphBuilder(const std::map<std::string, int>& opsets, std::string base_dir)
       : opsets_(opsets), base_dir_(std::move(base_dir)) {}
 
+  // Converts the top graph's initializers now and frees their bytes in the protobuf, so that
+  // a large model is not held twice while the IR is built; `build` then takes them over.
+  Status adopt_initializers(onnx::GraphProto* gp) {
+    for (auto& init : *gp->mutable_initializer()) {
+      auto t = tensor_from_proto(init, base_dir_);
+      if (!t.is_ok()) return t.status().with_context("initializer '" + init.name() + "'");
+      adopted_.emplace(init.name(), std::move(t).value());
+      std::string().swap(*init.mutable_raw_data());
+      google::protobuf::RepeatedField<float>().Swap(init.mutable_float_data());
+    }
+    return Status::ok();
+  }
+
   // `outer` holds the names visible from enclosing graphs (for subgraphs).
   Result<Graph> build(const onnx::GraphProto& gp, const std::set<std::string>& outer) {
     Graph g;
     g.opsets = opsets_;
     std::set<std::string> local;
     for (const auto& init : gp.initializer()) {
-      auto t = tensor_from_proto(init, base_dir_);
+      auto adopted = adopted_.find(init.name());
+      Result<Tensor> t = adopted != adopted_.end() ? Result<Tensor>(std::move(adopted->second))
+                                                   : tensor_from_proto(init, base_dir_);
+      if (adopted != adopted_.end()) adopted_.erase(adopted);
       if (!t.is_ok()) return t.status().with_context("initializer '" + init.name() + "'");
       int id = g.add_value(init.name());
       g.values[id].type.dtype = t->dtype();
@@ -234,6 +250,7 @@ class GraphBuilder {
 
   std::map<std::string, int> opsets_;
   std::string base_dir_;
+  std::map<std::string, Tensor> adopted_;
 };
 
 // Moves external data into the protobuf so the checker and converter see one self-contained model.
@@ -267,16 +284,20 @@ std::string op_the_converter_mishandles(const onnx::GraphProto& g) {
 
 }  // namespace
 
-Result<ImportedModel> import_onnx_bytes(const std::string& bytes, const std::string& base_dir,
-                                        const ImportOptions& options) {
-  ImportedModel out;
-  out.info.file_bytes = static_cast<int64_t>(bytes.size());
-  onnx::ModelProto model;
+static Status parse_model(const std::string& bytes, onnx::ModelProto* model) {
   if (bytes.empty()) return invalid_argument("the model file is empty");
-  if (!model.ParseFromString(bytes)) {
+  if (!model->ParseFromString(bytes)) {
     return invalid_argument("not a valid ONNX model: the protobuf does not parse (truncated or "
                             "corrupt file, or not an .onnx file)");
   }
+  return Status::ok();
+}
+
+// Builds the IR from a parsed model (consumed: its initializers' bytes are freed on the way).
+static Result<ImportedModel> import_onnx_model(onnx::ModelProto& model, int64_t file_bytes, const std::string& base_dir,
+                                        const ImportOptions& options) {
+  ImportedModel out;
+  out.info.file_bytes = file_bytes;
   if (!model.has_graph()) return invalid_argument("the ONNX model has no graph");
   if (model.ir_version() <= 0) return invalid_argument("the ONNX model has no ir_version");
   FOGLINE_TRY(inline_external_data(model.mutable_graph(), base_dir));
@@ -316,17 +337,33 @@ Result<ImportedModel> import_onnx_bytes(const std::string& bytes, const std::str
   }
 
   GraphBuilder builder(out.info.opsets, base_dir);
+  FOGLINE_TRY(builder.adopt_initializers(model.mutable_graph()));
   auto g = builder.build(model.graph(), {});
   if (!g.is_ok()) return g.status();
   out.graph = std::move(g).value();
   return out;
 }
 
+Result<ImportedModel> import_onnx_bytes(const std::string& bytes, const std::string& base_dir,
+                                        const ImportOptions& options) {
+  onnx::ModelProto model;
+  FOGLINE_TRY(parse_model(bytes, &model));
+  return import_onnx_model(model, static_cast<int64_t>(bytes.size()), base_dir, options);
+}
+
 Result<ImportedModel> import_onnx_file(const std::string& path, const ImportOptions& options) {
-  auto bytes = read_file(path);
-  if (!bytes.is_ok()) return bytes.status();
   std::string dir = std::filesystem::path(path).parent_path().string();
-  auto model = import_onnx_bytes(*bytes, dir.empty() ? "." : dir, options);
+  onnx::ModelProto proto;
+  int64_t file_bytes = 0;
+  {
+    // The file's bytes are freed once parsed: only the protobuf and then the IR stay.
+    auto bytes = read_file(path);
+    if (!bytes.is_ok()) return bytes.status();
+    file_bytes = static_cast<int64_t>(bytes->size());
+    Status parsed = parse_model(*bytes, &proto);
+    if (!parsed.is_ok()) return parsed.with_context("'" + path + "'");
+  }
+  auto model = import_onnx_model(proto, file_bytes, dir.empty() ? "." : dir, options);
   if (!model.is_ok()) return model.status().with_context("'" + path + "'");
   model->info.path = path;
   return model;

@@ -1,5 +1,6 @@
-// Removes nodes none of whose outputs reach a graph output. Runs last so that it also
-// sweeps what folding and fusion left behind.
+// Removes nodes none of whose outputs reach a graph output, and frees the constants nothing
+// reads any more (the weights that folding replaced by rescaled copies). Runs last so that it
+// also sweeps what folding and fusion left behind.
 #include "engine/passes/pass.h"
 
 namespace fogline::engine {
@@ -18,14 +19,21 @@ class DeadNodeElimination : public GraphPass {
       bool live = false;
       for (int out : node.outputs) live = live || (out >= 0 && needed[static_cast<size_t>(out)]);
       if (!live) {
+        if (!node.dead) ++removed;
         node.dead = true;
-        ++removed;
         continue;
       }
       for (int in : node.inputs) {
         if (in >= 0) needed[static_cast<size_t>(in)] = 1;
       }
       for (int in : node.implicit_inputs) needed[static_cast<size_t>(in)] = 1;
+    }
+    for (size_t v = 0; v < graph.values.size(); ++v) {
+      Value& value = graph.values[v];
+      if (!needed[v] && value.constant && value.producer < 0) {
+        value.constant.reset();
+        ++removed;
+      }
     }
     return removed;
   }
