@@ -21,6 +21,7 @@
 #include "ledger/tx/mint.h"
 #include "ledger/tx/register_account.h"
 #include "ledger/tx/transfer.h"
+#include "ledger/verify.h"
 
 using namespace fogline;
 using namespace fogline::ledger;
@@ -316,6 +317,12 @@ void bench_replay(const Options& opt) {
                 (unsigned long long)(*ledger)->state().tx_count, s, (*ledger)->state().tx_count / s,
                 std::filesystem::file_size(BlockStore::data_path(dir)) / 1e6);
   }
+  auto t0 = Clock::now();
+  VerifyReport report = verify_ledger(dir, opt.threads);
+  double s = seconds_since(t0);
+  std::printf("verify (fogline ledger verify: every byte, hash, signature, nonce, transition): %llu transactions in "
+              "%.1f s = %.0f tx/s%s\n",
+              (unsigned long long)report.transactions, s, report.transactions / s, report.ok ? "" : " (FAILED)");
   std::filesystem::remove_all(dir);
 }
 
