@@ -10,9 +10,15 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <string>
 
 #include "store/database.h"
+
+namespace fogline::store {
+// Test names and messages say "sqlite" / "postgresql" instead of "4-byte object".
+inline void PrintTo(Backend backend, std::ostream* os) { *os << backend_name(backend); }
+}  // namespace fogline::store
 
 namespace fogline::store::testing {
 
