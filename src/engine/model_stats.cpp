@@ -30,14 +30,23 @@ int64_t node_flops(const Graph& g, const Node& n) {
   }
   if (n.op_type == "Gemm" || n.op_type == "MatMul" || n.op_type == "QLinearMatMul" ||
       n.op_type == "MatMulInteger") {
-    int b_index = n.op_type == "QLinearMatMul" ? 3 : 1;
     auto a = shape_of(g, n.inputs.empty() ? -1 : n.inputs[0]);
     auto y = shape_of(g, n.outputs.empty() ? -1 : n.outputs[0]);
     if (!a || !y || a->empty()) return -1;
     int64_t k = a->back();
     if (n.op_type == "Gemm" && n.attrs.get_int("transA", 0) && a->size() == 2) k = (*a)[0];
-    (void)b_index;
     return 2 * numel(*y) * k;
+  }
+  if (n.op_type == "GRU" || n.op_type == "LSTM" || n.op_type == "RNN") {
+    // Every step multiplies the input by W and the state by R, for every gate and direction:
+    // 2 * dirs * steps * batch * gates*hidden * (input + hidden). Elementwise gate maths is
+    // left out, as for activations elsewhere.
+    auto x = shape_of(g, n.inputs.empty() ? -1 : n.inputs[0]);
+    auto w = shape_of(g, n.inputs.size() > 1 ? n.inputs[1] : -1);
+    auto r = shape_of(g, n.inputs.size() > 2 ? n.inputs[2] : -1);
+    if (!x || !w || !r || x->size() != 3 || w->size() != 3 || r->size() != 3) return -1;
+    const int64_t steps_times_batch = (*x)[0] * (*x)[1];
+    return 2 * (*w)[0] * steps_times_batch * (*w)[1] * ((*w)[2] + (*r)[2]);
   }
   return 0;
 }
