@@ -3,6 +3,9 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
+#include <cstring>
+#include <utility>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -15,10 +18,38 @@ struct FileCloser {
   void operator()(FILE* f) const { std::fclose(f); }
 };
 
+// EXIF orientation (tag 0x0112 of IFD0) from an APP1 "Exif\0\0" payload; 1 when absent.
+// OpenCV's imread applies it, so sizes must too: orientations 5..8 swap width and height.
+int exif_orientation(const std::vector<unsigned char>& app1) {
+  if (app1.size() < 14 || std::memcmp(app1.data(), "Exif\0\0", 6) != 0) return 1;
+  const unsigned char* t = app1.data() + 6;
+  const size_t n = app1.size() - 6;
+  bool le = t[0] == 'I' && t[1] == 'I';
+  if (!le && !(t[0] == 'M' && t[1] == 'M')) return 1;
+  auto u16 = [&](size_t o) -> unsigned { return o + 2 > n ? 0u : le ? t[o] | (t[o + 1] << 8) : (t[o] << 8) | t[o + 1]; };
+  auto u32 = [&](size_t o) -> size_t {
+    if (o + 4 > n) return 0;
+    return le ? t[o] | (t[o + 1] << 8) | (t[o + 2] << 16) | (static_cast<size_t>(t[o + 3]) << 24)
+              : (static_cast<size_t>(t[o]) << 24) | (t[o + 1] << 16) | (t[o + 2] << 8) | t[o + 3];
+  };
+  size_t ifd = u32(4);
+  unsigned entries = u16(ifd);
+  for (unsigned i = 0; i < entries && i < 512; ++i) {
+    size_t e = ifd + 2 + 12 * static_cast<size_t>(i);
+    if (e + 12 > n) break;
+    if (u16(e) == 0x0112) {
+      unsigned v = u16(e + 8);
+      return v >= 1 && v <= 8 ? static_cast<int>(v) : 1;
+    }
+  }
+  return 1;
+}
+
 Result<ImageSize> jpeg_size(FILE* f, const std::string& path) {
   // After SOI: segments FF xx [len hi][len lo] ...; the frame header (SOF0..SOF15 except DHT,
   // JPG, DAC) holds precision, height, width.
   std::fseek(f, 2, SEEK_SET);
+  int orientation = 1;
   for (int guard = 0; guard < 10000; ++guard) {
     int c = std::fgetc(f);
     if (c == EOF) break;
@@ -38,7 +69,14 @@ Result<ImageSize> jpeg_size(FILE* f, const std::string& path) {
       if (std::fread(b, 1, 5, f) != 5) break;
       ImageSize s{(b[3] << 8) | b[4], (b[1] << 8) | b[2]};
       if (s.width <= 0 || s.height <= 0) break;
+      if (orientation >= 5) std::swap(s.width, s.height);
       return s;
+    }
+    if (marker == 0xE1 && orientation == 1) {
+      std::vector<unsigned char> app1(static_cast<size_t>(len - 2));
+      if (std::fread(app1.data(), 1, app1.size(), f) != app1.size()) break;
+      orientation = exif_orientation(app1);
+      continue;
     }
     if (std::fseek(f, len - 2, SEEK_CUR) != 0) break;
   }
