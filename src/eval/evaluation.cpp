@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <future>
 
 #include "data/text_files.h"
 #include "eval/postprocess.h"
@@ -179,6 +180,10 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
   std::vector<double> run_ms;
   auto start = Clock::now();
   const int64_t total = static_cast<int64_t>(items.size());
+  std::future<Result<PreprocessedImage>> next_image;
+  if (image_items && total > 0) {
+    next_image = std::async(std::launch::async, [&spec, path = items[0]->path] { return preprocess_file(path, spec.pre); });
+  }
   for (int64_t n = 0; n < total; ++n) {
     const data::DatasetItem& item = *items[static_cast<size_t>(n)];
     std::vector<SliceId> ids;
@@ -190,7 +195,12 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
     engine::Tensor input;
     ImageTransform transform;
     if (image_items) {
-      auto pre = preprocess_file(item.path, spec.pre);
+      // Decoding and preprocessing of the next image overlap this one's engine run.
+      auto pre = next_image.get();
+      if (n + 1 < total) {
+        const std::string next_path = items[static_cast<size_t>(n + 1)]->path;
+        next_image = std::async(std::launch::async, [&spec, next_path] { return preprocess_file(next_path, spec.pre); });
+      }
       if (!pre.is_ok()) {
         report.errors.push_back(item.relative + ": " + pre.status().message());
         if (options.progress) options.progress(n + 1, total);
