@@ -168,6 +168,14 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
   // Accumulators: overall and per (key, value).
   const int num_classes = static_cast<int>(ds.class_names.size());
   std::optional<std::vector<int>> mapping;
+  // Detection with a labels file: the detector's classes mapped to the dataset's by name;
+  // detections of classes the dataset does not have are dropped and counted.
+  std::optional<std::vector<int>> detection_mapping;
+  int64_t unmapped_detections = 0;
+  if (ds.task == data::TaskKind::kDetection && !spec.post.labels_file.empty()) {
+    FOGLINE_ASSIGN_OR_RETURN(auto names, data::read_class_names(spec.post.labels_file));
+    FOGLINE_ASSIGN_OR_RETURN(detection_mapping, class_mapping(spec.post, names.size(), ds));
+  }
   std::optional<ClassificationAccumulator> cls_all;
   std::map<SliceId, ClassificationAccumulator> cls_slices;
   RegressionAccumulator reg_all;
@@ -249,7 +257,17 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
       FOGLINE_ASSIGN_OR_RETURN(auto found, decode_detections(*outputs, output_names, spec.post, transform));
       const int64_t image_id = n;
       for (const auto& b : item.boxes) gts.push_back({image_id, b.class_index, {b.x, b.y, b.w, b.h}, b.area, b.iscrowd});
-      for (const auto& d : found) dets.push_back({image_id, d.class_index, {d.x, d.y, d.w, d.h}, d.score});
+      for (const auto& d : found) {
+        int c = d.class_index;
+        if (detection_mapping) {
+          c = c >= 0 && static_cast<size_t>(c) < detection_mapping->size() ? (*detection_mapping)[static_cast<size_t>(c)] : -1;
+          if (c < 0) {
+            ++unmapped_detections;
+            continue;
+          }
+        }
+        dets.push_back({image_id, c, {d.x, d.y, d.w, d.h}, d.score});
+      }
       for (const auto& id : ids) slice_images[id].push_back(image_id);
       report.image_files.resize(static_cast<size_t>(total));
       report.image_sizes.resize(static_cast<size_t>(total));
@@ -309,6 +327,7 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
     report.overall["detections"] = dets.size();
     report.overall["ground_truth"] = gts.size();
     if (ev.detections_with_unknown_category) report.overall["detections_with_unknown_class"] = ev.detections_with_unknown_category;
+    if (unmapped_detections) report.overall["detections_of_classes_not_in_dataset"] = unmapped_detections;
     report.coco = std::move(ev);
     report.ground_truth = gts;
     report.detections = dets;

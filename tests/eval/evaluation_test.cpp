@@ -172,6 +172,17 @@ TEST(Evaluation, DetectionBoxesMappedBackAndScoredTheCocoWay) {
   auto files = write_plots(*r, plots.path());
   ASSERT_TRUE(files.is_ok());
   EXPECT_EQ(files->size(), 3u);  // PR curves, per-class AP, site slices
+  // With the detector's class names (output order) the classes map by name: the detector's
+  // class 0 is called "other" here, so its boxes count for the dataset's class 1 and class 0
+  // gets nothing. Class 1 (other): FP on a (.9) ties the TP on b, a first: AP 51/101 * ... = .5
+  // recall points up to 1 at precision .5 -> 0.5. Class "thing": no detections -> 0.
+  d.write("detector_names.txt", "other\nthing\n");
+  EvaluationOptions mapped = eo;
+  mapped.spec.post.labels_file = d.path("detector_names.txt");
+  auto rm = evaluate_model(*session, *ds, mapped);
+  ASSERT_TRUE(rm.is_ok()) << rm.status().to_string();
+  EXPECT_DOUBLE_EQ(rm->coco->category_ap(0), 0.0);
+  EXPECT_NEAR(rm->coco->category_ap(1), 0.5, 1e-12);
   // A classifier spec on a detection dataset is refused with a reason.
   EXPECT_FALSE(evaluate_model(*session, *ds, EvaluationOptions{}).is_ok());
 }
