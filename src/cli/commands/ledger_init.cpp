@@ -2,6 +2,7 @@
 // file HOME/keys/orderer.key, sealed under $FOGLINE_PASSPHRASE) and block 0 holding the genesis.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "cli/command.h"
 #include "crypto/key_file.h"
@@ -25,7 +26,16 @@ class LedgerInitCommand : public Command {
     const char* pass = std::getenv("FOGLINE_PASSPHRASE");
     if (!pass || !*pass) return fail("set FOGLINE_PASSPHRASE: the orderer's private keys are sealed under it");
     std::string key_path = ledger::orderer_key_path(home);
+    std::string dir = ledger::Ledger::ledger_dir(home);
+    if (std::filesystem::exists(ledger::BlockStore::index_path(dir)) &&
+        std::filesystem::file_size(ledger::BlockStore::index_path(dir)) > 0)
+      return fail("'" + dir + "' already holds a ledger");
+    // Never overwrite an identity: a lost orderer key is a ledger nobody can extend.
+    if (std::filesystem::exists(key_path)) return fail("'" + key_path + "' exists; refusing to replace the orderer's key");
     crypto::Identity orderer = crypto::Identity::generate(crypto::IdentityKind::kOrganisation, orderer_name_);
+    // The key first: a ledger whose orderer key was never saved could not be extended.
+    Status saved = crypto::save_key_file(key_path, orderer, pass);
+    if (!saved.is_ok()) return fail(saved.message());
     ledger::GenesisTx g;
     g.chain_name = chain_;
     g.economy = economy_ == "credits" ? ledger::Economy::kCredits : ledger::Economy::kOff;
@@ -34,10 +44,8 @@ class LedgerInitCommand : public Command {
     // With credits the orderer organisation is also the mint authority until a later version
     // lets the genesis name another.
     if (g.economy == ledger::Economy::kCredits) g.mint_authority = orderer.sign_public();
-    auto created = ledger::Ledger::create(ledger::Ledger::ledger_dir(home), g, orderer);
+    auto created = ledger::Ledger::create(dir, g, orderer);
     if (!created.is_ok()) return fail(created.status().message());
-    Status saved = crypto::save_key_file(key_path, orderer, pass);
-    if (!saved.is_ok()) return fail(saved.message());
     std::printf("created ledger '%s' (economy %s) in %s\norderer %s, key %s\n", chain_.c_str(), economy_.c_str(),
                 ledger::Ledger::ledger_dir(home).c_str(), ledger::key_hex(orderer.sign_public()).c_str(), key_path.c_str());
     return 0;
