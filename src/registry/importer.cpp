@@ -176,6 +176,9 @@ Result<ImportResult> import_model(Registry& registry, const std::string& source_
   nv.source_commit = commit;
   nv.facts = std::move(facts);
   nv.actor = options.actor;
+  nv.processing_spec = options.processing_spec;
+  nv.hyperparameters = options.hyperparameters;
+  nv.dataset_versions = options.dataset_versions;
   nv.artifacts = {{"model", adopted, size}};
   nv.before_commit = pause;
   auto version = registry.create_version(nv);

@@ -21,6 +21,9 @@ struct ImportOptions {
   std::string sha256;   // the bytes must hash to this (in addition to an LFS pointer's oid)
   std::string parent;
   std::string actor;
+  Json processing_spec = Json::object();   // pre/postprocessing the model needs (eval's format)
+  Json hyperparameters = Json::object();   // lineage of a trained model
+  Json dataset_versions = Json::object();
   std::string lfs_url;  // overrides Git LFS server discovery
   SourceBases bases = SourceBases::from_env();
   std::function<void(const std::string& stage, int64_t done, int64_t total)> progress;

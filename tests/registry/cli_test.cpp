@@ -29,7 +29,9 @@ TEST_P(ModelCli, ImportListShowTagPromoteDiffCheckGc) {
   auto first = fogline({"model", "import", dir_ + "/cam.onnx"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.out, HasSubstr("imported cam@1"));
-  auto second = fogline({"model", "import", dir_ + "/cam2.onnx", "--name", "cam", "--parent", "1"});
+  write(dir_ + "/spec.json", R"({"preprocess": {"layout": "NCHW", "size": [224, 224]}})");
+  auto second = fogline({"model", "import", dir_ + "/cam2.onnx", "--name", "cam", "--parent", "1", "--spec", dir_ + "/spec.json",
+                         "--param", "lr=0.001", "--param", "optimizer=adamw", "--dataset", "lobby-cams=v3"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(fogline({"model", "list"}).out, HasSubstr("cam                                     2  2"));
   ASSERT_EQ(fogline({"model", "tag", "cam@1", "lobby"}).exit_code, 0);
@@ -55,11 +57,23 @@ TEST_P(ModelCli, ImportListShowTagPromoteDiffCheckGc) {
   EXPECT_THAT(show.out, HasSubstr("stage dev -> production"));
   EXPECT_THAT(show.out, HasSubstr("best on lobby"));
 
+  auto v2 = reg_->get("cam@2");
+  ASSERT_TRUE(v2.is_ok());
+  EXPECT_EQ(v2->hyperparameters["lr"], 0.001);
+  EXPECT_EQ(v2->hyperparameters["optimizer"], "adamw");
+  EXPECT_EQ(v2->dataset_versions["lobby-cams"], "v3");
+  EXPECT_EQ(v2->processing_spec["preprocess"]["layout"], "NCHW");
+  EXPECT_EQ(v2->parent, "cam@1");
+  auto bad_spec = fogline({"model", "import", dir_ + "/cam2.onnx", "--spec", dir_ + "/cam.onnx"});
+  EXPECT_NE(bad_spec.exit_code, 0);
+  EXPECT_THAT(bad_spec.err, HasSubstr("is not JSON"));
   auto diff = fogline({"model", "diff", "cam@1", "2"});
   ASSERT_EQ(diff.exit_code, 0) << diff.err;
   EXPECT_THAT(diff.out, HasSubstr("facts.parameters"));
   EXPECT_THAT(diff.out, HasSubstr("metrics.lobby-cams#v3.camera=cam-7.top1"));
   EXPECT_THAT(diff.out, HasSubstr("parent"));
+  EXPECT_THAT(diff.out, HasSubstr("hyperparameters.lr"));
+  EXPECT_THAT(diff.out, HasSubstr("spec.preprocess.layout"));
 
   auto check = fogline({"model", "check", "--verify"});
   EXPECT_EQ(check.exit_code, 0) << check.out;

@@ -4,8 +4,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <tuple>
 
 #include "cli/command.h"
+#include "core/file_util.h"
 #include "registry/importer.h"
 #include "registry/open.h"
 
@@ -27,6 +29,9 @@ class ModelImportCommand : public Command {
     app.add_option("--version", options_.version, "version (default: the next integer)");
     app.add_option("--sha256", options_.sha256, "refuse the file unless it has this SHA-256");
     app.add_option("--parent", options_.parent, "the version this one derives from (VERSION or MODEL@VERSION)");
+    app.add_option("--spec", spec_file_, "JSON file: the pre/postprocessing spec the model needs");
+    app.add_option("--param", params_, "hyper-parameter of the lineage, KEY=VALUE (repeatable)");
+    app.add_option("--dataset", datasets_, "dataset version the model was trained on, NAME=VERSION (repeatable)");
     app.add_option("--lfs-url", options_.lfs_url, "Git LFS server (default: discovered from the origin)");
     app.add_option("--github-url", options_.bases.github, "GitHub base URL (or $FOGLINE_GITHUB_URL)");
     app.add_option("--github-raw-url", options_.bases.github_raw, "raw.githubusercontent.com base URL (or $FOGLINE_GITHUB_RAW_URL)");
@@ -37,6 +42,27 @@ class ModelImportCommand : public Command {
   }
   int run() override {
     if (const char* pause = std::getenv("FOGLINE_IMPORT_TEST_PAUSE_MS")) options_.test_pause_ms = std::atoi(pause);
+    if (!spec_file_.empty()) {
+      auto text = read_file(spec_file_, 1 << 20);
+      if (!text.is_ok()) return fail(text.status().message());
+      try {
+        options_.processing_spec = nlohmann::json::parse(*text);
+      } catch (const std::exception& e) {
+        return fail("--spec '" + spec_file_ + "' is not JSON: " + e.what());
+      }
+      if (!options_.processing_spec.is_object()) return fail("--spec '" + spec_file_ + "' must hold a JSON object");
+    }
+    for (const auto& [flag, pairs, target] : {std::tuple{"--param", &params_, &options_.hyperparameters},
+                                              std::tuple{"--dataset", &datasets_, &options_.dataset_versions}}) {
+      for (const std::string& kv : *pairs) {
+        size_t eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) return fail(std::string(flag) + " '" + kv + "' is not KEY=VALUE");
+        // Numbers stay numbers so that `model diff` and later tools compare them as such.
+        std::string value = kv.substr(eq + 1);
+        nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
+        (*target)[kv.substr(0, eq)] = parsed.is_number() || parsed.is_boolean() ? parsed : nlohmann::json(value);
+      }
+    }
     auto opened = registry::open_registry(home_);
     if (!opened.is_ok()) return fail(opened.status().message());
     bool tty = ::isatty(2);
@@ -70,7 +96,8 @@ class ModelImportCommand : public Command {
   }
 
  private:
-  std::string source_;
+  std::string source_, spec_file_;
+  std::vector<std::string> params_, datasets_;
   registry::ImportOptions options_;
   store::HomeOptions home_;
   bool json_ = false;
