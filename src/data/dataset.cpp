@@ -170,8 +170,9 @@ Result<Dataset> load_dataset(const std::string& root_in, const DatasetOptions& o
   ds.format = format->name;
   ds.task = format->default_task;
   FOGLINE_TRY(format->load(root, options, &ds).with_context(ds.format + " dataset " + root));
+  // By file; rows of one CSV file (or entries of one COCO file) keep their order.
   std::sort(ds.items.begin(), ds.items.end(), [](const DatasetItem& a, const DatasetItem& b) {
-    return a.relative != b.relative ? a.relative < b.relative : a.id < b.id;
+    return a.path != b.path ? a.relative < b.relative : a.id < b.id;
   });
   if (ds.category_ids.empty()) {
     for (size_t i = 0; i < ds.class_names.size(); ++i) ds.category_ids.push_back(static_cast<int64_t>(i));

@@ -76,6 +76,7 @@ struct DatasetOptions {
   std::string images_dir;     // coco/yolo: default images/
   std::string metadata_file;  // for column: slices; default metadata.csv
   std::string target_column;  // csv: regression target or class label; default "target", then "label"
+  std::string window_column;  // csv: rows sharing this column's value form one item (a sensor window)
   bool read_image_sizes = true;  // reads image headers (needed for YOLO and the outside-box check)
   int64_t limit = 0;          // keep the first N items (after sorting by path); 0 = all
 };

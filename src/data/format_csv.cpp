@@ -31,6 +31,56 @@ std::string find_csv(const std::string& root) {
   return csvs.size() == 1 ? csvs[0] : "";
 }
 
+// Sensor windows in long format: consecutive or scattered rows with the same window id become
+// one item whose features are the rows' features in file order. Every row of a window must
+// carry the same label/target, and every window the same length (a model takes a fixed input);
+// windows that break either rule are reported and left out.
+void group_windows(Dataset* ds, const std::string& column, const std::string& path, const CsvTable& table, bool classify) {
+  std::vector<DatasetItem> windows;
+  std::map<std::string, size_t> index;
+  std::set<size_t> broken;
+  for (auto& item : ds->items) {
+    const std::string w = item.metadata[column];
+    int line = table.row_lines[static_cast<size_t>(item.id)];
+    auto found = index.find(w);
+    if (found == index.end()) {
+      index.emplace(w, windows.size());
+      item.relative = relative_path(ds->root, path) + "#" + column + "=" + w;
+      windows.push_back(std::move(item));
+      continue;
+    }
+    DatasetItem& win = windows[found->second];
+    bool same = classify ? win.label == item.label : win.target == item.target;
+    if (!same) {
+      add_issue(ds, "bad_line", path, line, "window " + w + ": the label/target differs from the window's first row");
+      broken.insert(found->second);
+      continue;
+    }
+    win.features.insert(win.features.end(), item.features.begin(), item.features.end());
+  }
+  std::map<size_t, int> lengths;
+  for (size_t i = 0; i < windows.size(); ++i) {
+    if (!broken.count(i)) ++lengths[windows[i].features.size()];
+  }
+  size_t common = 0;  // the most common length (the longer one on a tie)
+  int best = 0;
+  for (const auto& [len, count] : lengths) {
+    if (count >= best) best = count, common = len;
+  }
+  std::vector<DatasetItem> kept;
+  for (size_t i = 0; i < windows.size(); ++i) {
+    if (broken.count(i)) continue;
+    if (windows[i].features.size() != common) {
+      add_issue(ds, "bad_window", path, table.row_lines[static_cast<size_t>(windows[i].id)],
+                "window " + windows[i].metadata[column] + " has " + std::to_string(windows[i].features.size()) +
+                    " values, the others " + std::to_string(common));
+      continue;
+    }
+    kept.push_back(std::move(windows[i]));
+  }
+  ds->items = std::move(kept);
+}
+
 }  // namespace
 
 bool detect_csv(const std::string& root) {
@@ -68,6 +118,13 @@ Status load_csv(const std::string& root_in, const DatasetOptions& options, Datas
   std::set<int> slice_cols;
   for (const auto& s : options.slices) {
     if (s.source == "column" && table.column(s.argument) >= 0) slice_cols.insert(table.column(s.argument));
+  }
+  int window_col = -1;
+  if (!options.window_column.empty()) {
+    window_col = table.column(options.window_column);
+    if (window_col < 0) return invalid_argument(path + ": no window column \"" + options.window_column + "\"");
+    if (file_col >= 0) return invalid_argument(path + ": --window applies to feature rows, not image rows");
+    slice_cols.insert(window_col);
   }
   // Classification when a class list is given, the rows are images, or the target is not numeric.
   bool numeric_target = true;
@@ -161,6 +218,7 @@ Status load_csv(const std::string& root_in, const DatasetOptions& options, Datas
     }
     ds->items.push_back(std::move(item));
   }
+  if (window_col >= 0) group_windows(ds, options.window_column, path, table, classify);
   return Status::ok();
 }
 

@@ -210,6 +210,32 @@ TEST(Csv, RegressionRowsAndClassificationTargets) {
   EXPECT_NE(b.status().message().find("data.csv:3: 1 fields, the header has 2"), std::string::npos) << b.status().message();
 }
 
+TEST(Csv, SensorWindowsFromLongFormatRows) {
+  TempDir d;
+  // Windows w1 (rows 2, 3, 6), w2 (rows 4, 5, 7), w3 (two rows only), w4 (label changes).
+  d.write("data.csv",
+          "window,ax,ay,label\n"
+          "w1,1,2,walk\n" "w1,3,4,walk\n"
+          "w2,5,6,run\n" "w2,7,8,run\n"
+          "w1,9,10,walk\n" "w2,11,12,run\n"
+          "w3,0,0,walk\n" "w3,0,0,walk\n"
+          "w4,0,0,walk\n" "w4,0,0,run\n" "w4,0,0,walk\n");
+  DatasetOptions o;
+  o.window_column = "window";
+  auto ds = load_dataset(d.path(), o);
+  ASSERT_TRUE(ds.is_ok()) << ds.status().to_string();
+  EXPECT_EQ(ds->task, TaskKind::kClassification);
+  EXPECT_EQ(ds->feature_names, (std::vector<std::string>{"ax", "ay"}));
+  ASSERT_EQ(ds->items.size(), 2u);
+  EXPECT_EQ(ds->items[0].features, (std::vector<double>{1, 2, 3, 4, 9, 10}));
+  EXPECT_EQ(ds->items[1].features, (std::vector<double>{5, 6, 7, 8, 11, 12}));
+  EXPECT_EQ(ds->class_names[static_cast<size_t>(ds->items[1].label)], "run");
+  auto counts = ds->issue_counts();
+  EXPECT_EQ(counts["bad_window"], 1);  // w3: 4 values, the others 6
+  EXPECT_EQ(counts["bad_line"], 1);    // w4's second row
+  EXPECT_EQ(issue_at(*ds, "bad_line").rfind("data.csv:11: bad_line: window w4", 0), 0u) << issue_at(*ds, "bad_line");
+}
+
 TEST(Dataset, ContentHashFollowsEveryFile) {
   TempDir d;
   d.image("cat/a.png", 4, 4);

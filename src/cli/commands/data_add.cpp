@@ -25,6 +25,7 @@ class DataAddCommand : public Command {
     app.add_option("--images", options_.images_dir, "the images folder (default images/)");
     app.add_option("--metadata", options_.metadata_file, "CSV with a file column, for column: slices");
     app.add_option("--target", options_.target_column, "csv: the target column");
+    app.add_option("--window", options_.window_column, "csv: rows sharing this column form one sensor window");
     app.add_option("--show-issues", max_issues_, "issues to list")->default_val(20);
     app.add_flag("--json", json_, "print the summary as JSON");
     app.add_flag("--strict", strict_, "exit non-zero when any annotation is bad");

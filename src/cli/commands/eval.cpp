@@ -80,6 +80,7 @@ class EvalCommand : public Command {
     app.add_option("--images", data_.images_dir, "images folder");
     app.add_option("--metadata", data_.metadata_file, "CSV with a file column, for column: slices");
     app.add_option("--target", data_.target_column, "csv: target column");
+    app.add_option("--window", data_.window_column, "csv: rows sharing this column form one sensor window");
     // Processing.
     app.add_option("--spec", spec_file_, "processing spec JSON ({preprocess, postprocess})");
     app.add_option("--size", size_, "input HEIGHT,WIDTH (default: the model's input)")->delimiter(',');
