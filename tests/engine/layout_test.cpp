@@ -143,6 +143,41 @@ TEST(OnednnLayout, ChannelConcatStaysInTheRegion) {
   EXPECT_EQ(layout_of(*s, "x"), "");
 }
 
+// ShuffleNet v2's unit: Concat, channel shuffle, split in halves, one half through 1x1 and
+// depthwise convs; all of it stays NHWC.
+TEST(OnednnLayout, ShuffleAndChannelSplitStayInTheRegion) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 8, 7, 7});
+  conv(m, "x", "a", 8, 8, 1, 31);
+  conv(m, "x", "b", 8, 8, 1, 32);
+  auto& cat = m.node("Concat", {"a", "b"}, {"c"});
+  set_attr(cat, "axis", int64_t{1});
+  m.initializer("split_shape", Tensor::from_vector<int64_t>({5}, {1, 2, 8, 7, 7}));
+  m.initializer("merge_shape", Tensor::from_vector<int64_t>({4}, {1, 16, 7, 7}));
+  m.node("Reshape", {"c", "split_shape"}, {"r"});
+  auto& t = m.node("Transpose", {"r"}, {"t"});
+  set_attr(t, "perm", std::vector<int64_t>{0, 2, 1, 3, 4});
+  m.node("Reshape", {"t", "merge_shape"}, {"s"});
+  m.initializer("zero", Tensor::from_vector<int64_t>({1}, {0}));
+  m.initializer("half", Tensor::from_vector<int64_t>({1}, {8}));
+  m.initializer("end", Tensor::from_vector<int64_t>({1}, {16}));
+  m.initializer("axis1", Tensor::from_vector<int64_t>({1}, {1}));
+  m.node("Slice", {"s", "zero", "half", "axis1"}, {"s1"});
+  m.node("Slice", {"s", "half", "end", "axis1"}, {"s2"});
+  conv(m, "s2", "d", 8, 8, 3, 33, /*group=*/8);
+  auto& cat2 = m.node("Concat", {"s1", "d"}, {"c2"});
+  set_attr(cat2, "axis", int64_t{1});
+  conv(m, "c2", "y", 16, 4, 1, 34);
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({1, 8, 7, 7}, 23)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "c"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "s"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "s1"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "s2"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "c2"), "nhwc");
+}
+
 // Grouped convs with few channels per group (for some of these oneDNN has only its naive
 // NHWC kernel, and the Conv kernel then reorders around a blocked one).
 TEST(OnednnLayout, GroupedConvChainMatchesReference) {

@@ -547,6 +547,65 @@ TEST(MatMulScaleFolding, ScalesThatAreNotPerColumnStay) {
   EXPECT_EQ(op_list(s->graph()), "MatMul,Mul");
 }
 
+// ---------------------------------------------------------------- shape-propagation
+
+TEST(ShapePropagation, ShapesComputedInTheGraphBecomeStaticAfterFolding) {
+  // Slice's end is Shape(x)[1] / 2, computed in the graph: ONNX shape inference leaves the
+  // Slice (and the Relu after it) without a shape; after folding they are known.
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 8, 3, 3});
+  m.initializer("one", Tensor::from_vector<int64_t>({1}, {1}));
+  m.initializer("two", Tensor::from_vector<int64_t>({1}, {2}));
+  m.initializer("zero", Tensor::from_vector<int64_t>({1}, {0}));
+  m.node("Shape", {"x"}, {"shape"});
+  auto& gather = m.node("Gather", {"shape", "one"}, {"c"});
+  set_attr(gather, "axis", int64_t{0});
+  m.node("Div", {"c", "two"}, {"half"});
+  m.node("Slice", {"x", "zero", "half", "one"}, {"s"});
+  m.node("Relu", {"s"}, {"r"});
+  m.node("Sigmoid", {"r"}, {"y"});
+  const Shape y_shape{1, 4, 3, 3};
+  m.output("y", DataType::kFloat, &y_shape);
+  auto s = check_same_outputs(m, {random_tensor({1, 8, 3, 3}, 73)});
+  ASSERT_TRUE(s);
+  const Graph& g = s->graph();
+  for (const char* name : {"s", "r"}) {
+    auto shape = g.values[static_cast<size_t>(g.find_value(name))].type.static_shape();
+    ASSERT_TRUE(shape.has_value()) << name;
+    EXPECT_EQ(*shape, y_shape) << name;
+  }
+  EXPECT_EQ(changes(*s, "shape-propagation"), 2);
+}
+
+// ---------------------------------------------------------------- channel-shuffle
+
+TestModel shuffle_model(const std::vector<int64_t>& perm) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 6, 3, 3});
+  m.initializer("split", Tensor::from_vector<int64_t>({5}, {1, 2, 3, 3, 3}));
+  m.initializer("merge", Tensor::from_vector<int64_t>({4}, {1, -1, 3, 3}));
+  m.node("Reshape", {"x", "split"}, {"r"});
+  auto& t = m.node("Transpose", {"r"}, {"t"});
+  set_attr(t, "perm", perm);
+  m.node("Reshape", {"t", "merge"}, {"y"});
+  m.output("y", DataType::kFloat);
+  return m;
+}
+
+TEST(ChannelShuffle, ReshapeTransposeReshapeBecomesOneShuffle) {
+  auto s = check_same_outputs(shuffle_model({0, 2, 1, 3, 4}), {random_tensor({1, 6, 3, 3}, 71)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(op_list(s->graph()), "ChannelShuffle");
+  EXPECT_EQ(s->graph().nodes[0].attrs.get_int("group", 0), 2);
+  EXPECT_EQ(changes(*s, "channel-shuffle"), 1);
+}
+
+TEST(ChannelShuffle, OtherPermutationsStay) {
+  auto s = check_same_outputs(shuffle_model({0, 1, 2, 4, 3}), {random_tensor({1, 6, 3, 3}, 72)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(op_list(s->graph()), "Reshape,Transpose,Reshape");
+}
+
 // ---------------------------------------------------------------- fuse-activation
 
 struct ActivationCase {

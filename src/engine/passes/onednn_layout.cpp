@@ -6,8 +6,8 @@
 // layout-aware oneDNN nodes read it, in slots that accept a tagged operand (Conv's X and its
 // fused Add, a pool's X). Every other value stays plain, so the region boundaries need no
 // extra nodes: a kernel whose input or output is untagged converts it itself, as before.
-// Muls by a per-channel scale (squeeze-and-excitation) and channel Concats take part too, so
-// that the region runs through those blocks.
+// Muls by a per-channel scale (squeeze-and-excitation), Concats, Slices and channel shuffles
+// take part too, so that the region runs through those blocks.
 // NHWC has the same byte size as NCHW (no channel padding), so memory planning is unchanged.
 //
 // Only for the oneDNN kernel set (reference kernels know nothing of layouts).
@@ -33,7 +33,9 @@ bool float_rank4(const Graph& g, int value) {
 // The conditions mirror what makes the oneDNN kernel decline at load time: the kernel must
 // certainly be the oneDNN one, since only it reads the tags.
 std::vector<int> layout_slots(const Graph& g, const Node& n) {
-  if (n.dead || !passes::in_default_domain(n) || n.outputs.empty() || !float_rank4(g, n.outputs[0])) return {};
+  const bool ours = n.domain == "fogline";  // the engine's own ops (channel-shuffle pass)
+  if (n.dead || !(passes::in_default_domain(n) || ours) || n.outputs.empty() || !float_rank4(g, n.outputs[0]))
+    return {};
   for (size_t i = 1; i < n.outputs.size(); ++i) if (n.outputs[i] >= 0) return {};  // MaxPool Indices
   if (!float_rank4(g, passes::input_of(n, 0))) return {};
   if (n.op_type == "Conv") {
@@ -59,6 +61,19 @@ std::vector<int> layout_slots(const Graph& g, const Node& n) {
     return {0};
   }
   if (n.op_type == "GlobalAveragePool" || n.op_type == "GlobalMaxPool") return {0};
+  if (n.op_type == "ChannelShuffle" && n.domain == "fogline") return {0};  // ops/dnnl/channel_shuffle.cpp
+  if (n.op_type == "Slice" && n.opset >= 10) {
+    // ops/dnnl/slice.cpp: constant parameters with unit steps.
+    for (size_t i = 1; i < n.inputs.size(); ++i) {
+      const Tensor* t = passes::value_constant(g, n.inputs[i]);
+      if (n.inputs[i] >= 0 && !t) return {};
+      if (i == 4 && t) {
+        for (int64_t k = 0; k < t->numel(); ++k)
+          if (t->value_as_int(k) != 1) return {};
+      }
+    }
+    return n.inputs.size() >= 3 ? std::vector<int>{0} : std::vector<int>{};
+  }
   if (n.op_type == "Concat" && n.opset >= 4) {
     // Along channels (ops/dnnl/concat.cpp); every input is a rank-4 float with known dims.
     const int64_t axis = n.attrs.get_int("axis", 1);

@@ -350,6 +350,60 @@ TEST(Dnnl, PoolsMatchReference) {
   }
 }
 
+// Runs a whole TestModel on the reference kernels and on the default ones (no graph passes)
+// and compares; the first node must run on `backend` in the default session.
+void expect_same_on_both(const TestModel& m, const std::vector<Tensor>& inputs, Backend backend) {
+  std::vector<std::vector<Tensor>> outs;
+  for (bool reference : {true, false}) {
+    SessionOptions opts;
+    opts.reference_only = reference;
+    opts.optimize = false;
+    opts.threads = 2;
+    auto s = m.session(opts);
+    ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+    if (!reference) EXPECT_EQ((*s)->executor().backends()[0], backend);
+    auto out = (*s)->run(inputs);
+    ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+    outs.push_back(std::move(out).value());
+  }
+  ASSERT_EQ(outs[0].size(), outs[1].size());
+  for (size_t o = 0; o < outs[0].size(); ++o) {
+    ASSERT_EQ(outs[0][o].shape(), outs[1][o].shape());
+    for (int64_t i = 0; i < outs[0][o].numel(); ++i)
+      ASSERT_NEAR(outs[0][o].data<float>()[i], outs[1][o].data<float>()[i], 1e-5f) << "element " << i;
+  }
+}
+
+TEST(Dnnl, SliceMatchesReference) {
+  // starts, ends, axes as constants; negative and out-of-range values clamp the same way.
+  const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>>> cases = {
+      {{0}, {3}, {1}}, {{3}, {100}, {1}}, {{-2}, {-1}, {3}}, {{1, 0}, {3, -1}, {2, 3}}};
+  for (const auto& [starts, ends, axes] : cases) {
+    TestModel m;
+    m.input("x", DataType::kFloat, {2, 6, 5, 4});
+    auto n = static_cast<int64_t>(starts.size());
+    m.initializer("starts", Tensor::from_vector<int64_t>({n}, starts));
+    m.initializer("ends", Tensor::from_vector<int64_t>({n}, ends));
+    m.initializer("axes", Tensor::from_vector<int64_t>({n}, axes));
+    m.node("Slice", {"x", "starts", "ends", "axes"}, {"y"});
+    m.output("y");
+    expect_same_on_both(m, {testing::random_tensor({2, 6, 5, 4}, 5)}, Backend::kDnnl);
+  }
+}
+
+TEST(Dnnl, ChannelShuffleMatchesReference) {
+  for (int64_t group : {2, 3, 4}) {
+    TestModel m;
+    m.import_domain("fogline", 1);
+    m.input("x", DataType::kFloat, {1, 12, 3, 2});
+    auto& n = m.node("ChannelShuffle", {"x"}, {"y"}, "fogline");
+    set_attr(n, "group", group);
+    const Shape y_shape{1, 12, 3, 2};
+    m.output("y", DataType::kFloat, &y_shape);
+    expect_same_on_both(m, {testing::random_tensor({1, 12, 3, 2}, 6)}, Backend::kDnnl);
+  }
+}
+
 TEST(Dnnl, SoftmaxMatchesReference) {
   for (const char* op : {"Softmax", "LogSoftmax"}) {
     for (int opset : {11, 13}) {
