@@ -33,6 +33,34 @@ Status read_bbox(const json& object, const std::string& where, double* x, double
   return Status::ok();
 }
 
+// One annotation's fields (ids, bbox, area, iscrowd); references are checked by the caller.
+Status read_annotation(const json& e, size_t i, const std::string& where, CocoAnnotation* a) {
+  if (e.contains("id")) {
+    FOGLINE_ASSIGN_OR_RETURN(a->id, integer_field(e, "id", where));
+  } else {
+    a->id = static_cast<int64_t>(i) + 1;
+  }
+  FOGLINE_ASSIGN_OR_RETURN(a->image_id, integer_field(e, "image_id", where));
+  FOGLINE_ASSIGN_OR_RETURN(a->category_id, integer_field(e, "category_id", where));
+  FOGLINE_TRY(read_bbox(e, where, &a->x, &a->y, &a->w, &a->h));
+  if (e.contains("area")) {
+    FOGLINE_ASSIGN_OR_RETURN(a->area, number_field(e, "area", where));
+  } else {
+    a->area = a->w * a->h;
+  }
+  if (e.contains("iscrowd")) {
+    const json& c = e["iscrowd"];
+    if (c.is_boolean()) {
+      a->iscrowd = c.get<bool>();
+    } else if (c.is_number_integer()) {
+      a->iscrowd = c.get<int64_t>() != 0;
+    } else {
+      return invalid_argument(where + ".iscrowd: expected 0 or 1, got " + c.dump());
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<CocoInstances> parse_coco_instances(const std::string& text, const std::string& source,
@@ -85,32 +113,7 @@ Result<CocoInstances> parse_coco_instances(const std::string& text, const std::s
     const json& e = (*annotations)[i];
     std::string where = source + ": annotations[" + std::to_string(i) + "]";
     CocoAnnotation a;
-    Status st = [&]() -> Status {
-    if (e.contains("id")) {
-      FOGLINE_ASSIGN_OR_RETURN(a.id, integer_field(e, "id", where));
-    } else {
-      a.id = static_cast<int64_t>(i) + 1;
-    }
-    FOGLINE_ASSIGN_OR_RETURN(a.image_id, integer_field(e, "image_id", where));
-    FOGLINE_ASSIGN_OR_RETURN(a.category_id, integer_field(e, "category_id", where));
-    FOGLINE_TRY(read_bbox(e, where, &a.x, &a.y, &a.w, &a.h));
-    if (e.contains("area")) {
-      FOGLINE_ASSIGN_OR_RETURN(a.area, number_field(e, "area", where));
-    } else {
-      a.area = a.w * a.h;
-    }
-    if (e.contains("iscrowd")) {
-      const json& c = e["iscrowd"];
-      if (c.is_boolean()) {
-        a.iscrowd = c.get<bool>();
-      } else if (c.is_number_integer()) {
-        a.iscrowd = c.get<int64_t>() != 0;
-      } else {
-        return invalid_argument(where + ".iscrowd: expected 0 or 1, got " + c.dump());
-      }
-    }
-    return Status::ok();
-    }();
+    Status st = read_annotation(e, i, where, &a);
     std::string kind = "bad_annotation";
     if (st.is_ok() && !image_ids.count(a.image_id)) {
       kind = "missing_image";
