@@ -126,6 +126,11 @@ class State {
   const Grant* grant(const Hash& subject, const PublicKey& grantee) const;
   const DataUse* data_use(const Hash& tx) const { return find(uses_, tx); }
   const Rental* rental(const Hash& id) const { return find(rentals_, id); }
+  // True when `owner` has authorised `node` to record captured data for it.
+  bool node_authorised(const PublicKey& owner, const PublicKey& node) const {
+    auto it = node_grants_.find(std::make_pair(owner, node));
+    return it != node_grants_.end() && it->second;
+  }
 
   const std::unordered_map<PublicKey, Account, KeyHasher>& accounts() const { return accounts_; }
   const std::map<Hash, Escrow>& escrows() const { return escrows_; }
@@ -144,6 +149,9 @@ class State {
   void put_grant(Grant g) { put(grants_, std::make_pair(g.subject, g.grantee), std::move(g)); }
   void put_data_use(const Hash& tx, DataUse u) { put(uses_, tx, std::move(u)); }
   void put_rental(const Hash& id, Rental r) { put(rentals_, id, std::move(r)); }
+  void put_node_authorisation(const PublicKey& owner, const PublicKey& node, bool allowed) {
+    put(node_grants_, std::make_pair(owner, node), allowed);
+  }
   void set_genesis(std::string chain, Economy e, const PublicKey& orderer_key, const PublicKey& mint);
 
   // Journal around a block: begin, then commit or roll back everything put since.
@@ -186,6 +194,7 @@ class State {
   std::map<std::pair<Hash, PublicKey>, Grant> grants_;
   std::map<Hash, DataUse> uses_;
   std::map<Hash, Rental> rentals_;
+  std::map<std::pair<PublicKey, PublicKey>, bool> node_grants_;  // (owner, node) -> may record
 
   bool journaling_ = false;
   std::vector<std::function<void()>> undo_;

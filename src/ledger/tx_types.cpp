@@ -10,6 +10,7 @@
 #include "ledger/tx/grant.h"
 #include "ledger/tx/mint.h"
 #include "ledger/tx/model_publish.h"
+#include "ledger/tx/node_authorize.h"
 #include "ledger/tx/register_account.h"
 #include "ledger/tx/rental_start.h"
 #include "ledger/tx/transfer.h"
@@ -33,6 +34,7 @@ const std::vector<TxTypeInfo>& tx_types() {
       {DataUseTx::kCode, "data_use", &DataUseTx::decode},
       {RentalStartTx::kCode, "rental_start", &RentalStartTx::decode},
       {UsageSettleTx::kCode, "usage_settle", &UsageSettleTx::decode},
+      {NodeAuthorizeTx::kCode, "node_authorize", &NodeAuthorizeTx::decode},
   };
   return types;
 }

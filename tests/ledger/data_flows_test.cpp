@@ -6,6 +6,7 @@
 #include "core/content_store.h"
 #include "crypto/envelope.h"
 #include "ledger/data_capture.h"
+#include "ledger/tx/node_authorize.h"
 #include "ledger/verify.h"
 #include "ledger_fixture.h"
 
@@ -21,6 +22,9 @@ class DataFlows : public LedgerFixture {
     register_actor(owner_, IdentityKind::kOrganisation, "acme");
     register_actor(node_, IdentityKind::kNode, "cam-7");
     register_actor(buyer_, IdentityKind::kUser, "buyer");
+    NodeAuthorizeTx auth;
+    auth.node = node_.key();
+    ASSERT_TRUE(submit(sign(owner_, auth.kCode, auth.encode())).is_ok());
     auto store = ContentStore::open(root_ + "/objects");
     ASSERT_TRUE(store.is_ok());
     store_ = std::make_unique<ContentStore>(std::move(store).value());
@@ -136,6 +140,29 @@ TEST_F(DataFlows, RecordWithForgedNodeSignatureIsRefused) {
   Snapshot before = snapshot();
   EXPECT_THAT(submit(sign(node_, DataRecordTx::kCode, rec->tx.encode())).message(), HasSubstr("record signature"));
   EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(DataFlows, OnlyAuthorisedNodesRecordForAnOwner) {
+  start(Economy::kOff);
+  Actor rogue = new_account(IdentityKind::kNode, "rogue-cam");
+  auto rec = capture_record(rogue.id, owner_.key(), owner_.id.box_public(), "x", "m", Hash{}, *store_);
+  ASSERT_TRUE(rec.is_ok());
+  Snapshot before = snapshot();
+  EXPECT_THAT(submit(sign(rogue, DataRecordTx::kCode, rec->tx.encode())).message(), HasSubstr("not authorised"));
+  --rogue.nonce;
+  EXPECT_EQ(snapshot(), before);
+  // Authorised, it may; revoked, it may not any more.
+  NodeAuthorizeTx auth;
+  auth.node = rogue.key();
+  ASSERT_TRUE(submit(sign(owner_, auth.kCode, auth.encode())).is_ok());
+  ASSERT_TRUE(submit(sign(rogue, DataRecordTx::kCode, rec->tx.encode())).is_ok());
+  auth.allowed = false;
+  ASSERT_TRUE(submit(sign(owner_, auth.kCode, auth.encode())).is_ok());
+  EXPECT_THAT(submit(sign(rogue, DataRecordTx::kCode, rec->tx.encode())).message(), HasSubstr("not authorised"));
+  // Only nodes can be authorised.
+  auth.node = buyer_.key();
+  auth.allowed = true;
+  EXPECT_THAT(submit(sign(owner_, auth.kCode, auth.encode())).message(), HasSubstr("is not a node"));
 }
 
 TEST_F(DataFlows, EconomyOffProvenanceWorksAndNoBalanceExists) {

@@ -84,13 +84,13 @@ check "verify-proof record" "data_record" 0 "$fogline" ledger verify-proof "$wor
 check "ledger consistency" "^ok" 0 "$fogline" ledger merkle verify-consistency --first 3 \
   --second "$(awk '/^second /{print $2}' "$work/cons")" --first-root "$(awk '/^first_root/{print $2}' "$work/cons")" \
   --second-root "$(awk '/^second_root/{print $2}' "$work/cons")" $(awk '/^proof/{print $2}' "$work/cons")
-check "verify after demo" "^ok: 12 blocks" 0 "$fogline" ledger verify --home "$home"
+check "verify after demo" "^ok: 13 blocks" 0 "$fogline" ledger verify --home "$home"
 
 off="$work/off"
 check "init off" "economy off" 0 env FOGLINE_PASSPHRASE=secret "$fogline" ledger init --home "$off"
 check "demo off" "data use" 0 env FOGLINE_PASSPHRASE=secret "$fogline" ledger demo --home "$off"
 check "no balances when off" "orderer                      1  -" 0 "$fogline" ledger accounts --home "$off"
-check "verify off" "^ok: 10 blocks" 0 "$fogline" ledger verify --home "$off"
+check "verify off" "^ok: 11 blocks" 0 "$fogline" ledger verify --home "$off"
 # A byte flipped inside the block (past the record header) is found and the block named.
 printf '\x55' | dd of="$home/ledger/blocks.dat" bs=1 seek=100 conv=notrunc status=none
 check "verify flipped" "block 0:" 1 "$fogline" ledger verify --home "$home"

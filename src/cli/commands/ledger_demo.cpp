@@ -1,7 +1,8 @@
 // fogline ledger demo: fills the ledger under --home with a small, real story: an organisation,
 // its camera node and a buyer register; the node captures three encrypted records into a
 // dataset; the buyer gets access (paying through escrow with economy = credits) and records a
-// training run's use of the data. Key files go to HOME/keys, blobs to HOME/store.
+// training run's use of the data. The organisation authorises its node before it records.
+// Key files go to HOME/keys, blobs to HOME/store.
 #include <cstdio>
 #include <cstdlib>
 
@@ -13,6 +14,7 @@
 #include "ledger/tx/dataset_create.h"
 #include "ledger/tx/escrow_create.h"
 #include "ledger/tx/mint.h"
+#include "ledger/tx/node_authorize.h"
 #include "ledger/tx/register_account.h"
 
 namespace fogline::cli {
@@ -70,6 +72,9 @@ class LedgerDemoCommand : public Command {
       auto id = submit(*w, r.kCode, r.encode(), "register");
       if (!id.is_ok()) return fail(id.status().message());
     }
+    ledger::NodeAuthorizeTx auth;
+    auth.node = cam.id.sign_public();
+    if (auto id = submit(acme, auth.kCode, auth.encode(), "authorise node"); !id.is_ok()) return fail(id.status().message());
     ledger::DatasetCreateTx ds;
     ds.name = "entrance-" + suffix;
     ds.price = credits ? 50 : 0;

@@ -46,6 +46,9 @@ Result<std::unique_ptr<TxBody>> DataRecordTx::decode(std::string_view body) {
 
 Status DataRecordTx::check(const State& state, const TxContext& ctx) const {
   FOGLINE_TRY(require_account(state, owner, "record owner"));
+  if (ctx.tx.sender != owner && !state.node_authorised(owner, ctx.tx.sender))
+    return invalid_argument("node " + short_key(ctx.tx.sender) + " is not authorised to record data for owner " +
+                            short_key(owner) + " (the owner sends node_authorize first)");
   if (sealed_key.size() != crypto::kSealedKeyBytes)
     return invalid_argument("sealed key is " + std::to_string(sealed_key.size()) + " bytes, expected " +
                             std::to_string(crypto::kSealedKeyBytes));

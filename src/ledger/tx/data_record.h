@@ -2,6 +2,7 @@
 // size of the encrypted blob (kept in the content store), the data key sealed to the owner, the
 // capture metadata, and the node's signature over all of it (record_signing_bytes), which
 // `fogline data verify` checks without the rest of the ledger. The record id is the tx id.
+// The sender must be the owner or a node the owner authorised (node_authorize).
 #pragma once
 
 #include "ledger/tx_type.h"
