@@ -184,6 +184,7 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
   std::vector<DetectionBox> dets;
   std::map<SliceId, std::vector<int64_t>> slice_images;
   std::map<SliceId, int64_t> slice_items;
+  std::map<SliceId, std::vector<double>> slice_run_ms;  // cameras with bigger frames may be slower
 
   std::vector<double> run_ms;
   auto start = Clock::now();
@@ -225,7 +226,7 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
     run_ms.push_back(ms_since(t0));
     if (!outputs.is_ok()) return outputs.status().with_context("running the model on " + item.relative);
     if (outputs->empty()) return invalid_argument("the model returned no outputs");
-    for (const auto& id : ids) ++slice_items[id];
+    for (const auto& id : ids) ++slice_items[id], slice_run_ms[id].push_back(run_ms.back());
 
     if (ds.task == data::TaskKind::kClassification) {
       FOGLINE_ASSIGN_OR_RETURN(auto scores, classification_scores((*outputs)[0], spec.post));
@@ -290,6 +291,8 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
   }
 
   auto add_slice = [&](const SliceId& id, nlohmann::json metrics, double primary) {
+    metrics["latency_p50_ms"] = percentile(slice_run_ms[id], 50);
+    metrics["latency_p90_ms"] = percentile(slice_run_ms[id], 90);
     report.slices.push_back({id.first, id.second, slice_items[id], std::move(metrics), primary});
   };
   if (ds.task == data::TaskKind::kClassification) {

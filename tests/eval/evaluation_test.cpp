@@ -97,6 +97,7 @@ TEST(Evaluation, ClassificationOverallAndPerSlice) {
   EXPECT_GE(r->latency.p90_ms, r->latency.p50_ms);
   auto j = r->to_json();
   EXPECT_EQ(j["slices"]["camera"]["b"]["items"], 3);
+  EXPECT_GT(j["slices"]["camera"]["b"]["latency_p90_ms"].get<double>(), 0);
 
   TempDir plots;
   auto files = write_plots(*r, plots.path());

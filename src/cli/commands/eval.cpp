@@ -261,9 +261,11 @@ class EvalCommand : public Command {
                   r.overall.value("mean_error", 0.0), static_cast<long long>(r.overall.value("count", 0)));
     }
     if (!r.slices.empty()) {
-      std::printf("\n%-16s %-20s %8s %10s\n", "slice", "value", "items", r.primary_metric.c_str());
+      std::printf("\n%-16s %-20s %8s %10s %12s %12s\n", "slice", "value", "items", r.primary_metric.c_str(), "p50 ms",
+                  "p90 ms");
       for (const auto& s : r.slices) {
-        std::printf("%-16s %-20s %8lld %10.4f\n", s.key.c_str(), s.value.c_str(), static_cast<long long>(s.items), s.primary);
+        std::printf("%-16s %-20s %8lld %10.4f %12.2f %12.2f\n", s.key.c_str(), s.value.c_str(), static_cast<long long>(s.items),
+                    s.primary, s.metrics.value("latency_p50_ms", 0.0), s.metrics.value("latency_p90_ms", 0.0));
       }
     }
     std::printf("\nlatency    p50 %.2f ms, p90 %.2f ms, mean %.2f ms (engine run, %d threads, %lld runs)\n", r.latency.p50_ms,
