@@ -11,10 +11,11 @@ namespace fogline::data {
 namespace fs = std::filesystem;
 
 const std::vector<DatasetFormat>& dataset_formats() {
-  // Detection order matters: COCO and YOLO layouts also contain images.
+  // Detection order matters: YOLO and COCO layouts also contain images, and a YOLO folder
+  // (images/ + labels/) may hold a stray JSON file that must not make it look like COCO.
   static const std::vector<DatasetFormat> kFormats = {
-      {"coco", TaskKind::kDetection, detect_coco, load_coco},
       {"yolo", TaskKind::kDetection, detect_yolo, load_yolo},
+      {"coco", TaskKind::kDetection, detect_coco, load_coco},
       {"csv", TaskKind::kRegression, detect_csv, load_csv},
       {"imagefolder", TaskKind::kClassification, detect_imagefolder, load_imagefolder},
   };
