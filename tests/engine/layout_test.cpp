@@ -143,6 +143,28 @@ TEST(OnednnLayout, ChannelConcatStaysInTheRegion) {
   EXPECT_EQ(layout_of(*s, "x"), "");
 }
 
+// YOLOX's Focus: strided slices of the image (plain) concatenated for a conv (NHWC): the
+// concat works in the plain layout and reorders its result once.
+TEST(OnednnLayout, ConcatOfPlainInputsFeedingTheRegion) {
+  TestModel m;
+  m.input("x", DataType::kFloat, {1, 3, 8, 8});
+  m.initializer("s0", Tensor::from_vector<int64_t>({2}, {0, 0}));
+  m.initializer("s1", Tensor::from_vector<int64_t>({2}, {1, 0}));
+  m.initializer("e", Tensor::from_vector<int64_t>({2}, {8, 8}));
+  m.initializer("axes", Tensor::from_vector<int64_t>({2}, {2, 3}));
+  m.initializer("steps", Tensor::from_vector<int64_t>({2}, {2, 2}));
+  m.node("Slice", {"x", "s0", "e", "axes", "steps"}, {"a"});
+  m.node("Slice", {"x", "s1", "e", "axes", "steps"}, {"b"});
+  auto& cat = m.node("Concat", {"a", "b"}, {"c"});
+  set_attr(cat, "axis", int64_t{1});
+  conv(m, "c", "y", 6, 4, 3, 35);
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({1, 3, 8, 8}, 24)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "a"), "");
+  EXPECT_EQ(layout_of(*s, "c"), "nhwc");
+}
+
 // ShuffleNet v2's unit: Concat, channel shuffle, split in halves, one half through 1x1 and
 // depthwise convs; all of it stays NHWC.
 TEST(OnednnLayout, ShuffleAndChannelSplitStayInTheRegion) {

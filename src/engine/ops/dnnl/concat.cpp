@@ -1,6 +1,9 @@
 // Concat (fp32) on oneDNN's concat primitive, reading each input and writing the output in its
 // own layout: inside an NHWC region (onednn-layout) the concatenation of channels no longer
 // needs a reorder to NCHW and back around it (SqueezeNet's Fire modules, Inception, YOLO necks).
+#include <cstring>
+#include <map>
+
 #include "engine/ops/dnnl/dnnl_kernel.h"
 
 namespace fogline::engine::ops::dnnl_ops {
@@ -9,8 +12,15 @@ namespace {
 struct ConcatPrim {
   dnnl::concat::primitive_desc pd;
   dnnl::concat prim;
-  std::vector<dnnl::memory::desc> src_mds;
-  dnnl::memory::desc dst_md;
+  std::vector<dnnl::memory::desc> src_mds;  // in the working layout
+  std::vector<Operand> inputs;              // input layout -> working layout
+  size_t reorder_bytes = 0;                 // temporaries for the inputs that need a reorder
+  Operand dst;                              // working layout -> output layout
+  // Plain working layout: block copies (outer x per-input inner bytes), faster than oneDNN's
+  // simple concat there.
+  bool plain = false;
+  int64_t outer = 1;
+  std::vector<size_t> block_bytes;
   Shape out_shape;
 };
 
@@ -53,6 +63,12 @@ class DnnlConcat : public DnnlKernel<ConcatPrim> {
     const int64_t axis = axis_ < 0 ? axis_ + rank : axis_;
     if (rank == 0 || rank > 12 || axis < 0 || axis >= rank) return unsupported("Concat axis or rank");
     auto p = std::make_shared<ConcatPrim>();
+    // The working layout: the one most input bytes are in (the output's on a tie).
+    std::map<std::string, int64_t> bytes_in;
+    for (size_t i = 0; i < s.size(); ++i) bytes_in[layouts_[i]] += numel(s[i]);
+    std::string work = out_layout_;
+    for (const auto& [layout, bytes] : bytes_in)
+      if (bytes > bytes_in[work]) work = layout;
     p->out_shape = s[0];
     p->out_shape[static_cast<size_t>(axis)] = 0;
     for (size_t i = 0; i < s.size(); ++i) {
@@ -64,11 +80,21 @@ class DnnlConcat : public DnnlKernel<ConcatPrim> {
           return unsupported("Concat inputs whose other dimensions differ");
       }
       p->out_shape[static_cast<size_t>(axis)] += s[i][static_cast<size_t>(axis)];
-      p->src_mds.push_back(layout_md(s[i], layouts_[i]));
+      p->src_mds.push_back(layout_md(s[i], work));
+      p->inputs.emplace_back();
+      p->inputs.back().init(layout_md(s[i], layouts_[i]), p->src_mds.back(), true);
+      if (p->inputs.back().needs_reorder()) p->reorder_bytes += (p->src_mds.back().get_size() + 63) / 64 * 64;
     }
-    p->dst_md = layout_md(p->out_shape, out_layout_);
-    p->pd = dnnl::concat::primitive_desc(p->dst_md, static_cast<int>(axis), p->src_mds, cpu_engine(), base_attr());
-    p->prim = dnnl::concat(p->pd);
+    const dnnl::memory::desc work_dst = layout_md(p->out_shape, work);
+    p->dst.init(layout_md(p->out_shape, out_layout_), work_dst, false);
+    p->plain = work.empty();
+    if (p->plain) {
+      for (int64_t d = 0; d < axis; ++d) p->outer *= p->out_shape[static_cast<size_t>(d)];
+      for (const Shape& in : s) p->block_bytes.push_back(static_cast<size_t>(numel(in) / p->outer) * sizeof(float));
+    } else {
+      p->pd = dnnl::concat::primitive_desc(work_dst, static_cast<int>(axis), p->src_mds, cpu_engine(), base_attr());
+      p->prim = dnnl::concat(p->pd);
+    }
     return std::shared_ptr<const ConcatPrim>(std::move(p));
   }
 
@@ -76,16 +102,48 @@ class DnnlConcat : public DnnlKernel<ConcatPrim> {
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kFloat, p.out_shape));
     const auto& eng = cpu_engine();
     std::unordered_map<int, dnnl::memory> args;
-    for (size_t i = 0; i < p.src_mds.size(); ++i)
-      args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] =
-          dnnl::memory(p.src_mds[i], eng, const_cast<void*>(ctx.input(static_cast<int>(i))->raw()));
-    args[DNNL_ARG_DST] = dnnl::memory(p.dst_md, eng, y->raw());
-    dnnl_ops::execute(p.prim, p.pd, std::move(args), thread_stream());
+    char* temp = p.reorder_bytes ? static_cast<char*>(thread_buffer(kAuxTmp, p.reorder_bytes)) : nullptr;
+    for (size_t i = 0; i < p.src_mds.size(); ++i) {
+      const void* data = ctx.input(static_cast<int>(i))->raw();
+      if (p.inputs[i].needs_reorder()) {
+        dnnl::memory converted(p.src_mds[i], eng, temp);
+        p.inputs[i].reorder_into(data, converted, thread_stream());
+        temp += (p.src_mds[i].get_size() + 63) / 64 * 64;
+        args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = converted;
+      } else {
+        args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = dnnl::memory(p.src_mds[i], eng, const_cast<void*>(data));
+      }
+    }
+    dnnl::memory dst = p.dst.output_memory(y->raw(), kDstTmp);
+    args[DNNL_ARG_DST] = dst;
+    if (p.plain) {
+      copy_blocks(p, args, static_cast<char*>(dst.get_data_handle()), ctx.threads());
+    } else {
+      dnnl_ops::execute(p.prim, p.pd, std::move(args), thread_stream());
+    }
+    p.dst.finish_output(dst, y->raw(), thread_stream());
     return Status::ok();
   }
 
  private:
   DnnlConcat() = default;
+
+  static void copy_blocks(const ConcatPrim& p, const std::unordered_map<int, dnnl::memory>& args, char* out,
+                          int threads) {
+    size_t row = 0;
+    for (size_t b : p.block_bytes) row += b;
+    std::vector<const char*> src;
+    for (size_t i = 0; i < p.block_bytes.size(); ++i)
+      src.push_back(static_cast<const char*>(args.at(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)).get_data_handle()));
+#pragma omp parallel for num_threads(threads) if (p.outer > 1 && row * static_cast<size_t>(p.outer) > (1u << 20))
+    for (int64_t o = 0; o < p.outer; ++o) {
+      char* dst = out + static_cast<size_t>(o) * row;
+      for (size_t i = 0; i < src.size(); ++i) {
+        std::memcpy(dst, src[i] + static_cast<size_t>(o) * p.block_bytes[i], p.block_bytes[i]);
+        dst += p.block_bytes[i];
+      }
+    }
+  }
   int64_t axis_ = 1;
   std::vector<std::string> layouts_;  // per input; "" = plain
   std::string out_layout_;
