@@ -89,6 +89,61 @@ Tensor as_bfloat16_if(const Tensor& t, DataType wanted) {
   return t;
 }
 
+// Sequences compare element-wise, optionals by presence and then by their element.
+std::string compare_values(const RunValue& expected, const RunValue& actual, double rtol, double atol,
+                           double* max_abs, double* max_rel) {
+  *max_abs = 0;
+  *max_rel = 0;
+  if (run_value_kind(expected) != run_value_kind(actual) &&
+      (is_boxed_dtype(run_value_kind(expected)) || is_boxed_dtype(run_value_kind(actual)))) {
+    return "kind: expected " + value_type_name(run_value_kind(expected)) + ", got " +
+           value_type_name(run_value_kind(actual));
+  }
+  auto compare_sequences = [&](const TensorSequence& e, const TensorSequence& a) -> std::string {
+    if (e.tensors.size() != a.tensors.size()) {
+      return "sequence length: expected " + std::to_string(e.tensors.size()) + ", got " +
+             std::to_string(a.tensors.size());
+    }
+    for (size_t i = 0; i < e.tensors.size(); ++i) {
+      double ma = 0, mr = 0;
+      Tensor want = as_bfloat16_if(e.tensors[i], a.tensors[i].dtype());
+      std::string d = compare_tensors(want, a.tensors[i], rtol, atol, &ma, &mr);
+      *max_abs = std::max(*max_abs, ma);
+      *max_rel = std::max(*max_rel, mr);
+      if (!d.empty()) return "sequence element " + std::to_string(i) + ": " + d;
+    }
+    return "";
+  };
+  if (const auto* e = std::get_if<TensorSequence>(&expected)) {
+    return compare_sequences(*e, std::get<TensorSequence>(actual));
+  }
+  if (const auto* e = std::get_if<OptionalValue>(&expected)) {
+    const auto& a = std::get<OptionalValue>(actual);
+    if (e->present != a.present) {
+      return std::string("optional: expected ") + (e->present ? "a value" : "none") + ", got " +
+             (a.present ? "a value" : "none");
+    }
+    if (!e->present) return "";
+    if (e->holds_sequence != a.holds_sequence) {
+      return std::string("optional element: expected a ") + (e->holds_sequence ? "sequence" : "tensor") +
+             ", got a " + (a.holds_sequence ? "sequence" : "tensor");
+    }
+    if (e->holds_sequence) return compare_sequences(e->sequence, a.sequence);
+    Tensor want = as_bfloat16_if(e->tensor, a.tensor.dtype());
+    return compare_tensors(want, a.tensor, rtol, atol, max_abs, max_rel);
+  }
+  const Tensor& a = std::get<Tensor>(actual);
+  Tensor want = as_bfloat16_if(std::get<Tensor>(expected), a.dtype());
+  return compare_tensors(want, a, rtol, atol, max_abs, max_rel);
+}
+
+// Reads test data of the kind the model declares (or, for outputs, the kind it produced).
+Result<RunValue> read_test_value(const std::string& path, DataType kind) {
+  if (is_boxed_dtype(kind)) return read_value_pb(path, kind);
+  FOGLINE_ASSIGN_OR_RETURN(Tensor t, read_test_tensor(path));
+  return RunValue(as_bfloat16_if(t, kind));
+}
+
 }  // namespace
 
 ConformanceResult run_conformance_test(const std::string& dir, const SessionOptions& options) {
@@ -115,18 +170,18 @@ ConformanceResult run_conformance_test(const std::string& dir, const SessionOpti
   if (sets.empty()) return fail(ConformanceResult::Outcome::kUnsupported, "no test_data_set_* folders");
   const Session& s = **session;
   for (const auto& set : sets) {
-    std::vector<Tensor> inputs;
+    std::vector<RunValue> inputs;
     for (size_t i = 0;; ++i) {
       fs::path p = fs::path(set) / ("input_" + std::to_string(i) + ".pb");
       if (!fs::exists(p)) break;
-      auto t = read_test_tensor(p.string());
-      if (!t.is_ok()) {
-        return fail(t.status().code() == StatusCode::kUnsupported ? ConformanceResult::Outcome::kUnsupported
-                                                                  : ConformanceResult::Outcome::kFail,
-                    t.status().message());
-      }
       DataType wanted = i < s.inputs().size() ? s.inputs()[i].type.dtype : DataType::kUndefined;
-      inputs.push_back(as_bfloat16_if(*t, wanted));
+      auto v = read_test_value(p.string(), wanted);
+      if (!v.is_ok()) {
+        return fail(v.status().code() == StatusCode::kUnsupported ? ConformanceResult::Outcome::kUnsupported
+                                                                  : ConformanceResult::Outcome::kFail,
+                    v.status().message());
+      }
+      inputs.push_back(std::move(v).value());
     }
     // Tests may feed fewer inputs than declared when trailing inputs are optional; pad by name.
     if (inputs.size() != s.inputs().size()) {
@@ -134,7 +189,7 @@ ConformanceResult run_conformance_test(const std::string& dir, const SessionOpti
                   "test data has " + std::to_string(inputs.size()) + " inputs, the model declares " +
                       std::to_string(s.inputs().size()));
     }
-    auto outputs = s.run(inputs);
+    auto outputs = s.run_values(inputs);
     if (!outputs.is_ok()) {
       bool unsup = outputs.status().code() == StatusCode::kUnsupported;
       return fail(unsup ? ConformanceResult::Outcome::kUnsupported : ConformanceResult::Outcome::kFail,
@@ -143,15 +198,16 @@ ConformanceResult run_conformance_test(const std::string& dir, const SessionOpti
     for (size_t i = 0; i < outputs->size(); ++i) {
       fs::path p = fs::path(set) / ("output_" + std::to_string(i) + ".pb");
       if (!fs::exists(p)) break;
-      auto expected = read_test_tensor(p.string());
+      DataType kind = run_value_kind((*outputs)[i]);
+      if (!is_boxed_dtype(kind) && is_boxed_dtype(s.outputs()[i].type.dtype)) kind = s.outputs()[i].type.dtype;
+      auto expected = read_test_value(p.string(), kind);
       if (!expected.is_ok()) {
         return fail(expected.status().code() == StatusCode::kUnsupported ? ConformanceResult::Outcome::kUnsupported
                                                                          : ConformanceResult::Outcome::kFail,
                     expected.status().message());
       }
       double max_abs = 0, max_rel = 0;
-      Tensor want = as_bfloat16_if(*expected, (*outputs)[i].dtype());
-      std::string diff = compare_tensors(want, (*outputs)[i], 1e-3, 1e-7, &max_abs, &max_rel);
+      std::string diff = compare_values(*expected, (*outputs)[i], 1e-3, 1e-7, &max_abs, &max_rel);
       r.max_abs_error = std::max(r.max_abs_error, max_abs);
       r.max_rel_error = std::max(r.max_rel_error, max_rel);
       if (!diff.empty()) {

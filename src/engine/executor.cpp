@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "engine/value.h"
+
 namespace fogline::engine {
 namespace {
 
@@ -250,8 +252,10 @@ Result<std::vector<Tensor>> GraphExecutor::run(const std::vector<Tensor>& feeds,
   for (int o : g.outputs) {
     const Tensor* t = lookup(o);
     if (!t) return internal_error("graph output '" + g.values[static_cast<size_t>(o)].name + "' has no value");
-    if (t->owner() == nullptr || g.values[static_cast<size_t>(o)].constant ||
-        g.values[static_cast<size_t>(o)].producer < 0) {
+    // Boxed sequences/optionals are immutable and heap-held: shared, never copied.
+    if (!is_boxed_dtype(t->dtype()) &&
+        (t->owner() == nullptr || g.values[static_cast<size_t>(o)].constant ||
+         g.values[static_cast<size_t>(o)].producer < 0)) {
       FOGLINE_ASSIGN_OR_RETURN(Tensor copy, t->clone());
       outputs.push_back(std::move(copy));
     } else {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <deque>
 
+#include "engine/value.h"
+
 namespace fogline::engine {
 
 std::optional<Shape> ValueType::static_shape() const {
@@ -16,7 +18,8 @@ std::optional<Shape> ValueType::static_shape() const {
 }
 
 std::string ValueType::to_string() const {
-  std::string s = dtype_name(dtype);
+  std::string s = value_type_name(dtype);
+  if (is_boxed_dtype(dtype)) return s;
   if (!has_shape) return s + "[?]";
   s += "[";
   for (size_t i = 0; i < dims.size(); ++i) {

@@ -8,12 +8,33 @@
 #include "core/file_util.h"
 #include "engine/onnx_tools_sandbox.h"
 #include "engine/tensor_io.h"
+#include "engine/value.h"
 
 namespace fogline::engine {
 namespace {
 
+// Sequences of tensors and optionals of a tensor or such a sequence; maps are not supported.
+bool is_supported_value_type(const onnx::TypeProto& type) {
+  if (type.has_tensor_type()) return true;
+  if (type.has_sequence_type()) return type.sequence_type().elem_type().has_tensor_type();
+  if (type.has_optional_type()) {
+    const auto& e = type.optional_type().elem_type();
+    return e.has_tensor_type() || (e.has_sequence_type() && e.sequence_type().elem_type().has_tensor_type());
+  }
+  return false;
+}
+
 ValueType value_type_from_proto(const onnx::TypeProto& type) {
   ValueType vt;
+  // Sequences and optionals are boxed at run time (engine/value.h); their dtype is the marker.
+  if (type.has_sequence_type()) {
+    vt.dtype = kSequenceDType;
+    return vt;
+  }
+  if (type.has_optional_type()) {
+    vt.dtype = kOptionalDType;
+    return vt;
+  }
   if (!type.has_tensor_type()) return vt;
   const auto& tt = type.tensor_type();
   if (dtype_is_known(tt.elem_type())) vt.dtype = static_cast<DataType>(tt.elem_type());
@@ -75,9 +96,9 @@ class GraphBuilder {
       int id = g.add_value(in.name());
       local.insert(in.name());
       if (g.values[id].constant) continue;  // IR < 4 lists initializers as inputs too
-      if (!in.type().has_tensor_type()) {
-        return unsupported("graph input '" + in.name() + "' is not a tensor (sequence, map or "
-                           "optional inputs are not supported)");
+      if (!is_supported_value_type(in.type())) {
+        return unsupported("graph input '" + in.name() + "' is not a tensor, a sequence of tensors or "
+                           "an optional of either (map inputs are not supported)");
       }
       g.values[id].type = value_type_from_proto(in.type());
       g.inputs.push_back(id);
@@ -143,9 +164,11 @@ class GraphBuilder {
         if (!g.values[id].constant && (vt.dtype != DataType::kUndefined || !g.values[id].type.has_shape)) {
           if (vt.has_shape || !g.values[id].type.has_shape) g.values[id].type = vt;
         }
+      } else if (is_supported_value_type(out.type())) {
+        if (!g.values[id].constant) g.values[id].type = value_type_from_proto(out.type());
       } else if (out.type().value_case() != onnx::TypeProto::VALUE_NOT_SET) {
-        return unsupported("graph output '" + out.name() + "' is not a tensor (sequence, map or "
-                           "optional outputs are not supported)");
+        return unsupported("graph output '" + out.name() + "' is not a tensor, a sequence of tensors "
+                           "or an optional of either (map outputs are not supported)");
       }
       g.outputs.push_back(id);
     }
@@ -240,6 +263,20 @@ class GraphBuilder {
         for (const auto& gp : ap.graphs()) {
           FOGLINE_ASSIGN_OR_RETURN(Graph sub, build(gp, visible));
           a.graphs.push_back(std::make_shared<Graph>(std::move(sub)));
+        }
+        break;
+      }
+      case AP::TYPE_PROTO: {
+        // Only Optional's `type` uses one: kept as ints {kind, element type}, kind being an
+        // element type for optional(tensor) or kSequenceDType for optional(sequence(tensor)).
+        const onnx::TypeProto& tp = ap.tp();
+        a.kind = Attribute::Kind::kInts;
+        if (tp.has_tensor_type()) {
+          a.ints = {tp.tensor_type().elem_type(), tp.tensor_type().elem_type()};
+        } else if (tp.has_sequence_type() && tp.sequence_type().elem_type().has_tensor_type()) {
+          a.ints = {static_cast<int64_t>(kSequenceDType), tp.sequence_type().elem_type().tensor_type().elem_type()};
+        } else {
+          return unsupported("type attribute other than a tensor or a sequence of tensors");
         }
         break;
       }

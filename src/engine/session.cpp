@@ -45,11 +45,11 @@ Result<std::unique_ptr<Session>> Session::from_model(ImportedModel model, Sessio
 Status Session::check_input(size_t i, const Tensor& t) const {
   const TensorSpec& spec = inputs_[i];
   if (!t.defined()) return invalid_argument("input '" + spec.name + "' is missing");
-  if (spec.type.dtype != DataType::kUndefined && t.dtype() != spec.type.dtype) {
-    return invalid_argument("input '" + spec.name + "' must be " + dtype_name(spec.type.dtype) +
-                            ", got " + dtype_name(t.dtype()));
+  if ((spec.type.dtype != DataType::kUndefined || is_boxed_dtype(t.dtype())) && t.dtype() != spec.type.dtype) {
+    return invalid_argument("input '" + spec.name + "' must be " + value_type_name(spec.type.dtype) +
+                            ", got " + value_type_name(t.dtype()));
   }
-  if (spec.type.has_shape) {
+  if (spec.type.has_shape && !is_boxed_dtype(t.dtype())) {
     if (static_cast<size_t>(t.rank()) != spec.type.dims.size()) {
       return invalid_argument("input '" + spec.name + "' must have shape " + spec.type.to_string() +
                               ", got " + shape_to_string(t.shape()));
@@ -72,6 +72,18 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunS
   }
   for (size_t i = 0; i < inputs.size(); ++i) FOGLINE_TRY(check_input(i, inputs[i]));
   return executor_->run(inputs, nullptr, threads_, options_.plan_memory, stats);
+}
+
+Result<std::vector<RunValue>> Session::run_values(const std::vector<RunValue>& inputs,
+                                                  RunStats* stats) const {
+  std::vector<Tensor> slots;
+  slots.reserve(inputs.size());
+  for (const RunValue& v : inputs) slots.push_back(to_slot(v));
+  FOGLINE_ASSIGN_OR_RETURN(std::vector<Tensor> outs, run(slots, stats));
+  std::vector<RunValue> values;
+  values.reserve(outs.size());
+  for (const Tensor& t : outs) values.push_back(from_slot(t));
+  return values;
 }
 
 Result<std::map<std::string, Tensor>> Session::run_named(const std::map<std::string, Tensor>& inputs,

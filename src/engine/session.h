@@ -13,6 +13,7 @@
 #include "engine/executor.h"
 #include "engine/graph.h"
 #include "engine/onnx_import.h"
+#include "engine/value.h"
 
 namespace fogline::engine {
 
@@ -52,6 +53,10 @@ class Session {
 
   // Runs with inputs in the order of inputs(). Checks count, type, rank and static dims.
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunStats* stats = nullptr) const;
+  // Runs a model whose inputs or outputs may be sequences or optionals (engine/value.h);
+  // inputs in the order of inputs(), each of the kind the model declares.
+  Result<std::vector<RunValue>> run_values(const std::vector<RunValue>& inputs,
+                                           RunStats* stats = nullptr) const;
   // Runs with inputs by name; returns outputs by name.
   Result<std::map<std::string, Tensor>> run_named(const std::map<std::string, Tensor>& inputs,
                                                   RunStats* stats = nullptr) const;

@@ -1,5 +1,6 @@
 #include "engine/tensor_io.h"
 
+#include <onnx/onnx-data_pb.h>
 #include <onnx/onnx_pb.h>
 
 #include <cstring>
@@ -144,6 +145,84 @@ Result<Tensor> read_tensor_pb(const std::string& path) {
   auto t = tensor_from_proto(p, std::filesystem::path(path).parent_path().string());
   if (!t.is_ok()) return t.status().with_context("reading '" + path + "'");
   return t;
+}
+
+Result<TensorSequence> sequence_from_proto(const onnx::SequenceProto& p, const std::string& base_dir) {
+  const std::string name = "sequence '" + p.name() + "'";
+  if (p.elem_type() != onnx::SequenceProto::TENSOR && p.elem_type() != onnx::SequenceProto::UNDEFINED) {
+    return unsupported(name + " holds elements of kind " + std::to_string(p.elem_type()) +
+                       "; only sequences of tensors are supported");
+  }
+  if (p.sequence_values_size() || p.map_values_size() || p.optional_values_size() ||
+      p.sparse_tensor_values_size()) {
+    return unsupported(name + " holds non-tensor elements; only sequences of tensors are supported");
+  }
+  TensorSequence seq;
+  for (const auto& tp : p.tensor_values()) {
+    auto t = tensor_from_proto(tp, base_dir);
+    if (!t.is_ok()) return t.status().with_context(name + " element " + std::to_string(seq.tensors.size()));
+    if (seq.elem_type != DataType::kUndefined && t->dtype() != seq.elem_type) {
+      return invalid_argument(name + " mixes element types " + dtype_name(seq.elem_type) + " and " +
+                              dtype_name(t->dtype()));
+    }
+    seq.elem_type = t->dtype();
+    seq.tensors.push_back(std::move(t).value());
+  }
+  return seq;
+}
+
+Result<OptionalValue> optional_from_proto(const onnx::OptionalProto& p, const std::string& base_dir) {
+  const std::string name = "optional '" + p.name() + "'";
+  OptionalValue o;
+  switch (p.elem_type()) {
+    case onnx::OptionalProto::UNDEFINED:  // an absent optional may not say what it would hold
+      return o;
+    case onnx::OptionalProto::TENSOR:
+      if (!p.has_tensor_value()) return o;
+      {
+        auto t = tensor_from_proto(p.tensor_value(), base_dir);
+        if (!t.is_ok()) return t.status().with_context(name);
+        o.present = true;
+        o.elem_type = t->dtype();
+        o.tensor = std::move(t).value();
+      }
+      return o;
+    case onnx::OptionalProto::SEQUENCE:
+      o.holds_sequence = true;
+      if (!p.has_sequence_value()) return o;
+      {
+        auto seq = sequence_from_proto(p.sequence_value(), base_dir);
+        if (!seq.is_ok()) return seq.status().with_context(name);
+        o.present = true;
+        o.elem_type = seq->elem_type;
+        o.sequence = std::move(seq).value();
+      }
+      return o;
+    default:
+      return unsupported(name + " holds an element of kind " + std::to_string(p.elem_type()) +
+                         "; only tensors and sequences of tensors are supported");
+  }
+}
+
+Result<RunValue> read_value_pb(const std::string& path, DataType kind) {
+  const std::string base_dir = std::filesystem::path(path).parent_path().string();
+  if (kind == kSequenceDType || kind == kOptionalDType) {
+    FOGLINE_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
+    if (kind == kSequenceDType) {
+      onnx::SequenceProto p;
+      if (!p.ParseFromString(bytes)) return invalid_argument("'" + path + "' is not a SequenceProto");
+      auto seq = sequence_from_proto(p, base_dir);
+      if (!seq.is_ok()) return seq.status().with_context("'" + path + "'");
+      return RunValue(std::move(seq).value());
+    }
+    onnx::OptionalProto p;
+    if (!p.ParseFromString(bytes)) return invalid_argument("'" + path + "' is not an OptionalProto");
+    auto opt = optional_from_proto(p, base_dir);
+    if (!opt.is_ok()) return opt.status().with_context("'" + path + "'");
+    return RunValue(std::move(opt).value());
+  }
+  FOGLINE_ASSIGN_OR_RETURN(Tensor t, read_tensor_pb(path));
+  return RunValue(std::move(t));
 }
 
 Status write_tensor_pb(const Tensor& t, const std::string& name, const std::string& path) {
