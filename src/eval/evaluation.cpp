@@ -35,18 +35,19 @@ nlohmann::json coco_summary(const CocoEvaluation& ev, const VocEvaluation& voc) 
 // file says otherwise; by name when a labels file is given.
 Result<std::vector<int>> class_mapping(const PostprocessSpec& post, size_t model_classes, const data::Dataset& ds) {
   std::vector<int> map(model_classes, -1);
-  if (post.labels_file.empty()) {
+  if (!post.has_labels()) {
     if (!ds.class_names.empty() && model_classes != ds.class_names.size()) {
       return invalid_argument("the model gives " + std::to_string(model_classes) + " class scores but the dataset has " +
                               std::to_string(ds.class_names.size()) +
-                              " classes; pass a labels file (postprocess.labels / --labels) to map them by name");
+                              " classes; give the model's class names (postprocess.labels / --labels) to map them by name");
     }
     for (size_t i = 0; i < model_classes; ++i) map[i] = static_cast<int>(i);
     return map;
   }
-  FOGLINE_ASSIGN_OR_RETURN(auto names, data::read_class_names(post.labels_file));
+  const std::string source = post.labels.empty() ? post.labels_file : std::string("postprocess.labels");
+  FOGLINE_ASSIGN_OR_RETURN(auto names, post.label_names());
   if (names.size() != model_classes) {
-    return invalid_argument(post.labels_file + ": " + std::to_string(names.size()) + " names, the model gives " +
+    return invalid_argument(source + ": " + std::to_string(names.size()) + " names, the model gives " +
                             std::to_string(model_classes) + " scores");
   }
   std::map<std::string, int> index;
@@ -56,7 +57,7 @@ Result<std::vector<int>> class_mapping(const PostprocessSpec& post, size_t model
     auto it = index.find(names[i]);
     if (it != index.end()) map[i] = it->second, ++matched;
   }
-  if (matched == 0) return invalid_argument(post.labels_file + ": no class name matches the dataset's classes");
+  if (matched == 0) return invalid_argument(source + ": no class name matches the dataset's classes");
   return map;
 }
 
@@ -172,8 +173,8 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
   // detections of classes the dataset does not have are dropped and counted.
   std::optional<std::vector<int>> detection_mapping;
   int64_t unmapped_detections = 0;
-  if (ds.task == data::TaskKind::kDetection && !spec.post.labels_file.empty()) {
-    FOGLINE_ASSIGN_OR_RETURN(auto names, data::read_class_names(spec.post.labels_file));
+  if (ds.task == data::TaskKind::kDetection && spec.post.has_labels()) {
+    FOGLINE_ASSIGN_OR_RETURN(auto names, spec.post.label_names());
     FOGLINE_ASSIGN_OR_RETURN(detection_mapping, class_mapping(spec.post, names.size(), ds));
   }
   std::optional<ClassificationAccumulator> cls_all;

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/file_util.h"
+#include "data/text_files.h"
 
 namespace fogline::eval {
 
@@ -141,7 +142,11 @@ json PostprocessSpec::to_json() const {
   json j{{"kind", postprocess_kind_name(kind)}};
   if (kind == PostprocessKind::kClassification) {
     j["softmax"] = softmax;
-    if (!labels_file.empty()) j["labels"] = labels_file;
+    if (!labels.empty()) {
+      j["labels"] = labels;
+    } else if (!labels_file.empty()) {
+      j["labels"] = labels_file;
+    }
     if (label_offset) j["label_offset"] = label_offset;
     return j;
   }
@@ -152,7 +157,11 @@ json PostprocessSpec::to_json() const {
   j["max_detections"] = max_detections;
   j["class_agnostic_nms"] = class_agnostic_nms;
   j["multi_label"] = multi_label;
-  if (!labels_file.empty()) j["labels"] = labels_file;
+  if (!labels.empty()) {
+    j["labels"] = labels;
+  } else if (!labels_file.empty()) {
+    j["labels"] = labels_file;
+  }
   if (kind == PostprocessKind::kBoxesScores) {
     j["box_format"] = box_format;
     j["normalized_boxes"] = normalized_boxes;
@@ -184,7 +193,11 @@ Result<PostprocessSpec> PostprocessSpec::from_json(const json& j) {
   std::string kind = postprocess_kind_name(p.kind);
   FOGLINE_TRY(r.get("kind", &kind));
   FOGLINE_TRY(r.get("softmax", &p.softmax));
-  FOGLINE_TRY(r.get("labels", &p.labels_file));
+  if (j.is_object() && j.contains("labels") && j["labels"].is_array()) {
+    FOGLINE_TRY(r.get("labels", &p.labels));
+  } else {
+    FOGLINE_TRY(r.get("labels", &p.labels_file));
+  }
   FOGLINE_TRY(r.get("label_offset", &p.label_offset));
   FOGLINE_TRY(r.get("strides", &p.strides));
   FOGLINE_TRY(r.get("score_threshold", &p.score_threshold));
@@ -207,6 +220,18 @@ Result<PostprocessSpec> PostprocessSpec::from_json(const json& j) {
   }
   FOGLINE_TRY(p.validate());
   return p;
+}
+
+Result<std::vector<std::string>> PostprocessSpec::label_names() const {
+  if (!labels.empty() || labels_file.empty()) return labels;
+  return data::read_class_names(labels_file);
+}
+
+Status PostprocessSpec::embed_labels() {
+  if (labels_file.empty()) return Status::ok();
+  FOGLINE_ASSIGN_OR_RETURN(labels, data::read_class_names(labels_file));
+  labels_file.clear();
+  return Status::ok();
 }
 
 json ProcessingSpec::to_json() const { return {{"preprocess", pre.to_json()}, {"postprocess", post.to_json()}}; }

@@ -52,7 +52,10 @@ struct PostprocessSpec {
   PostprocessKind kind = PostprocessKind::kClassification;
   // classification
   bool softmax = false;
-  std::string labels_file;   // class names, one per line (the model's output order)
+  // The model's class names in output order: inline (`labels` as a JSON array, what the
+  // registry stores) or a file (`labels` as a string: one name per line).
+  std::vector<std::string> labels;
+  std::string labels_file;
   int label_offset = 0;      // output index - offset = class index (1 for models with a background class)
   // detection
   std::vector<int> strides{8, 16, 32};
@@ -69,6 +72,11 @@ struct PostprocessSpec {
   nlohmann::json to_json() const;
   static Result<PostprocessSpec> from_json(const nlohmann::json& j);
   Status validate() const;
+  bool has_labels() const { return !labels.empty() || !labels_file.empty(); }
+  // The inline names, or the file's; empty when there are none.
+  Result<std::vector<std::string>> label_names() const;
+  // Reads labels_file into `labels`, so the spec no longer depends on a file's location.
+  Status embed_labels();
   bool is_detection() const { return kind != PostprocessKind::kClassification && kind != PostprocessKind::kRegression; }
 };
 

@@ -109,6 +109,12 @@ TEST(Evaluation, ClassificationOverallAndPerSlice) {
   EXPECT_NE(svg.find("a (3)"), std::string::npos);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
 
+  // The same names inline (as the registry stores a spec) give the same result.
+  EvaluationOptions inline_labels;
+  inline_labels.spec.post.labels = {"red", "green", "blue"};
+  auto r2 = evaluate_model(*session, *ds, inline_labels);
+  ASSERT_TRUE(r2.is_ok()) << r2.status().to_string();
+  EXPECT_NEAR(r2->classification->accuracy, 5.0 / 6.0, 1e-12);
   // Without a labels file the counts agree (3 and 3) and the order is taken as is: the
   // model's R,G,B against the dataset's blue,green,red gets only green right.
   auto unmapped = evaluate_model(*session, *ds, EvaluationOptions{});

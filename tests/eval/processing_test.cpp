@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 
 #include <cmath>
+#include <cstdio>
 
 #include "eval/postprocess.h"
 #include "eval/preprocess.h"
@@ -36,6 +37,27 @@ TEST(ProcessingSpec, JsonRoundTripAndStrictKeys) {
   EXPECT_NE(kind.status().message().find("postprocess.kind"), std::string::npos);
   auto type = ProcessingSpec::from_json(nlohmann::json::parse(R"({"preprocess": {"size": "416"}})"));
   EXPECT_FALSE(type.is_ok());
+}
+
+TEST(ProcessingSpec, LabelsInlineOrFromAFile) {
+  auto inline_spec = ProcessingSpec::from_json(nlohmann::json::parse(R"({"postprocess": {"labels": ["cat", "dog"]}})"));
+  ASSERT_TRUE(inline_spec.is_ok()) << inline_spec.status().to_string();
+  EXPECT_EQ(inline_spec->post.label_names().value(), (std::vector<std::string>{"cat", "dog"}));
+  EXPECT_EQ(inline_spec->to_json()["postprocess"]["labels"], nlohmann::json::array({"cat", "dog"}));
+  std::string file = ::testing::TempDir() + "/fogline_labels.txt";
+  FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs("n01440764 tench, Tinca tinca\nn01443537 goldfish\n", f);
+  std::fclose(f);
+  auto file_spec = ProcessingSpec::from_json({{"postprocess", {{"labels", file}}}});
+  ASSERT_TRUE(file_spec.is_ok());
+  EXPECT_EQ(file_spec->post.labels_file, file);
+  ASSERT_TRUE(file_spec->post.embed_labels().is_ok());
+  EXPECT_TRUE(file_spec->post.labels_file.empty());
+  EXPECT_EQ(file_spec->to_json()["postprocess"]["labels"], nlohmann::json::array({"tench", "goldfish"}));
+  std::remove(file.c_str());
+  PostprocessSpec missing;
+  missing.labels_file = file;
+  EXPECT_FALSE(missing.embed_labels().is_ok());
 }
 
 TEST(Preprocess, NormalisesChannelsInOrderAndLayout) {

@@ -149,7 +149,11 @@ class EvalCommand : public Command {
     st = eval::resolve_input_size(**session, &spec.pre);
     if (!st.is_ok() && ds->format != "csv") return fail(st.message());
     if (!save_spec_.empty()) {
-      st = write_file_atomic(save_spec_, spec.to_json().dump(2) + "\n");
+      // The saved spec carries the label names themselves, not a path that will not travel.
+      eval::ProcessingSpec saved = spec;
+      st = saved.post.embed_labels();
+      if (!st.is_ok()) return fail(st.message());
+      st = write_file_atomic(save_spec_, saved.to_json().dump(2) + "\n");
       if (!st.is_ok()) return fail(st.message());
     }
 
