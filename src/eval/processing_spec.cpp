@@ -176,6 +176,7 @@ Status PostprocessSpec::validate() const {
   if (score_threshold < 0 || score_threshold > 1) return invalid_argument("postprocess.score_threshold: outside 0..1");
   if (nms_iou <= 0 || nms_iou > 1) return invalid_argument("postprocess.nms_iou: outside (0, 1]");
   if (max_detections <= 0) return invalid_argument("postprocess.max_detections: must be positive");
+  if (label_offset < 0) return invalid_argument("postprocess.label_offset: must not be negative");
   if (kind == PostprocessKind::kYoloxGrid && strides.empty()) return invalid_argument("postprocess.strides: empty");
   for (int s : strides) {
     if (s <= 0) return invalid_argument("postprocess.strides: must be positive");

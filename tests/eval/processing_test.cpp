@@ -37,6 +37,9 @@ TEST(ProcessingSpec, JsonRoundTripAndStrictKeys) {
   EXPECT_NE(kind.status().message().find("postprocess.kind"), std::string::npos);
   auto type = ProcessingSpec::from_json(nlohmann::json::parse(R"({"preprocess": {"size": "416"}})"));
   EXPECT_FALSE(type.is_ok());
+  EXPECT_FALSE(ProcessingSpec::from_json(nlohmann::json::parse(R"({"postprocess": {"label_offset": -1}})")).is_ok());
+  EXPECT_FALSE(ProcessingSpec::from_json(nlohmann::json::parse(R"({"postprocess": {"nms_iou": 0}})")).is_ok());
+  EXPECT_FALSE(ProcessingSpec::from_json(nlohmann::json::parse(R"({"preprocess": {"std": [1, 0, 1]}})")).is_ok());
 }
 
 TEST(ProcessingSpec, LabelsInlineOrFromAFile) {
