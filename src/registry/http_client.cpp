@@ -42,7 +42,10 @@ bool pid_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == E
 
 // Takes over the partial file of an earlier download of the same thing whose process is gone.
 // Returns the path this process writes to (dl-KEY.PID.0).
-Result<std::string> claim_partial(const ContentStore& cas, const std::string& key) {
+// Only a download whose hash is known in advance (Git LFS, --sha256) continues another
+// process's bytes: without it a file that changed on the server in between would be spliced
+// from two versions unnoticed. Otherwise the leftovers are deleted.
+Result<std::string> claim_partial(const ContentStore& cas, const std::string& key, bool may_resume) {
   std::string mine = cas.temp_dir() + "/dl-" + key + "." + std::to_string(::getpid()) + ".0";
   std::string prefix = "dl-" + key + ".";
   std::string best;
@@ -66,8 +69,10 @@ Result<std::string> claim_partial(const ContentStore& cas, const std::string& ke
       fs::remove(it->path(), size_ec);
     }
   }
+  std::error_code rm;
+  if (!best.empty() && !may_resume) fs::remove(best, rm);
   // rename() is atomic: of two processes taking over the same file, one wins.
-  if (!best.empty() && ::rename(best.c_str(), mine.c_str()) != 0) best.clear();
+  else if (!best.empty() && ::rename(best.c_str(), mine.c_str()) != 0) best.clear();
   return mine;
 }
 
@@ -96,7 +101,7 @@ Result<std::pair<std::string, std::string>> split_url(const std::string& url) {
 Result<Download> download_to_temp(const ContentStore& cas, const DownloadRequest& req) {
   FOGLINE_ASSIGN_OR_RETURN(auto parts, split_url(req.url));
   std::string key = sha256_hex(req.url + "\n" + req.expected_sha256).substr(0, 24);
-  FOGLINE_ASSIGN_OR_RETURN(std::string path, claim_partial(cas, key));
+  FOGLINE_ASSIGN_OR_RETURN(std::string path, claim_partial(cas, key, !req.expected_sha256.empty()));
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create '" + path + "': " + std::strerror(errno));
   struct Cleanup {
@@ -114,13 +119,17 @@ Result<Download> download_to_temp(const ContentStore& cas, const DownloadRequest
   int64_t offset = ::lseek(fd, 0, SEEK_END);
   out.resumed = offset > 0;
   int64_t total = -1;
-  std::string failure;
+  std::string failure, etag;
   int broken = 0;
   auto cli = make_client(parts.first, req.timeout_seconds);
   for (;;) {
     if (req.expected_size >= 0 && offset == req.expected_size && offset > 0) break;  // a resumed file already complete
     httplib::Headers headers(req.headers.begin(), req.headers.end());
-    if (offset > 0) headers.emplace("Range", "bytes=" + std::to_string(offset) + "-");
+    if (offset > 0) {
+      headers.emplace("Range", "bytes=" + std::to_string(offset) + "-");
+      // If the file changed since the first response, the server sends all of it (200).
+      if (!etag.empty() && etag.rfind("W/", 0) != 0) headers.emplace("If-Range", etag);
+    }
     int status = 0;
     std::string write_error;
     int64_t before = offset;
@@ -130,6 +139,7 @@ Result<Download> download_to_temp(const ContentStore& cas, const DownloadRequest
         [&](const httplib::Response& r) {
           status = r.status;
           out.headers = lower_headers(r.headers);
+          if (r.status == 200) etag = r.get_header_value("ETag");
           if (r.status == 206) {
             int64_t start = -1, t = -1;
             if (!parse_content_range(r.get_header_value("Content-Range"), &start, &t) || start != offset) {

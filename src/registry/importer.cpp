@@ -76,6 +76,8 @@ Result<ImportResult> import_model(Registry& registry, const std::string& source_
     case Source::Kind::kHttp: {
       DownloadRequest req;
       req.url = source.url;
+      // A GitHub/Hugging Face file may be an LFS pointer, whose own hash is not the model's.
+      if (source.lfs_url.empty()) req.expected_sha256 = expected;
       req.progress = progress("download");
       auto dl = download_to_temp(cas, req);
       if (!dl.is_ok()) return dl.status();

@@ -44,13 +44,25 @@ TEST_P(Import, PartialDownloadOfAKilledProcessIsTakenOver) {
   std::string model = make_model_bytes(3, 1024);
   server_->add_file("m.onnx", model);
   // What a killed download leaves: dl-KEY.DEADPID.0 with the first bytes.
-  std::string key = sha256_hex(server_->url() + "/files/m.onnx\n").substr(0, 24);
+  std::string key = sha256_hex(server_->url() + "/files/m.onnx\n" + sha256_hex(model)).substr(0, 24);
   write(home_->cas().temp_dir() + "/dl-" + key + ".999999999.0", model.substr(0, 100000));
+  options_.sha256 = sha256_hex(model);  // only a download with a known hash continues another's bytes
   auto r = import_model(*reg_, server_->url() + "/files/m.onnx", options_);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_TRUE(r->resumed);
   EXPECT_TRUE(server_->logged("GET /files/m.onnx bytes=100000-")) << ::testing::PrintToString(server_->log());
   EXPECT_EQ(r->version.artifacts[0].digest, sha256_hex(model));
+  EXPECT_EQ(entries(home_->cas().temp_dir()), 0);
+
+  // Without a known hash the leftover is discarded and the download starts over.
+  std::string other_key = sha256_hex(server_->url() + "/files/m.onnx\n").substr(0, 24);
+  write(home_->cas().temp_dir() + "/dl-" + other_key + ".999999999.0", "stale bytes of an older file");
+  options_.sha256.clear();
+  options_.version = "again";
+  auto fresh = import_model(*reg_, server_->url() + "/files/m.onnx", options_);
+  ASSERT_TRUE(fresh.is_ok()) << fresh.status().to_string();
+  EXPECT_FALSE(fresh->resumed);
+  EXPECT_EQ(fresh->version.artifacts[0].digest, sha256_hex(model));
   EXPECT_EQ(entries(home_->cas().temp_dir()), 0);
 }
 
@@ -138,7 +150,7 @@ TEST_P(Import, FailedImportsLeaveNoVersionArtifactOrTemporaryFile) {
   options_.sha256 = sha256_hex("something else");
   auto wrong_hash = import_model(*reg_, url, options_);
   ASSERT_FALSE(wrong_hash.is_ok());
-  EXPECT_NE(wrong_hash.status().message().find("SHA-256 " + sha256_hex(model)), std::string::npos) << wrong_hash.status().message();
+  EXPECT_NE(wrong_hash.status().message().find("SHA-256 is " + sha256_hex(model)), std::string::npos) << wrong_hash.status().message();
   expect_nothing_left("--sha256 mismatch");
   options_.sha256.clear();
 
