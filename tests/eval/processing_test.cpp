@@ -9,6 +9,7 @@
 #include "eval/postprocess.h"
 #include "eval/preprocess.h"
 #include "eval/processing_spec.h"
+#include "eval/spec_presets.h"
 
 namespace fogline::eval {
 namespace {
@@ -61,6 +62,23 @@ TEST(ProcessingSpec, LabelsInlineOrFromAFile) {
   PostprocessSpec missing;
   missing.labels_file = file;
   EXPECT_FALSE(missing.embed_labels().is_ok());
+}
+
+TEST(ProcessingSpec, PresetsAreValidAndDistinct) {
+  for (const auto& name : processing_preset_names()) {
+    auto p = processing_preset(name);
+    ASSERT_TRUE(p.is_ok()) << name;
+    EXPECT_TRUE(p->pre.validate().is_ok()) << name;
+    EXPECT_TRUE(p->post.validate().is_ok()) << name;
+    EXPECT_TRUE(ProcessingSpec::from_json(p->to_json()).is_ok()) << name;
+  }
+  EXPECT_EQ(processing_preset("yolox")->post.kind, PostprocessKind::kYoloxGrid);
+  EXPECT_TRUE(processing_preset("yolox")->pre.bgr);
+  EXPECT_TRUE(processing_preset("yolov8")->pre.center_pad);
+  EXPECT_EQ(processing_preset("imagenet")->pre.resize, ResizeMode::kCenterCrop);
+  auto bad = processing_preset("ssd");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("imagenet, yolox, yolov5, yolov8"), std::string::npos);
 }
 
 TEST(Preprocess, NormalisesChannelsInOrderAndLayout) {

@@ -16,6 +16,7 @@
 #include "eval/evaluation.h"
 #include "eval/plots.h"
 #include "eval/processing_spec.h"
+#include "eval/spec_presets.h"
 
 namespace fogline::cli {
 namespace {
@@ -82,7 +83,8 @@ class EvalCommand : public Command {
     app.add_option("--target", data_.target_column, "csv: target column");
     app.add_option("--window", data_.window_column, "csv: rows sharing this column form one sensor window");
     // Processing.
-    app.add_option("--spec", spec_file_, "processing spec JSON ({preprocess, postprocess})");
+    app.add_option("--preset", preset_, "a known recipe to start from: imagenet, yolox, yolov5, yolov8");
+    app.add_option("--spec", spec_file_, "processing spec JSON ({preprocess, postprocess}); overrides --preset");
     app.add_option("--size", size_, "input HEIGHT,WIDTH (default: the model's input)")->delimiter(',');
     app.add_option("--resize", resize_, "stretch, letterbox or center_crop");
     app.add_option("--shorter-side", shorter_side_, "center_crop: resize the shorter side to this first");
@@ -111,6 +113,11 @@ class EvalCommand : public Command {
   int run() override {
     // Spec: file, then flags on top.
     eval::ProcessingSpec spec;
+    if (!preset_.empty()) {
+      auto p = eval::processing_preset(preset_);
+      if (!p.is_ok()) return fail(p.status().message());
+      spec = *p;
+    }
     if (!spec_file_.empty()) {
       auto s = eval::ProcessingSpec::load(spec_file_);
       if (!s.is_ok()) return fail(s.status().message());
@@ -137,7 +144,7 @@ class EvalCommand : public Command {
       if (strict_) return fail("the dataset has bad annotations (--strict)");
     }
     // The decoder follows the dataset when neither flag nor spec chose one.
-    if (post_.empty() && spec_file_.empty()) {
+    if (post_.empty() && spec_file_.empty() && preset_.empty()) {
       if (ds->task == data::TaskKind::kRegression) spec.post.kind = eval::PostprocessKind::kRegression;
       if (ds->task == data::TaskKind::kDetection) return fail("a detection dataset needs a decoder: --post yolox|yolov5|yolov8|boxes_scores (or --spec)");
     }
@@ -280,6 +287,7 @@ class EvalCommand : public Command {
   }
 
   CLI::App* app_ = nullptr;
+  std::string preset_;
   std::string model_, dataset_, plots_, spec_file_, save_spec_, save_detections_, save_ground_truth_;
   data::DatasetOptions data_;
   std::vector<std::string> slices_, report_keys_;
