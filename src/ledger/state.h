@@ -87,6 +87,7 @@ struct DataUse {
 struct RentalNode {
   PublicKey node{};
   std::string sealed_bundle_key;  // the model bundle's key sealed to the node's X25519 key
+  uint64_t settled_sequence = 0;  // the last usage report sequence this node has settled
 };
 
 struct Rental {

@@ -4,10 +4,13 @@
 // refused with the reason a node must stop serving.
 #include <gmock/gmock.h>
 
+#include <map>
+
 #include "crypto/envelope.h"
 #include "ledger/tx/model_publish.h"
 #include "ledger/tx/rental_start.h"
 #include "ledger/tx/usage_settle.h"
+#include "ledger/usage_report.h"
 #include "ledger_fixture.h"
 
 namespace fogline::ledger::testing {
@@ -55,9 +58,19 @@ class RentalTest : public LedgerFixture {
     u.rental = rental;
     u.inferences = inferences;
     u.report_count = 3;
+    u.first_sequence = next_sequence_[&who];
+    u.last_sequence = u.first_sequence + 2;
     u.reports_root = merkle_root(reports);
-    return sign(who, u.kCode, u.encode());
+    Transaction tx = sign(who, u.kCode, u.encode());
+    next_sequence_[&who] += 3;  // a refused settlement's reports are settled again later
+    return tx;
   }
+  // The tests resubmit refused batches; only accepted ones advance the node's sequence.
+  void refused(Actor& who) {
+    --who.nonce;
+    next_sequence_[&who] -= 3;
+  }
+  std::map<Actor*, uint64_t> next_sequence_{{&node_, 1}, {&other_node_, 1}};
   Actor owner_{Identity::generate(IdentityKind::kOrganisation, "model-owner")};
   Actor renter_{Identity::generate(IdentityKind::kOrganisation, "renter")};
   Actor node_{Identity::generate(IdentityKind::kNode, "edge-1")};
@@ -87,9 +100,14 @@ TEST_F(RentalTest, PrepaidUsageIsSettledInBatchesWithoutDrift) {
   Status st = submit(settle(node_, rental, 3000));  // 5000 in total: 25, 15 more > 10 left
   EXPECT_THAT(st.message(), HasSubstr("prepaid credit exhausted"));
   EXPECT_THAT(st.message(), HasSubstr("stop serving"));
-  --node_.nonce;
+  refused(node_);
   EXPECT_THAT(submit(settle(other_node_, rental, 10)).message(), HasSubstr("not a node of this rental"));
-  --other_node_.nonce;
+  refused(other_node_);
+  // Reports already settled cannot be settled again.
+  next_sequence_[&node_] = 4;
+  EXPECT_THAT(submit(settle(node_, rental, 100)).message(), HasSubstr("already settled"));
+  refused(node_);
+  next_sequence_[&node_] = 7;
   EXPECT_EQ(snapshot(), before);
   ASSERT_TRUE(submit(settle(node_, rental, 2000)).is_ok());  // exactly uses up the prepayment
   EXPECT_EQ(state().rental(rental)->prepaid, 0u);
@@ -122,6 +140,40 @@ TEST_F(RentalTest, EconomyOffRecordsWhoRunsWhatWithoutBalances) {
   EXPECT_EQ(state().rental(rental)->inferences, 1234u);
   EXPECT_EQ(state().rental(rental)->paid, 0u);
   for (const auto& [k, a] : state().accounts()) EXPECT_FALSE(a.balance.has_value());
+}
+
+TEST_F(RentalTest, SignedCounterReportsSettleAsOneTransaction) {
+  start(Economy::kCredits, 5);
+  Hash rental = start_rental(20);
+  std::vector<UsageReport> reports;
+  for (uint64_t seq = 1; seq <= 6; ++seq) reports.push_back(sign_usage_report(node_.id, rental, seq, 250));
+  auto settle_tx = settle_reports(reports);
+  ASSERT_TRUE(settle_tx.is_ok()) << settle_tx.status().to_string();
+  EXPECT_EQ(settle_tx->inferences, 1500u);
+  EXPECT_EQ(settle_tx->report_count, 6u);
+  ASSERT_TRUE(submit(sign(node_, UsageSettleTx::kCode, settle_tx->encode())).is_ok());
+  EXPECT_EQ(balance(owner_), 7u);
+  EXPECT_EQ(state().rental(rental)->nodes[0].settled_sequence, 6u);
+  // Replaying the same reports in a new settlement is refused by the chain.
+  EXPECT_THAT(submit(sign(node_, UsageSettleTx::kCode, settle_tx->encode())).message(), HasSubstr("already settled"));
+  --node_.nonce;
+  // Any single report is provably part of the settled batch.
+  MerkleTree tree;
+  for (const auto& r : reports) tree.append(leaf_hash(r.encode()));
+  auto proof = tree.inclusion_proof(3, reports.size());
+  ASSERT_TRUE(proof.is_ok());
+  EXPECT_TRUE(verify_inclusion(leaf_hash(reports[3].encode()), 3, reports.size(), *proof, settle_tx->reports_root).is_ok());
+  // Forged, foreign, repeated or reordered reports are refused before anything is submitted.
+  auto forged = reports;
+  forged[2].inferences = 1;
+  EXPECT_THAT(settle_reports(forged).status().message(), HasSubstr("not signed by node"));
+  auto foreign = reports;
+  foreign[4] = sign_usage_report(other_node_.id, rental, 5, 250);
+  EXPECT_THAT(settle_reports(foreign).status().message(), HasSubstr("another rental or node"));
+  auto repeated = reports;
+  repeated[5] = reports[4];
+  EXPECT_THAT(settle_reports(repeated).status().message(), HasSubstr("does not follow sequence"));
+  EXPECT_FALSE(settle_reports({}).is_ok());
 }
 
 TEST(RentalOwed, RoundsDownOnTheTotal) {

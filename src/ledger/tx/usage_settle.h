@@ -15,6 +15,7 @@ struct UsageSettleTx : TxBody {
   Hash rental{};
   uint64_t inferences = 0;
   uint32_t report_count = 0;
+  uint64_t first_sequence = 0, last_sequence = 0;  // of the reports; must follow the last settled
   Hash reports_root{};
 
   std::string encode() const;
