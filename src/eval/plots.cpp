@@ -6,6 +6,11 @@
 #include <map>
 #include <numeric>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <functional>
+
 #include "core/file_util.h"
 
 namespace fogline::eval {
@@ -134,15 +139,160 @@ std::string svg_confusion_matrix(const std::string& title, const std::vector<std
   return s + "</svg>\n";
 }
 
-Result<std::vector<std::string>> write_plots(const EvaluationReport& r, const std::string& dir) {
+namespace {
+
+const cv::Scalar kBgr[] = {{180, 119, 31}, {40, 39, 214}, {44, 160, 44}, {14, 127, 255}, {189, 103, 148}, {75, 86, 140}};
+const cv::Scalar kBlack(0, 0, 0), kGrey(221, 221, 221), kWhite(255, 255, 255), kRed(40, 39, 214);
+
+void put(cv::Mat& img, const std::string& s, double x, double y, double size = 0.4, cv::Scalar color = kBlack,
+         int align = -1 /* -1 left, 0 centre, 1 right */) {
+  int base = 0;
+  cv::Size t = cv::getTextSize(s, cv::FONT_HERSHEY_SIMPLEX, size, 1, &base);
+  double left = align < 0 ? x : align == 0 ? x - t.width / 2.0 : x - t.width;
+  cv::putText(img, s, cv::Point(static_cast<int>(left), static_cast<int>(y)), cv::FONT_HERSHEY_SIMPLEX, size, color, 1,
+              cv::LINE_AA);
+}
+
+// Text rotated 90 degrees counter-clockwise with its baseline end at (x, y) (column labels).
+void put_vertical(cv::Mat& img, const std::string& s, int x, int y, double size) {
+  int base = 0;
+  cv::Size t = cv::getTextSize(s, cv::FONT_HERSHEY_SIMPLEX, size, 1, &base);
+  cv::Mat patch(t.height + base + 2, t.width + 2, CV_8UC3, kWhite);
+  cv::putText(patch, s, cv::Point(1, t.height), cv::FONT_HERSHEY_SIMPLEX, size, kBlack, 1, cv::LINE_AA);
+  cv::Mat rotated;
+  cv::rotate(patch, rotated, cv::ROTATE_90_COUNTERCLOCKWISE);
+  cv::Rect where(x - rotated.cols, y - rotated.rows, rotated.cols, rotated.rows);
+  where &= cv::Rect(0, 0, img.cols, img.rows);
+  if (where.width > 0 && where.height > 0) {
+    rotated(cv::Rect(rotated.cols - where.width, rotated.rows - where.height, where.width, where.height)).copyTo(img(where));
+  }
+}
+
+std::string encode_png(const cv::Mat& img) {
+  std::vector<unsigned char> buf;
+  if (!cv::imencode(".png", img, buf)) return "";
+  return std::string(buf.begin(), buf.end());
+}
+
+std::string short_num(double v) {
+  char b[32];
+  std::snprintf(b, sizeof(b), "%.3f", v);
+  return b;
+}
+
+}  // namespace
+
+std::string png_line_chart(const std::string& title, const std::string& xl, const std::string& yl, const std::vector<Series>& series) {
+  const int W = 640, H = 460, L = 60, R = 170, T = 40, B = 50, pw = W - L - R, ph = H - T - B;
+  cv::Mat img(H, W, CV_8UC3, kWhite);
+  put(img, title, W / 2.0, 22, 0.5, kBlack, 0);
+  for (int i = 0; i <= 10; i += 2) {
+    double v = i / 10.0;
+    int x = L + static_cast<int>(v * pw), y = T + ph - static_cast<int>(v * ph);
+    cv::line(img, {L, y}, {L + pw, y}, kGrey);
+    cv::line(img, {x, T}, {x, T + ph}, kGrey);
+    put(img, short_num(v).substr(0, 3), L - 6, y + 4, 0.4, kBlack, 1);
+    put(img, short_num(v).substr(0, 3), x, T + ph + 16, 0.4, kBlack, 0);
+  }
+  cv::rectangle(img, {L, T}, {L + pw, T + ph}, kBlack);
+  put(img, xl, L + pw / 2.0, H - 12, 0.45, kBlack, 0);
+  put_vertical(img, yl, 22, T + ph / 2 + 30, 0.45);
+  for (size_t k = 0; k < series.size(); ++k) {
+    std::vector<cv::Point> pts;
+    for (size_t i = 0; i < series[k].x.size() && i < series[k].y.size(); ++i) {
+      pts.emplace_back(L + static_cast<int>(std::clamp(series[k].x[i], 0.0, 1.0) * pw),
+                       T + ph - static_cast<int>(std::clamp(series[k].y[i], 0.0, 1.0) * ph));
+    }
+    const cv::Scalar& c = kBgr[k % 6];
+    cv::polylines(img, pts, false, c, 2, cv::LINE_AA);
+    int ly = T + 10 + 18 * static_cast<int>(k);
+    cv::line(img, {L + pw + 10, ly}, {L + pw + 30, ly}, c, 2);
+    put(img, series[k].label, L + pw + 34, ly + 4);
+  }
+  return encode_png(img);
+}
+
+std::string png_bar_chart(const std::string& title, const std::vector<std::string>& labels, const std::vector<double>& values,
+                          double reference, const std::string& reference_label) {
+  const int bar = 22, L = 200, R = 90, T = 40, B = 34, pw = 400;
+  const int H = T + B + bar * static_cast<int>(std::max<size_t>(labels.size(), 1)), W = L + pw + R;
+  double vmax = reference > 0 ? reference : 0;
+  for (double v : values) vmax = std::max(vmax, v);
+  if (vmax <= 1) vmax = 1;
+  cv::Mat img(H, W, CV_8UC3, kWhite);
+  put(img, title, W / 2.0, 22, 0.5, kBlack, 0);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    int y = T + bar * static_cast<int>(i);
+    double v = i < values.size() ? values[i] : 0;
+    int w = v > 0 ? static_cast<int>(v / vmax * pw) : 0;
+    std::string label = labels[i].size() > 30 ? labels[i].substr(0, 29) + "~" : labels[i];
+    put(img, label, L - 6, y + bar * 0.7, 0.4, kBlack, 1);
+    if (w > 0) cv::rectangle(img, cv::Rect(L, y + 3, w, bar - 6), v < 0 ? kGrey : kBgr[0], cv::FILLED);
+    put(img, v < 0 ? "n/a" : short_num(v), L + w + 4, y + bar * 0.7);
+  }
+  if (reference >= 0) {
+    int x = L + static_cast<int>(reference / vmax * pw);
+    for (int y = T; y < H - B; y += 7) cv::line(img, {x, y}, {x, std::min(y + 4, H - B)}, kRed);
+    put(img, reference_label + " " + short_num(reference), x, H - B + 16, 0.4, kRed, 0);
+  }
+  return encode_png(img);
+}
+
+std::string png_confusion_matrix(const std::string& title, const std::vector<std::string>& labels,
+                                 const std::vector<std::vector<int64_t>>& counts) {
+  const int n = static_cast<int>(labels.size());
+  const int cell = n > 25 ? 16 : 26, L = 180, T = 170;
+  const int W = std::max(L + cell * n + 20, 420), H = T + cell * n + 40;
+  cv::Mat img(H, W, CV_8UC3, kWhite);
+  put(img, title, W / 2.0, 22, 0.45, kBlack, 0);
+  for (int i = 0; i < n; ++i) {
+    int64_t row_sum = 0;
+    for (int j = 0; j < n; ++j) row_sum += counts[static_cast<size_t>(i)][static_cast<size_t>(j)];
+    int y = T + cell * i;
+    std::string label = labels[static_cast<size_t>(i)].size() > 24 ? labels[static_cast<size_t>(i)].substr(0, 23) + "~" : labels[static_cast<size_t>(i)];
+    put(img, label, L - 4, y + cell * 0.7, 0.35, kBlack, 1);
+    put_vertical(img, label, L + cell * i + cell * 3 / 4 + 2, T - 4, 0.35);
+    for (int j = 0; j < n; ++j) {
+      int64_t c = counts[static_cast<size_t>(i)][static_cast<size_t>(j)];
+      double f = row_sum ? static_cast<double>(c) / static_cast<double>(row_sum) : 0;
+      int shade = static_cast<int>(255 - f * 200);
+      cv::Rect r(L + cell * j, y, cell, cell);
+      cv::rectangle(img, r, cv::Scalar(255, shade, shade), cv::FILLED);
+      cv::rectangle(img, r, cv::Scalar(238, 238, 238));
+      if (c && cell >= 20) put(img, std::to_string(c), r.x + cell / 2.0, y + cell * 0.65, 0.3, kBlack, 0);
+    }
+  }
+  put(img, "predicted (columns) vs true (rows)", L + cell * n / 2.0, H - 12, 0.4, kBlack, 0);
+  return encode_png(img);
+}
+
+Result<PlotFormat> parse_plot_format(const std::string& name) {
+  if (name == "svg") return PlotFormat::kSvg;
+  if (name == "png") return PlotFormat::kPng;
+  if (name == "both") return PlotFormat::kBoth;
+  return invalid_argument("plot format: expected svg, png or both, got " + name);
+}
+
+Result<std::vector<std::string>> write_plots(const EvaluationReport& r, const std::string& dir, PlotFormat format) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return io_error("cannot create " + dir + ": " + ec.message());
   std::vector<std::string> written;
-  auto save = [&](const std::string& name, const std::string& svg) -> Status {
-    std::string path = (std::filesystem::path(dir) / name).string();
-    FOGLINE_TRY(write_file_atomic(path, svg));
-    written.push_back(path);
+  // Renders a chart in the requested formats; `stem` without extension.
+  auto emit = [&](const std::string& stem, const std::function<std::string()>& svg,
+                  const std::function<std::string()>& png) -> Status {
+    if (format != PlotFormat::kPng) {
+      std::string path = (std::filesystem::path(dir) / (stem + ".svg")).string();
+      FOGLINE_TRY(write_file_atomic(path, svg()));
+      written.push_back(path);
+    }
+    if (format != PlotFormat::kSvg) {
+      std::string path = (std::filesystem::path(dir) / (stem + ".png")).string();
+      std::string bytes = png();
+      if (bytes.empty()) return internal_error("could not encode " + path);
+      FOGLINE_TRY(write_file_atomic(path, bytes));
+      written.push_back(path);
+    }
     return Status::ok();
   };
   if (r.coco) {
@@ -168,8 +318,9 @@ Result<std::vector<std::string>> write_plots(const EvaluationReport& r, const st
       for (double& v : mean) v /= used;
       series.push_back({"IoU .50:.95", ev.params.recall_thresholds, mean});
     }
-    FOGLINE_TRY(save("pr_curves.svg", svg_line_chart("Precision-recall (mean over classes, COCO interpolation)", "recall",
-                                                     "precision", series)));
+    const std::string title = "Precision-recall (mean over classes, COCO interpolation)";
+    FOGLINE_TRY(emit("pr_curves", [&] { return svg_line_chart(title, "recall", "precision", series); },
+                     [&] { return png_line_chart(title, "recall", "precision", series); }));
     std::vector<std::pair<double, std::string>> ap;
     for (size_t k = 0; k < ev.category_ids.size(); ++k) {
       double v = ev.category_ap(k);
@@ -181,7 +332,8 @@ Result<std::vector<std::string>> write_plots(const EvaluationReport& r, const st
     std::vector<std::string> labels;
     std::vector<double> values;
     for (const auto& [v, name] : ap) labels.push_back(name), values.push_back(v);
-    FOGLINE_TRY(save("per_class_ap.svg", svg_bar_chart("AP@[.50:.95] per class", labels, values, ev.stats[kAP], "mAP")));
+    FOGLINE_TRY(emit("per_class_ap", [&] { return svg_bar_chart("AP@[.50:.95] per class", labels, values, ev.stats[kAP], "mAP"); },
+                     [&] { return png_bar_chart("AP@[.50:.95] per class", labels, values, ev.stats[kAP], "mAP"); }));
   }
   if (r.classification) {
     const auto& m = *r.classification;
@@ -209,7 +361,8 @@ Result<std::vector<std::string>> write_plots(const EvaluationReport& r, const st
                             ? "Confusion matrix (the " + std::to_string(classes.size()) + " most-confused of " +
                                   std::to_string(m.classes_seen) + " classes)"
                             : "Confusion matrix";
-    FOGLINE_TRY(save("confusion_matrix.svg", svg_confusion_matrix(title, labels, counts)));
+    FOGLINE_TRY(emit("confusion_matrix", [&] { return svg_confusion_matrix(title, labels, counts); },
+                     [&] { return png_confusion_matrix(title, labels, counts); }));
   }
   std::map<std::string, std::vector<const SliceResult*>> by_key;
   for (const auto& s : r.slices) by_key[s.key].push_back(&s);
@@ -222,7 +375,9 @@ Result<std::vector<std::string>> write_plots(const EvaluationReport& r, const st
     for (char& c : safe) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
     }
-    FOGLINE_TRY(save("slices_" + safe + ".svg", svg_bar_chart(r.primary_metric + " per " + key, labels, values, overall, "overall")));
+    const std::string title = r.primary_metric + " per " + key;
+    FOGLINE_TRY(emit("slices_" + safe, [&] { return svg_bar_chart(title, labels, values, overall, "overall"); },
+                     [&] { return png_bar_chart(title, labels, values, overall, "overall"); }));
   }
   return written;
 }

@@ -179,6 +179,14 @@ TEST(Evaluation, DetectionBoxesMappedBackAndScoredTheCocoWay) {
   auto files = write_plots(*r, plots.path());
   ASSERT_TRUE(files.is_ok());
   EXPECT_EQ(files->size(), 3u);  // PR curves, per-class AP, site slices
+  TempDir pngs;
+  auto both = write_plots(*r, pngs.path(), PlotFormat::kBoth);
+  ASSERT_TRUE(both.is_ok()) << both.status().to_string();
+  EXPECT_EQ(both->size(), 6u);
+  cv::Mat pr = cv::imread(pngs.path("pr_curves.png"));
+  EXPECT_EQ(pr.cols, 640);
+  EXPECT_EQ(pr.rows, 460);
+  EXPECT_FALSE(parse_plot_format("gif").is_ok());
   // With the detector's class names (output order) the classes map by name: the detector's
   // class 0 is called "other" here, so its boxes count for the dataset's class 1 and class 0
   // gets nothing. Class 1 (other): FP on a (.9) ties the TP on b, a first: AP 51/101 * ... = .5

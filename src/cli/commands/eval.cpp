@@ -68,7 +68,8 @@ class EvalCommand : public Command {
     app.add_option("--slice", slices_, "KEY=SOURCE to define and report a slice (folder:N, column:NAME, sidecar:FIELD), or KEY");
     app.add_option("--limit", limit_, "evaluate the first N items only")->default_val(0);
     app.add_flag("--json", json_, "print the report as JSON");
-    app.add_option("--plots", plots_, "write SVG plots (PR curves, confusion matrix, per-slice bars) here");
+    app.add_option("--plots", plots_, "write plots (PR curves, confusion matrix, per-slice bars) here");
+    app.add_option("--plot-format", plot_format_, "svg, png or both")->default_val("svg");
     app.add_option("--threads", threads_, "engine threads (0: all cores)")->default_val(0);
     app.add_flag("--strict", strict_, "refuse a dataset with bad annotations");
     app.add_option("--save-spec", save_spec_, "write the processing spec used (JSON) to this file");
@@ -183,7 +184,9 @@ class EvalCommand : public Command {
       if (!w.is_ok()) return fail(w.message());
     }
     if (!plots_.empty()) {
-      auto written = eval::write_plots(*report, plots_);
+      auto format = eval::parse_plot_format(plot_format_);
+      if (!format.is_ok()) return fail(format.status().message());
+      auto written = eval::write_plots(*report, plots_, *format);
       if (!written.is_ok()) return fail(written.status().message());
       for (const auto& f : *written) std::fprintf(stderr, "wrote %s\n", f.c_str());
     }
@@ -287,7 +290,7 @@ class EvalCommand : public Command {
   }
 
   CLI::App* app_ = nullptr;
-  std::string preset_;
+  std::string preset_, plot_format_ = "svg";
   std::string model_, dataset_, plots_, spec_file_, save_spec_, save_detections_, save_ground_truth_;
   data::DatasetOptions data_;
   std::vector<std::string> slices_, report_keys_;
