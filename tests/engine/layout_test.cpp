@@ -165,6 +165,27 @@ TEST(OnednnLayout, ConcatOfPlainInputsFeedingTheRegion) {
   EXPECT_EQ(layout_of(*s, "c"), "nhwc");
 }
 
+// A YOLO neck: conv, standalone activation, nearest 2x upsampling, conv; all NHWC.
+TEST(OnednnLayout, UpsamplingAndStandaloneActivationsStayInTheRegion) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 4, 6, 6});
+  conv(m, "x", "c", 4, 8, 3, 36);
+  m.node("Relu", {"c"}, {"r"});
+  m.node("Relu", {"r"}, {"r2"});  // the first fuses into the conv; this one stays standalone
+  m.initializer("roi", Tensor::from_vector<float>({0}, {}));
+  m.initializer("scales", Tensor::from_vector<float>({4}, {1, 1, 2, 2}));
+  auto& up = m.node("Resize", {"r2", "roi", "scales"}, {"u"});
+  set_attr(up, "mode", std::string("nearest"));
+  set_attr(up, "coordinate_transformation_mode", std::string("asymmetric"));
+  set_attr(up, "nearest_mode", std::string("floor"));
+  conv(m, "u", "y", 8, 4, 3, 37);
+  m.output("y");
+  auto s = check_against_reference(m, {random_tensor({1, 4, 6, 6}, 25)});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(layout_of(*s, "r2"), "nhwc");
+  EXPECT_EQ(layout_of(*s, "u"), "nhwc");
+}
+
 // ShuffleNet v2's unit: Concat, channel shuffle, split in halves, one half through 1x1 and
 // depthwise convs; all of it stays NHWC.
 TEST(OnednnLayout, ShuffleAndChannelSplitStayInTheRegion) {

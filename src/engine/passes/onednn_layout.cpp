@@ -6,13 +6,17 @@
 // layout-aware oneDNN nodes read it, in slots that accept a tagged operand (Conv's X and its
 // fused Add, a pool's X). Every other value stays plain, so the region boundaries need no
 // extra nodes: a kernel whose input or output is untagged converts it itself, as before.
-// Muls by a per-channel scale (squeeze-and-excitation), Concats, Slices and channel shuffles
-// take part too, so that the region runs through those blocks.
+// Muls by a per-channel scale (squeeze-and-excitation), Concats, Slices, channel shuffles,
+// exact Resizes and standalone activations take part too, so that the region runs through
+// those blocks.
 // NHWC has the same byte size as NCHW (no channel padding), so memory planning is unchanged.
 //
 // Only for the oneDNN kernel set (reference kernels know nothing of layouts).
 #include <algorithm>
+#include <limits>
+#include <set>
 
+#include "engine/ops/dnnl/resize_plan.h"
 #include "engine/passes/pass.h"
 #include "engine/passes/pass_util.h"
 
@@ -27,6 +31,24 @@ bool float_rank4(const Graph& g, int value) {
   if (!s || s->size() != 4) return false;
   for (int64_t d : *s) if (d <= 0) return false;
   return true;
+}
+
+// Standalone activations the oneDNN eltwise kernel takes in any layout (ops/dnnl/eltwise.cpp);
+// Clip only with constant, ordered bounds, as that kernel requires.
+bool is_region_eltwise(const Graph& g, const Node& n) {
+  static const std::set<std::string> kOps{"Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Exp",
+                                          "Log", "Sqrt", "Abs", "Neg"};
+  if (kOps.count(n.op_type)) return n.opset >= 6 && n.inputs.size() == 1;
+  if (n.op_type == "HardSwish") return n.inputs.size() == 1;
+  if (n.op_type != "Clip" || n.opset < 11) return false;
+  float bounds[2] = {-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
+  for (size_t i = 1; i < n.inputs.size() && i <= 2; ++i) {
+    if (n.inputs[i] < 0) continue;
+    const Tensor* t = passes::value_constant(g, n.inputs[i]);
+    if (!t || t->dtype() != DataType::kFloat || t->numel() != 1) return false;
+    bounds[i - 1] = t->data<float>()[0];
+  }
+  return bounds[0] <= bounds[1];
 }
 
 // Input slots of `n` that may read a tagged value, or empty when the node cannot take part.
@@ -62,6 +84,16 @@ std::vector<int> layout_slots(const Graph& g, const Node& n) {
   }
   if (n.op_type == "GlobalAveragePool" || n.op_type == "GlobalMaxPool") return {0};
   if (n.op_type == "ChannelShuffle" && n.domain == "fogline") return {0};  // ops/dnnl/channel_shuffle.cpp
+  if (n.op_type == "Resize") {
+    // ops/dnnl/resize.cpp, exactly when its plan says oneDNN computes what ONNX asks.
+    auto in = passes::value_static_shape(g, n.inputs[0]);
+    const Tensor* scales = passes::value_constant(g, passes::input_of(n, 2));
+    const Tensor* sizes = passes::value_constant(g, passes::input_of(n, 3));
+    if ((passes::input_of(n, 2) >= 0 && !scales) || (passes::input_of(n, 3) >= 0 && !sizes)) return {};
+    return ops::dnnl_ops::plan_dnnl_resize(n.attrs, n.opset, *in, scales, sizes).is_ok() ? std::vector<int>{0}
+                                                                                        : std::vector<int>{};
+  }
+  if (is_region_eltwise(g, n)) return {0};  // ops/dnnl/eltwise.cpp
   if (n.op_type == "Slice" && n.opset >= 10) {
     // ops/dnnl/slice.cpp: constant parameters with unit steps.
     for (size_t i = 1; i < n.inputs.size(); ++i) {

@@ -444,6 +444,45 @@ TEST(Dnnl, EltwiseOpsMatchReference) {
   }
 }
 
+TEST(Dnnl, ResizeMatchesReferenceWhereOneDnnIsExact) {
+  struct ResizeCase {
+    std::string mode, coord, nearest;
+    std::vector<float> scales;  // empty: sizes
+    Shape sizes;
+    bool dnnl;
+  };
+  const std::vector<ResizeCase> cases = {
+      {"nearest", "asymmetric", "floor", {1, 1, 2, 2}, {}, true},
+      {"nearest", "half_pixel", "round_prefer_ceil", {1, 1, 3, 3}, {}, true},
+      {"nearest", "asymmetric", "round_prefer_floor", {1, 1, 2, 2}, {}, false},  // rounds differently
+      {"nearest", "asymmetric", "floor", {1, 1, 1.5f, 1.5f}, {}, false},          // not an integer factor
+      {"linear", "half_pixel", "", {1, 1, 2, 2}, {}, true},
+      {"linear", "pytorch_half_pixel", "", {}, {2, 4, 9, 7}, true},
+      {"linear", "align_corners", "", {1, 1, 2, 2}, {}, false}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.mode + " " + c.coord + " " + c.nearest);
+    TestModel m(13);
+    m.input("x", DataType::kFloat, {2, 4, 6, 5});
+    m.initializer("roi", Tensor::from_vector<float>({0}, {}));
+    std::vector<std::string> inputs{"x", "roi"};
+    if (!c.scales.empty()) {
+      m.initializer("scales", Tensor::from_vector<float>({4}, c.scales));
+      inputs.push_back("scales");
+    } else {
+      m.initializer("scales", Tensor::from_vector<float>({0}, {}));
+      m.initializer("sizes", Tensor::from_vector<int64_t>({4}, std::vector<int64_t>(c.sizes.begin(), c.sizes.end())));
+      inputs.push_back("scales");
+      inputs.push_back("sizes");
+    }
+    auto& n = m.node("Resize", inputs, {"y"});
+    set_attr(n, "mode", c.mode);
+    set_attr(n, "coordinate_transformation_mode", c.coord);
+    if (!c.nearest.empty()) set_attr(n, "nearest_mode", c.nearest);
+    m.output("y");
+    expect_same_on_both(m, {testing::random_tensor({2, 4, 6, 5}, 11)}, c.dnnl ? Backend::kDnnl : Backend::kReference);
+  }
+}
+
 TEST(Dnnl, ChannelShuffleMatchesReference) {
   for (int64_t group : {2, 3, 4}) {
     TestModel m;
