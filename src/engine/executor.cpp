@@ -10,6 +10,20 @@
 namespace fogline::engine {
 namespace {
 
+// Ops that read sequence/optional boxes (engine/value.h). Any other kernel handed a box would
+// read its bytes as a tensor's, so the executor refuses it, naming the node. Checked only
+// when an input is a box, so tensor-only models pay nothing.
+bool accepts_boxed_inputs(const std::string& op_type) {
+  static const char* const kOps[] = {"SequenceEmpty", "SequenceConstruct", "SequenceInsert", "SequenceAt",
+                                     "SequenceErase", "SequenceLength", "ConcatFromSequence",
+                                     "SplitToSequence", "SequenceMap", "Optional", "OptionalHasElement",
+                                     "OptionalGetElement", "Identity", "If", "Loop"};
+  for (const char* op : kOps) {
+    if (op_type == op) return true;
+  }
+  return false;
+}
+
 // Hands out arena slices when the plan has room for a value, heap memory otherwise, and
 // records every size so the next plan can be made from this run.
 class PlannedAllocator : public OutputAllocator {
@@ -213,6 +227,10 @@ Result<std::vector<Tensor>> GraphExecutor::run(const std::vector<Tensor>& feeds,
       if (!t) {
         return internal_error(node.describe() + ": input '" + g.values[static_cast<size_t>(in)].name +
                               "' has no value");
+      }
+      if (is_boxed_dtype(t->dtype()) && (!node.domain.empty() || !accepts_boxed_inputs(node.op_type))) {
+        return invalid_argument(node.describe() + ": input '" + g.values[static_cast<size_t>(in)].name +
+                                "' is a " + value_type_name(t->dtype()) + ", but the op takes tensors");
       }
       inputs.push_back(t);
     }

@@ -71,15 +71,30 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunS
                             std::to_string(inputs.size()));
   }
   for (size_t i = 0; i < inputs.size(); ++i) FOGLINE_TRY(check_input(i, inputs[i]));
-  return executor_->run(inputs, nullptr, threads_, options_.plan_memory, stats);
+  FOGLINE_ASSIGN_OR_RETURN(std::vector<Tensor> outs,
+                           executor_->run(inputs, nullptr, threads_, options_.plan_memory, stats));
+  // Boxed values (engine/value.h) must not leak to callers that treat every output as a tensor.
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (is_boxed_dtype(outs[i].dtype())) {
+      return invalid_argument("output '" + outputs_[i].name + "' is a " + value_type_name(outs[i].dtype()) +
+                              ", not a tensor (read it with Session::run_values)");
+    }
+  }
+  return outs;
 }
 
 Result<std::vector<RunValue>> Session::run_values(const std::vector<RunValue>& inputs,
                                                   RunStats* stats) const {
+  if (inputs.size() != inputs_.size()) {
+    return invalid_argument("the model takes " + std::to_string(inputs_.size()) + " inputs, got " +
+                            std::to_string(inputs.size()));
+  }
   std::vector<Tensor> slots;
   slots.reserve(inputs.size());
   for (const RunValue& v : inputs) slots.push_back(to_slot(v));
-  FOGLINE_ASSIGN_OR_RETURN(std::vector<Tensor> outs, run(slots, stats));
+  for (size_t i = 0; i < slots.size(); ++i) FOGLINE_TRY(check_input(i, slots[i]));
+  FOGLINE_ASSIGN_OR_RETURN(std::vector<Tensor> outs,
+                           executor_->run(slots, nullptr, threads_, options_.plan_memory, stats));
   std::vector<RunValue> values;
   values.reserve(outs.size());
   for (const Tensor& t : outs) values.push_back(from_slot(t));

@@ -164,6 +164,35 @@ TEST(SequenceOps, BadPositionsAndElementTypesNameTheNode) {
       << typed.status().to_string();
 }
 
+TEST(SequenceOps, TensorOnlyApiRefusesSequenceOutputs) {
+  TestModel m(16);
+  m.input("x", DataType::kFloat, {2});
+  m.node("SequenceConstruct", {"x"}, {"seq"});
+  sequence_output(m, "seq", DataType::kFloat);
+  auto s = m.session();
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  auto out = (*s)->run({vec({1, 2})});
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("output 'seq' is a sequence"), std::string::npos) << out.status().to_string();
+  EXPECT_TRUE((*s)->run_values({vec({1, 2})}).is_ok());
+}
+
+// A tensor op handed a sequence (a model the checker does not catch: no type info on the
+// value) fails naming the node instead of reading the box as tensor bytes.
+TEST(SequenceOps, TensorOpGivenASequenceNamesTheNode) {
+  TestModel m(16);
+  sequence_input(m, "seq", DataType::kFloat);
+  m.node("Relu", {"seq"}, {"y"});
+  m.output("y");
+  auto s = m.session();
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  auto out = (*s)->run_values({seq_of({{1}})});
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("Relu"), std::string::npos) << out.status().to_string();
+  EXPECT_NE(out.status().message().find("is a sequence, but the op takes tensors"), std::string::npos)
+      << out.status().to_string();
+}
+
 TEST(OptionalOps, WrapTestAndUnwrap) {
   TestModel m(16);
   optional_tensor_input(m, "opt", DataType::kFloat);
