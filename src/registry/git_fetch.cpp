@@ -66,7 +66,7 @@ Result<std::string> git_resolve_commit(const std::string& url, const std::string
     pos = end == std::string::npos ? r.out.size() : end + 1;
     if (line.size() < 41) continue;
     std::string sha = line.substr(0, 40), name = line.substr(41);
-    if (commit.empty() || name.size() > 3 && name.compare(name.size() - 3, 3, "^{}") == 0) commit = sha;
+    if (commit.empty() || (name.size() > 3 && name.compare(name.size() - 3, 3, "^{}") == 0)) commit = sha;
   }
   if (commit.empty()) return not_found("git remote " + url + " has no ref '" + ref + "'");
   return commit;
