@@ -35,9 +35,6 @@ print("| --- | ---: | ---: | ---: | ---: | ---: |")
 print("\n".join(rows))
 print("""
 What the tests that do not pass have in common:
-- **Sequence and optional values** (`test_sequence_*`, `test_optional_*`, `test_identity_sequence`,
-  `test_if_seq`, `test_loop*_seq*`, simple `test_sequence_model*`): the engine's values are tensors
-  only; sequence/optional values are the next step for the IR.
 - **Training ops** (`ai.onnx.preview.training`: Adagrad, Adam, Momentum, Gradient): training runs
   in libtorch on the hub, not in the inference engine.
 - **Bernoulli**: the expected data comes from numpy's global random generator, which the node's
