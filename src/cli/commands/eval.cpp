@@ -2,13 +2,18 @@
 // overall and per slice (classification: top-1/top-k, per-class P/R/F1, macro/micro, confusion;
 // detection: the COCO numbers, per-class AP, VOC AP; regression: MAE/RMSE), with the engine's
 // latency p50/p90 and the pipeline's throughput. Pre/post-processing come from --spec (JSON)
-// and/or flags (flags win). MODEL is an .onnx path (registry versions come with the registry).
+// and/or flags (flags win). MODEL is an .onnx path or a registry version (MODEL[@VERSION|TAG|
+// STAGE], with --home/--db): then the model comes from the content store, the spec stored on
+// the version is used unless --spec/--preset is given, and the report (overall and per slice)
+// is recorded on the version under the dataset's name and content hash.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "cli/command.h"
+#include "cli/commands/registry_eval.h"
 #include "core/file_util.h"
 #include "data/dataset.h"
 #include "engine/session.h"
@@ -17,6 +22,7 @@
 #include "eval/plots.h"
 #include "eval/processing_spec.h"
 #include "eval/spec_presets.h"
+#include "registry/open.h"
 
 namespace fogline::cli {
 namespace {
@@ -62,7 +68,10 @@ class EvalCommand : public Command {
   }
   void configure(CLI::App& app) override {
     app_ = &app;
-    app.add_option("model", model_, "an .onnx file")->required();
+    app.add_option("model", model_, "an .onnx file, or a registry version MODEL[@VERSION|TAG|STAGE]")->required();
+    app.add_option("--home", home_.dir, "registry versions: Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--db", home_.db_url, "registry versions: metadata database postgresql://... (default SQLite in the home)");
+    app.add_option("--dataset-name", dataset_name_, "registry versions: record the metrics under this name (default: the folder's name)");
     app.add_option("dataset", dataset_, "the dataset folder (or CSV file)")->required();
     app.add_option("--format", data_.format, "dataset format: imagefolder, coco, yolo or csv (default: detected)");
     app.add_option("--slice", slices_, "KEY=SOURCE to define and report a slice (folder:N, column:NAME, sidecar:FIELD), or KEY");
@@ -112,8 +121,25 @@ class EvalCommand : public Command {
   }
 
   int run() override {
-    // Spec: file, then flags on top.
+    // A registry version: its stored spec is the starting point unless --preset/--spec is given.
+    std::optional<registry::OpenRegistry> opened;
+    std::optional<registry::VersionRecord> version;
     eval::ProcessingSpec spec;
+    bool stored_spec = false;
+    if (!is_model_file(model_)) {
+      auto o = registry::open_registry(home_);
+      if (!o.is_ok()) return fail(o.status().message());
+      opened = std::move(o).value();
+      auto v = opened->registry->get(model_);
+      if (!v.is_ok()) return fail(model_ + " is neither a model file nor a registry version: " + v.status().message());
+      version = *v;
+      if (preset_.empty() && spec_file_.empty()) {
+        auto s = version_spec(*version, &stored_spec);
+        if (!s.is_ok()) return fail(s.status().message());
+        spec = *s;
+      }
+    }
+    // Spec: preset, file, then flags on top.
     if (!preset_.empty()) {
       auto p = eval::processing_preset(preset_);
       if (!p.is_ok()) return fail(p.status().message());
@@ -145,14 +171,14 @@ class EvalCommand : public Command {
       if (strict_) return fail("the dataset has bad annotations (--strict)");
     }
     // The decoder follows the dataset when neither flag nor spec chose one.
-    if (post_.empty() && spec_file_.empty() && preset_.empty()) {
+    if (post_.empty() && spec_file_.empty() && preset_.empty() && !stored_spec) {
       if (ds->task == data::TaskKind::kRegression) spec.post.kind = eval::PostprocessKind::kRegression;
       if (ds->task == data::TaskKind::kDetection) return fail("a detection dataset needs a decoder: --post yolox|yolov5|yolov8|boxes_scores (or --spec)");
     }
 
     engine::SessionOptions options;
     options.threads = threads_;
-    auto session = engine::Session::open(model_, options);
+    auto session = version ? open_version_session(*opened->registry, *version, options) : engine::Session::open(model_, options);
     if (!session.is_ok()) return fail(session.status().message());
     st = eval::resolve_input_size(**session, &spec.pre);
     if (!st.is_ok() && ds->format != "csv") return fail(st.message());
@@ -175,6 +201,12 @@ class EvalCommand : public Command {
     auto report = eval::evaluate_model(**session, *ds, eo);
     if (!report.is_ok()) return fail(report.status().message());
     auto hash = data::dataset_content_hash(*ds);
+    bool recorded = false;
+    if (version) {
+      auto r = record(*opened->registry, *version, *report, *ds, hash);
+      if (!r.is_ok()) return fail(r.status().message());
+      recorded = *r;
+    }
 
     for (const auto& [path, doc] : {std::pair{save_detections_, eval::coco_results_json(*report)},
                                     std::pair{save_ground_truth_, eval::coco_ground_truth_json(*report)}}) {
@@ -192,19 +224,41 @@ class EvalCommand : public Command {
     }
     if (json_) {
       nlohmann::json j = report->to_json();
-      j["model"] = model_;
+      j["model"] = version ? version->ref() : model_;
       j["dataset"] = {{"root", ds->root}, {"format", ds->format}, {"items", ds->items.size()},
                       {"issues", ds->issues.size()}, {"content_sha256", hash.is_ok() ? *hash : ""}};
       j["spec"] = spec.to_json();
       j["threads"] = (*session)->threads();
+      if (version) j["recorded"] = recorded;
       std::printf("%s\n", j.dump(2).c_str());
       return report->errors.empty() ? 0 : 1;
     }
     print_text(*report, *ds, spec, hash.is_ok() ? *hash : "", (*session)->threads());
+    if (recorded)
+      std::printf("recorded   on %s as %s @sha256:%.16s\n", version->ref().c_str(), dataset_record_name(dataset_name_, dataset_).c_str(),
+                  hash.is_ok() ? hash->c_str() : "");
     return report->errors.empty() ? 0 : 1;
   }
 
  private:
+  // The report becomes the version's metrics for this dataset version, unless it covers only
+  // part of the dataset (--limit) or some items failed: those numbers are not the dataset's.
+  Result<bool> record(registry::Registry& reg, const registry::VersionRecord& v, const eval::EvaluationReport& report,
+                const data::Dataset& ds, const Result<std::string>& hash) {
+    if (!hash.is_ok()) return hash.status();
+    if (limit_ > 0 && static_cast<size_t>(limit_) < ds.items.size()) {
+      std::fprintf(stderr, "note: not recorded on %s: --limit evaluated part of the dataset\n", v.ref().c_str());
+      return false;
+    }
+    if (!report.errors.empty()) {
+      std::fprintf(stderr, "note: not recorded on %s: %zu items could not be evaluated\n", v.ref().c_str(), report.errors.size());
+      return false;
+    }
+    FOGLINE_TRY(reg.record_metrics(v.ref(), dataset_record_name(dataset_name_, dataset_), dataset_record_version(*hash),
+                                   report_to_slice_metrics(report.to_json())));
+    return true;
+  }
+
   bool given(const char* flag) const { return app_->get_option(flag)->count() > 0; }
 
   Status apply_flags(eval::ProcessingSpec* s) {
@@ -253,7 +307,7 @@ class EvalCommand : public Command {
 
   void print_text(const eval::EvaluationReport& r, const data::Dataset& ds, const eval::ProcessingSpec& spec,
                   const std::string& hash, int threads) {
-    std::printf("model      %s\n", model_.c_str());
+    std::printf("model      %s\n", model_.c_str());  // as given: a path or a registry ref
     std::printf("dataset    %s (%s, %s, %zu items, %zu bad annotations, sha256:%.16s)\n", ds.root.c_str(), ds.format.c_str(),
                 data::task_kind_name(ds.task), ds.items.size(), ds.issues.size(), hash.c_str());
     std::printf("spec       %s\n", spec.to_json().dump().c_str());
@@ -290,6 +344,8 @@ class EvalCommand : public Command {
   }
 
   CLI::App* app_ = nullptr;
+  store::HomeOptions home_;
+  std::string dataset_name_;
   std::string preset_, plot_format_ = "svg";
   std::string model_, dataset_, plots_, spec_file_, save_spec_, save_detections_, save_ground_truth_;
   data::DatasetOptions data_;

@@ -1,0 +1,151 @@
+#include "cli/commands/registry_eval.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "core/file_util.h"
+#include "eval/evaluation.h"
+
+namespace fogline::cli {
+
+namespace fs = std::filesystem;
+
+bool is_model_file(const std::string& argument) {
+  std::error_code ec;
+  if (fs::is_regular_file(argument, ec)) return true;
+  return argument.size() > 5 && argument.compare(argument.size() - 5, 5, ".onnx") == 0;
+}
+
+Result<std::unique_ptr<engine::Session>> open_version_session(registry::Registry& reg, const registry::VersionRecord& v,
+                                                              const engine::SessionOptions& options) {
+  const registry::ArtifactRef* model = nullptr;
+  std::vector<const registry::ArtifactRef*> external;
+  for (const auto& a : v.artifacts) {
+    if (a.role == "model") model = &a;
+    if (a.role.rfind("external-data:", 0) == 0) external.push_back(&a);
+  }
+  if (!model) return not_found(v.ref() + " has no model artifact");
+  auto& cas = reg.home().cas();
+  FOGLINE_ASSIGN_OR_RETURN(std::string bytes, cas.read(model->digest));
+  if (external.empty()) return engine::Session::from_bytes(bytes, options);
+  // The engine finds external data by file name next to the model, so lay them out that way.
+  FOGLINE_ASSIGN_OR_RETURN(std::string dir, reg.home().new_work_dir("eval"));
+  auto opened = [&]() -> Result<std::unique_ptr<engine::Session>> {
+    FOGLINE_TRY(write_file_atomic(dir + "/model.onnx", bytes));
+    for (const auto* a : external) {
+      std::string name = a->role.substr(std::string("external-data:").size());
+      if (name.empty() || name.find("..") != std::string::npos) return invalid_argument(v.ref() + ": bad artifact role " + a->role);
+      FOGLINE_ASSIGN_OR_RETURN(std::string data, cas.read(a->digest));
+      fs::create_directories(fs::path(dir + "/" + name).parent_path());
+      FOGLINE_TRY(write_file_atomic(dir + "/" + name, data));
+    }
+    return engine::Session::open(dir + "/model.onnx", options);
+  }();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return opened;
+}
+
+Result<eval::ProcessingSpec> version_spec(const registry::VersionRecord& v, bool* stored) {
+  *stored = v.processing_spec.is_object() && !v.processing_spec.empty();
+  if (!*stored) return eval::ProcessingSpec{};
+  auto spec = eval::ProcessingSpec::from_json(v.processing_spec);
+  if (!spec.is_ok()) return invalid_argument(v.ref() + ": the stored processing spec: " + spec.status().message());
+  return spec;
+}
+
+std::string dataset_record_name(const std::string& given, const std::string& path) {
+  if (!given.empty()) return given;
+  fs::path p(path);
+  while (!p.empty() && p.filename().empty()) p = p.parent_path();  // "cams/" -> "cams"
+  std::string name = p.filename().string();
+  return name.empty() || name == "." ? path : name;
+}
+
+std::string dataset_record_version(const std::string& content_hash) { return "sha256:" + content_hash; }
+
+namespace {
+
+nlohmann::json scalars_of(const nlohmann::json& metrics) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!metrics.is_object()) return out;
+  for (const auto& [k, v] : metrics.items()) {
+    if (v.is_number()) out[k] = v;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<registry::SliceMetrics> report_to_slice_metrics(const nlohmann::json& report) {
+  std::vector<registry::SliceMetrics> rows;
+  registry::SliceMetrics overall;
+  overall.metrics = scalars_of(report.value("overall", nlohmann::json::object()));
+  overall.metrics["items"] = report.value("items", 0);
+  const nlohmann::json latency = report.value("latency", nlohmann::json::object());
+  for (const char* k : {"p50_ms", "p90_ms", "items_per_second"}) {
+    if (latency.contains(k) && latency[k].is_number()) overall.metrics[std::string("latency_") + k] = latency[k];
+  }
+  overall.metrics["primary_metric"] = report.value("primary_metric", "");
+  overall.metrics["task"] = report.value("task", "");
+  rows.push_back(overall);
+  const nlohmann::json slices = report.value("slices", nlohmann::json::object());
+  for (const auto& [key, values] : slices.items()) {
+    for (const auto& [value, metrics] : values.items()) rows.push_back({key, value, scalars_of(metrics)});
+  }
+  return rows;
+}
+
+Result<nlohmann::json> report_from_records(const std::vector<registry::MetricRecord>& records, const std::string& dataset_version) {
+  nlohmann::json report{{"overall", nullptr}, {"slices", nlohmann::json::object()}};
+  for (const auto& r : records) {
+    if (r.dataset_version != dataset_version) continue;
+    if (r.slice.slice_key.empty()) {
+      report["overall"] = r.slice.metrics;
+      report["primary_metric"] = r.slice.metrics.value("primary_metric", "");
+    } else {
+      report["slices"][r.slice.slice_key][r.slice.slice_value] = r.slice.metrics;
+    }
+  }
+  if (report["overall"].is_null()) return not_found("no metrics recorded for dataset version " + dataset_version);
+  return report;
+}
+
+Result<nlohmann::json> evaluate_version(registry::Registry& reg, const registry::VersionRecord& v, const data::Dataset& ds,
+                                        const VersionEvalOptions& options) {
+  bool stored = false;
+  FOGLINE_ASSIGN_OR_RETURN(eval::ProcessingSpec spec, version_spec(v, &stored));
+  if (!stored) {
+    if (ds.task == data::TaskKind::kRegression) spec.post.kind = eval::PostprocessKind::kRegression;
+    if (ds.task == data::TaskKind::kDetection) {
+      return invalid_argument(v.ref() + " has no processing spec and the dataset is a detection dataset; store one that names "
+                              "the decoder (model import --spec) or run fogline eval with --spec");
+    }
+  }
+  engine::SessionOptions so;
+  so.threads = options.threads;
+  FOGLINE_ASSIGN_OR_RETURN(auto session, open_version_session(reg, v, so));
+  eval::EvaluationOptions eo;
+  eo.spec = spec;
+  eo.slice_keys = options.slice_keys;
+  int last_decile = -1;
+  const std::string ref = v.ref();
+  if (options.progress) {
+    eo.progress = [&](int64_t done, int64_t total) {
+      int decile = total > 0 ? static_cast<int>(10 * done / total) : 10;
+      if (decile == last_decile) return;
+      last_decile = decile;
+      std::fprintf(stderr, "[eval %s] %lld/%lld\n", ref.c_str(), static_cast<long long>(done), static_cast<long long>(total));
+    };
+  }
+  auto report = eval::evaluate_model(*session, ds, eo);
+  if (!report.is_ok()) return invalid_argument(ref + ": " + report.status().message());
+  if (!report->errors.empty()) {
+    return invalid_argument(ref + ": " + std::to_string(report->errors.size()) + " items could not be evaluated (first: " +
+                            report->errors[0] + ")");
+  }
+  return report->to_json();
+}
+
+}  // namespace fogline::cli
