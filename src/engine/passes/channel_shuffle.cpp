@@ -11,14 +11,6 @@ namespace {
 
 using passes::UseMap;
 
-// The single node reading `v` when it is `op`, else -1.
-int sole_reader(const Graph& g, const UseMap& uses, int v, const char* op) {
-  const auto& readers = uses.readers(v);
-  if (readers.size() != 1 || !uses.only_reader(v, readers[0])) return -1;
-  const Node& n = g.nodes[static_cast<size_t>(readers[0])];
-  return passes::is_op(n, op) && passes::single_output(n) ? readers[0] : -1;
-}
-
 bool shuffle_available(bool reference_only) {
   for (const KernelDef* def : KernelRegistry::global().candidates("fogline", "ChannelShuffle", 1)) {
     if (!reference_only || def->backend == Backend::kReference) return true;
@@ -46,12 +38,12 @@ class ChannelShufflePass : public GraphPass {
       const int64_t n = (*xs)[0], c = (*xs)[1], g = (*ss)[1];
       if ((*ss)[0] != n || g <= 1 || c % g != 0 || (*ss)[2] != c / g) continue;
       if (!std::equal(xs->begin() + 2, xs->end(), ss->begin() + 3)) continue;
-      const int t = sole_reader(graph, uses, split.outputs[0], "Transpose");
+      const int t = passes::sole_reader_op(graph, uses, split.outputs[0], "Transpose");
       if (t < 0) continue;
       std::vector<int64_t> want_perm{0, 2, 1};
       for (size_t d = 3; d < ss->size(); ++d) want_perm.push_back(static_cast<int64_t>(d));
       if (graph.nodes[static_cast<size_t>(t)].attrs.get_ints("perm") != want_perm) continue;
-      const int merge = sole_reader(graph, uses, graph.nodes[static_cast<size_t>(t)].outputs[0], "Reshape");
+      const int merge = passes::sole_reader_op(graph, uses, graph.nodes[static_cast<size_t>(t)].outputs[0], "Reshape");
       if (merge < 0) continue;
       const Node& back = graph.nodes[static_cast<size_t>(merge)];
       auto ys = passes::value_static_shape(graph, back.outputs[0]);

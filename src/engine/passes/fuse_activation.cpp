@@ -195,14 +195,6 @@ int other_input(const Node& n, int v) {
   return -1;
 }
 
-// The single node reading `v` when it is `op` with one output, else -1.
-int only_reader_op(const Graph& g, const UseMap& uses, int v, const char* op) {
-  const auto& readers = uses.readers(v);
-  if (readers.size() != 1 || !uses.only_reader(v, readers[0])) return -1;
-  const Node& n = g.nodes[static_cast<size_t>(readers[0])];
-  return passes::is_op(n, op) && passes::single_output(n) ? readers[0] : -1;
-}
-
 // y = P(...); e = Erf(y / √2) (Div by √2 or Mul by 1/√2); a = e + 1; out = y * a * 0.5, the
 // two Muls in either order  ->  out = P(...) with GELU (erf).
 bool FuseActivation::try_gelu(Graph& graph, UseMap& uses, int i) {
@@ -216,9 +208,9 @@ bool FuseActivation::try_gelu(Graph& graph, UseMap& uses, int i) {
                         constant_near(graph, s.inputs[1], 1.41421356f);
     const bool by_mul = passes::is_op(s, "Mul") && constant_near(graph, other_input(s, y), 0.70710678f);
     if (!(by_div || by_mul) || !passes::single_output(s)) continue;
-    const int erf = only_reader_op(graph, uses, s.outputs[0], "Erf");
+    const int erf = passes::sole_reader_op(graph, uses, s.outputs[0], "Erf");
     if (erf < 0) continue;
-    const int add = only_reader_op(graph, uses, graph.nodes[static_cast<size_t>(erf)].outputs[0], "Add");
+    const int add = passes::sole_reader_op(graph, uses, graph.nodes[static_cast<size_t>(erf)].outputs[0], "Add");
     if (add < 0) continue;
     const Node& a = graph.nodes[static_cast<size_t>(add)];
     const int erf_out = graph.nodes[static_cast<size_t>(erf)].outputs[0];
@@ -230,7 +222,7 @@ bool FuseActivation::try_gelu(Graph& graph, UseMap& uses, int i) {
     const bool half_first = constant_near(graph, m1_other, 0.5f);  // m1 = y * 0.5, then * a
     if (!gate_first && !half_first) continue;
     if (gate_first && !uses.only_reader(a.outputs[0], first_mul)) continue;
-    const int m2 = only_reader_op(graph, uses, m1.outputs[0], "Mul");
+    const int m2 = passes::sole_reader_op(graph, uses, m1.outputs[0], "Mul");
     if (m2 < 0) continue;
     const Node& last = graph.nodes[static_cast<size_t>(m2)];
     const int last_other = other_input(last, m1.outputs[0]);

@@ -12,14 +12,6 @@ namespace {
 
 using passes::UseMap;
 
-// The single node reading `v` (and not a graph output) when it is `op`, else -1.
-int sole_reader(const Graph& g, const UseMap& uses, int v, const char* op) {
-  const auto& readers = uses.readers(v);
-  if (readers.size() != 1 || !uses.only_reader(v, readers[0])) return -1;
-  const Node& n = g.nodes[static_cast<size_t>(readers[0])];
-  return passes::is_op(n, op) && passes::single_output(n) ? readers[0] : -1;
-}
-
 class MatMulScaleFolding : public GraphPass {
  public:
   const char* name() const override { return "matmul-scale-folding"; }
@@ -42,7 +34,7 @@ class MatMulScaleFolding : public GraphPass {
       const size_t rank = a_type.dims.size();
 
       // Optional Transpose, then the Mul. `axis`: where MatMul's column axis ends up.
-      int transpose = sole_reader(graph, uses, mm.outputs[0], "Transpose");
+      int transpose = passes::sole_reader_op(graph, uses, mm.outputs[0], "Transpose");
       size_t axis = rank - 1;
       int scaled = mm.outputs[0];
       if (transpose >= 0) {
@@ -53,7 +45,7 @@ class MatMulScaleFolding : public GraphPass {
           if (perm[q] == static_cast<int64_t>(rank - 1)) axis = q;
         scaled = t.outputs[0];
       }
-      const int j = sole_reader(graph, uses, scaled, "Mul");
+      const int j = passes::sole_reader_op(graph, uses, scaled, "Mul");
       if (j < 0) continue;
       const Node& mul = graph.nodes[static_cast<size_t>(j)];
       if (mul.opset < 7 || mul.inputs.size() != 2) continue;

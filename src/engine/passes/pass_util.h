@@ -144,6 +144,15 @@ inline bool single_output(const Node& n) {
   return true;
 }
 
+// The node that alone reads `v` (v not a graph output) when it is a live `op` with one output
+// in use, else -1: the test every pattern-matching pass applies to the next link of a chain.
+inline int sole_reader_op(const Graph& g, const UseMap& uses, int v, const char* op) {
+  const auto& readers = uses.readers(v);
+  if (readers.size() != 1 || !uses.only_reader(v, readers[0])) return -1;
+  const Node& n = g.nodes[static_cast<size_t>(readers[0])];
+  return is_op(n, op) && single_output(n) ? readers[0] : -1;
+}
+
 // Puts `fused` (the producer at slot `from`, rewritten to also do the work of its consumer)
 // in the consumer's slot `to`, and kills the producer. The consumer's slot is after every
 // value either node reads, so the graph stays in topological order without re-sorting.

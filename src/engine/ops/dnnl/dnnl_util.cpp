@@ -218,6 +218,18 @@ void execute(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
   s.wait();
 }
 
+Status execute_unary(KernelContext& ctx, const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
+                     const dnnl::memory::desc& src_md, const Operand& dst, const Shape& out_shape) {
+  FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kFloat, out_shape));
+  std::unordered_map<int, dnnl::memory> args{
+      {DNNL_ARG_SRC, dnnl::memory(src_md, cpu_engine(), const_cast<void*>(ctx.input(0)->raw()))}};
+  dnnl::memory out = dst.output_memory(y->raw(), kDstTmp);
+  args[DNNL_ARG_DST] = out;
+  execute(p, pd, std::move(args), thread_stream());
+  dst.finish_output(out, y->raw(), thread_stream());
+  return Status::ok();
+}
+
 Result<Window> conv_window(const Shape& in, const std::vector<int64_t>& kernel,
                            const std::vector<int64_t>& strides_attr, const std::vector<int64_t>& dil_attr,
                            const std::vector<int64_t>& pads_attr, const std::string& auto_pad,

@@ -114,6 +114,12 @@ PackedWeights pack_weights(const dnnl::memory::desc& user, const void* data, con
 void execute(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
              std::unordered_map<int, dnnl::memory> args, dnnl::stream& s);
 
+// Runs a one-input primitive (pooling, eltwise, shuffle, resampling) that writes in its source's
+// layout: input 0 as DNNL_ARG_SRC, output 0 of `out_shape` through `dst` (reordered into the
+// output's own layout when it differs).
+Status execute_unary(KernelContext& ctx, const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
+                     const dnnl::memory::desc& src_md, const Operand& dst, const Shape& out_shape);
+
 // Primitive state per input-shape signature. `get` builds missing entries under the lock.
 template <typename T>
 class ShapeCache {

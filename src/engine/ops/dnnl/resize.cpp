@@ -57,15 +57,7 @@ class DnnlResize : public DnnlKernel<ResamplingPrim> {
   }
 
   Status execute(KernelContext& ctx, const ResamplingPrim& p) const override {
-    FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kFloat, p.out));
-    const auto& eng = cpu_engine();
-    std::unordered_map<int, dnnl::memory> args{
-        {DNNL_ARG_SRC, dnnl::memory(p.src_md, eng, const_cast<void*>(ctx.input(0)->raw()))}};
-    dnnl::memory dst = p.dst.output_memory(y->raw(), kDstTmp);
-    args[DNNL_ARG_DST] = dst;
-    dnnl_ops::execute(p.prim, p.pd, std::move(args), thread_stream());
-    p.dst.finish_output(dst, y->raw(), thread_stream());
-    return Status::ok();
+    return execute_unary(ctx, p.prim, p.pd, p.src_md, p.dst, p.out);
   }
 
  private:
