@@ -1,7 +1,8 @@
 // fogline model compare A B --data DATASET: evaluates two registry versions on one dataset
 // (or, with --reuse, takes the metrics already recorded for that dataset's content hash),
 // prints the per-slice deltas of one metric and flags every slice that got worse by more than
-// the tolerance, even when the overall number improved; exit code 1 when any slice is flagged.
+// the tolerance, even when the overall number improved; exit code 1 when any slice (or the
+// overall number) got worse.
 // Fresh evaluations are recorded on their versions, as `fogline eval` records them. The
 // comparison itself is eval::compare_reports, the same as `fogline metrics compare`.
 #include <cstdio>
@@ -93,7 +94,7 @@ class ModelCompareCommand : public Command {
                     c->overall.worse ? "" : ", although the overall number did not");
       }
     }
-    return c->worse_slices ? 1 : 0;
+    return c->worse_slices || c->overall.worse ? 1 : 0;
   }
 
  private:
