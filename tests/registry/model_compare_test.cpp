@@ -149,6 +149,12 @@ TEST_P(ModelCompareCli, EvalOfARegistryVersionRecordsItsMetrics) {
   EXPECT_THAT(plain.out, HasSubstr("top-1 accuracy   0.6000"));
   EXPECT_THAT(plain.out, Not(HasSubstr("recorded")));
   EXPECT_EQ(reg_->metrics("cams@1")->size(), 0u);
+  // MODEL alone is the newest version; the text output names the version it resolved to.
+  auto latest = fogline({"eval", "cams", data_, "--threads", "1"});
+  ASSERT_EQ(latest.exit_code, 0) << latest.err;
+  EXPECT_THAT(latest.out, HasSubstr("model      cams@2\n"));
+  EXPECT_THAT(latest.out, HasSubstr("top-1 accuracy   0.8000"));
+  EXPECT_THAT(latest.out, HasSubstr("recorded   on cams@2 as lobby-cams @sha256:"));
   auto unknown = fogline({"eval", "nosuch@3", data_});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_THAT(unknown.err, HasSubstr("nosuch@3 is neither a model file nor a registry version"));

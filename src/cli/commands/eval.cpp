@@ -133,12 +133,14 @@ class EvalCommand : public Command {
       auto v = opened->registry->get(model_);
       if (!v.is_ok()) return fail(model_ + " is neither a model file nor a registry version: " + v.status().message());
       version = *v;
+      display_ = version->ref();  // "cams@production" shows as the version it resolved to
       if (preset_.empty() && spec_file_.empty()) {
         auto s = version_spec(*version, &stored_spec);
         if (!s.is_ok()) return fail(s.status().message());
         spec = *s;
       }
     }
+    if (!version) display_ = model_;
     // Spec: preset, file, then flags on top.
     if (!preset_.empty()) {
       auto p = eval::processing_preset(preset_);
@@ -307,7 +309,7 @@ class EvalCommand : public Command {
 
   void print_text(const eval::EvaluationReport& r, const data::Dataset& ds, const eval::ProcessingSpec& spec,
                   const std::string& hash, int threads) {
-    std::printf("model      %s\n", model_.c_str());  // as given: a path or a registry ref
+    std::printf("model      %s\n", display_.c_str());
     std::printf("dataset    %s (%s, %s, %zu items, %zu bad annotations, sha256:%.16s)\n", ds.root.c_str(), ds.format.c_str(),
                 data::task_kind_name(ds.task), ds.items.size(), ds.issues.size(), hash.c_str());
     std::printf("spec       %s\n", spec.to_json().dump().c_str());
@@ -345,7 +347,7 @@ class EvalCommand : public Command {
 
   CLI::App* app_ = nullptr;
   store::HomeOptions home_;
-  std::string dataset_name_;
+  std::string dataset_name_, display_;
   std::string preset_, plot_format_ = "svg";
   std::string model_, dataset_, plots_, spec_file_, save_spec_, save_detections_, save_ground_truth_;
   data::DatasetOptions data_;
