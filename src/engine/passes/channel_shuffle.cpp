@@ -2,7 +2,6 @@
 // axes, Reshape back to [N, C, ...] (how ShuffleNet's channel shuffle exports) becomes one
 // fogline.ChannelShuffle(group = g). One op instead of three copies, and one that oneDNN runs in
 // NHWC, so the region around it (1x1 convs, depthwise convs, concats) stays NHWC.
-#include "engine/kernel.h"
 #include "engine/passes/pass.h"
 #include "engine/passes/pass_util.h"
 
@@ -11,19 +10,12 @@ namespace {
 
 using passes::UseMap;
 
-bool shuffle_available(bool reference_only) {
-  for (const KernelDef* def : KernelRegistry::global().candidates("fogline", "ChannelShuffle", 1)) {
-    if (!reference_only || def->backend == Backend::kReference) return true;
-  }
-  return false;
-}
-
 class ChannelShufflePass : public GraphPass {
  public:
   const char* name() const override { return "channel-shuffle"; }
 
   Result<int> apply(Graph& graph, const PassContext& ctx) const override {
-    if (!shuffle_available(ctx.reference_only)) return 0;
+    if (!passes::kernel_available("fogline", "ChannelShuffle", 1, ctx.reference_only)) return 0;
     UseMap uses(graph);
     int changes = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {

@@ -3,7 +3,6 @@
 // its epilogue: Gemm(A, B, bias) for a 2-D A; for A of higher rank (transformers'
 // [batch, seq, hidden]), which Gemm cannot take, MatMul(A, B, bias) — the engine's MatMul
 // reads an optional third input as a bias over the last dimension.
-#include "engine/kernel.h"
 #include "engine/passes/pass.h"
 #include "engine/passes/pass_util.h"
 
@@ -11,14 +10,6 @@ namespace fogline::engine {
 namespace {
 
 using passes::UseMap;
-
-// The Gemm we would create must be runnable; with reference_only, by a reference kernel.
-bool gemm_available(int opset, bool reference_only) {
-  for (const KernelDef* def : KernelRegistry::global().candidates("", "Gemm", opset)) {
-    if (!reference_only || def->backend == Backend::kReference) return true;
-  }
-  return false;
-}
 
 class MatMulAddToGemm : public GraphPass {
  public:
@@ -32,11 +23,12 @@ class MatMulAddToGemm : public GraphPass {
       const Node& mm = graph.nodes[i];
       // Gemm's C broadcasting (no `broadcast` attribute) exists from opset 7.
       if (mm.opset < 7 || !passes::single_output(mm) || !mm.post_ops.empty() || mm.inputs.size() != 2) continue;
-      if (!gemm_available(mm.opset, ctx.reference_only)) continue;  // (MatMul with bias needs no Gemm, but keep one rule)
       const int a = mm.inputs[0];
       const ValueType& a_type = graph.values[static_cast<size_t>(a)].type;
       const size_t a_rank = a_type.dims.size();
       if (!a_type.has_shape || a_rank < 2 || passes::value_dtype(graph, a) != DataType::kFloat) continue;
+      // The Gemm it would write must be runnable (MatMul with a bias always is).
+      if (a_rank == 2 && !passes::kernel_available("", "Gemm", mm.opset, ctx.reference_only)) continue;
       const Tensor* b = passes::value_constant(graph, mm.inputs[1]);
       if (!b || b->dtype() != DataType::kFloat || b->rank() != 2) continue;
       if (!a_type.dims.back().is_static() || a_type.dims.back().value != b->dim(0)) continue;

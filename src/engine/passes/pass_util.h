@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/graph.h"
+#include "engine/kernel.h"
 
 namespace fogline::engine::passes {
 
@@ -130,6 +131,14 @@ inline bool varies_only_along(const Tensor& c, size_t out_rank, size_t axis, int
     if (c.dim(static_cast<int>(d)) != (d + offset == axis ? n : 1)) return false;
   }
   return true;
+}
+
+// True when a node the pass would write can run: with reference_only, on a reference kernel.
+inline bool kernel_available(const std::string& domain, const std::string& op, int opset, bool reference_only) {
+  for (const KernelDef* def : KernelRegistry::global().candidates(domain, op, opset)) {
+    if (!reference_only || def->backend == Backend::kReference) return true;
+  }
+  return false;
 }
 
 // Node input i, or -1 when absent.

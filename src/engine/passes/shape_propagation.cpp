@@ -11,7 +11,9 @@
 #include <map>
 #include <optional>
 
+#include "engine/ops/dnnl/dnnl_util.h"
 #include "engine/ops/op_util.h"
+#include "engine/ops/shape/reshape_target.h"
 #include "engine/ops/shape/slice_window.h"
 #include "engine/passes/pass.h"
 #include "engine/passes/pass_util.h"
@@ -46,32 +48,10 @@ std::optional<Shape> broadcast(const Graph&, const Node&, const Shapes& in) {
 
 std::optional<Shape> reshape(const Graph& g, const Node& n, const Shapes& in) {
   auto target = constant_ints(g, passes::input_of(n, 1));
-  if (!in[0] || !target || n.attrs.get_int("allowzero", 0) != 0) return std::nullopt;
-  Shape out;
-  int64_t known = 1, infer = -1;
-  for (size_t k = 0; k < target->size(); ++k) {
-    int64_t d = (*target)[k];
-    if (d == 0) {
-      if (k >= in[0]->size()) return std::nullopt;
-      d = (*in[0])[k];
-    }
-    if (d == -1) {
-      if (infer >= 0) return std::nullopt;
-      infer = static_cast<int64_t>(k);
-    } else if (d < 0) {
-      return std::nullopt;
-    } else {
-      known *= d;
-    }
-    out.push_back(d);
-  }
-  const int64_t total = numel(*in[0]);
-  if (infer >= 0) {
-    if (known == 0 || total % known != 0) return std::nullopt;
-    out[static_cast<size_t>(infer)] = total / known;
-  }
-  if (numel(out) != total) return std::nullopt;
-  return out;
+  if (!in[0] || !target) return std::nullopt;
+  auto out = ops::reshape_target(*in[0], *target, n.attrs.get_int("allowzero", 0) != 0);
+  if (!out.is_ok()) return std::nullopt;
+  return *out;
 }
 
 std::optional<Shape> slice(const Graph& g, const Node& n, const Shapes& in) {
@@ -127,12 +107,9 @@ std::optional<Shape> transpose(const Graph&, const Node& n, const Shapes& in) {
   return out;
 }
 
-// Conv and the pools with explicit pads (auto_pad NOTSET or VALID): the usual window sizes.
-std::optional<Shape> windowed(const Graph& g, const Node& n, const Shapes& in) {
+// Conv and the pools: the window arithmetic the oneDNN kernels use (auto_pad, ceil_mode).
+std::optional<Shape> windowed(const Graph&, const Node& n, const Shapes& in) {
   if (!in[0] || in[0]->size() < 3) return std::nullopt;
-  const std::string auto_pad = n.attrs.get_string("auto_pad", "NOTSET");
-  if (auto_pad != "NOTSET" && auto_pad != "VALID") return std::nullopt;
-  const size_t spatial = in[0]->size() - 2;
   std::vector<int64_t> kernel = n.attrs.get_ints("kernel_shape");
   int64_t channels = (*in[0])[1];
   if (n.op_type == "Conv") {
@@ -140,20 +117,13 @@ std::optional<Shape> windowed(const Graph& g, const Node& n, const Shapes& in) {
     channels = (*in[1])[0];
     if (kernel.empty()) kernel.assign(in[1]->begin() + 2, in[1]->end());
   }
-  if (kernel.size() != spatial) return std::nullopt;
-  std::vector<int64_t> strides = n.attrs.get_ints("strides"), dilations = n.attrs.get_ints("dilations");
-  std::vector<int64_t> pads = auto_pad == "VALID" ? std::vector<int64_t>{} : n.attrs.get_ints("pads");
-  strides.resize(spatial, 1);
-  dilations.resize(spatial, 1);
-  pads.resize(2 * spatial, 0);
-  const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
+  const Shape spatial(in[0]->begin() + 2, in[0]->end());
+  auto w = ops::dnnl_ops::conv_window(spatial, kernel, n.attrs.get_ints("strides"), n.attrs.get_ints("dilations"),
+                                      n.attrs.get_ints("pads"), n.attrs.get_string("auto_pad", "NOTSET"),
+                                      n.attrs.get_int("ceil_mode", 0) != 0, n.op_type);
+  if (!w.is_ok()) return std::nullopt;
   Shape out{(*in[0])[0], channels};
-  for (size_t i = 0; i < spatial; ++i) {
-    const int64_t span = (*in[0])[i + 2] + pads[i] + pads[i + spatial] - dilations[i] * (kernel[i] - 1) - 1;
-    if (span < 0 || strides[i] <= 0) return std::nullopt;
-    out.push_back((ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1);
-  }
-  (void)g;
+  out.insert(out.end(), w->out.begin(), w->out.end());
   return out;
 }
 

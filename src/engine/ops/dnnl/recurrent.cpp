@@ -56,9 +56,8 @@ class DnnlRecurrent : public DnnlKernel<RecurrentPrim> {
     const Tensor* r = info.input_constant(2);
     const Tensor* b = info.has_input(3) ? info.input_constant(3) : nullptr;
     const Tensor* p = k->spec_.lstm && info.has_input(7) ? info.input_constant(7) : nullptr;
-    k->has_bias_ = info.has_input(3);
     k->has_peephole_ = k->spec_.lstm && info.has_input(7);
-    k->constant_ = w && r && (!k->has_bias_ || b) && (!k->has_peephole_ || p);
+    k->constant_ = w && r && (!info.has_input(3) || b) && (!k->has_peephole_ || p);
     if (k->constant_) {
       k->w_ = *w;
       k->r_ = *r;
@@ -274,7 +273,7 @@ class DnnlRecurrent : public DnnlKernel<RecurrentPrim> {
   RecurrentSpec spec_;
   int dirs_ = 1;
   bool reverse_ = false;
-  bool has_bias_ = false, has_peephole_ = false, constant_ = false;
+  bool has_peephole_ = false, constant_ = false;
   Tensor w_, r_, b_, p_;
 };
 

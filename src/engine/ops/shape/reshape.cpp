@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/ops/shape/data_movement.h"
+#include "engine/ops/shape/reshape_target.h"
 
 namespace fogline::engine::ops {
 namespace {
@@ -18,39 +19,7 @@ class ReshapeKernel : public Kernel {
     if (ctx.has_input(1)) {
       FOGLINE_ASSIGN_OR_RETURN(spec, read_int64s(*ctx.input(1), "Reshape's shape input"));
     }
-    Shape out(spec.size());
-    int infer = -1;
-    int64_t known = 1;
-    for (size_t i = 0; i < spec.size(); ++i) {
-      if (spec[i] == -1) {
-        if (infer >= 0) return invalid_argument("Reshape shape has more than one -1");
-        infer = static_cast<int>(i);
-        continue;
-      }
-      if (spec[i] == 0 && !allowzero_) {
-        if (i >= x.shape().size()) {
-          return invalid_argument("Reshape shape has 0 at position " + std::to_string(i) +
-                                  " beyond the input's rank " + std::to_string(x.rank()));
-        }
-        out[i] = x.shape()[i];
-      } else if (spec[i] < 0) {
-        return invalid_argument("Reshape shape has invalid dimension " + std::to_string(spec[i]));
-      } else {
-        out[i] = spec[i];
-      }
-      known *= out[i];
-    }
-    if (infer >= 0) {
-      if (known == 0 || x.numel() % known != 0) {
-        return invalid_argument("cannot reshape " + shape_to_string(x.shape()) + " to " +
-                                shape_to_string(spec));
-      }
-      out[static_cast<size_t>(infer)] = x.numel() / known;
-    }
-    if (numel(out) != x.numel()) {
-      return invalid_argument("cannot reshape " + shape_to_string(x.shape()) + " (" +
-                              std::to_string(x.numel()) + " elements) to " + shape_to_string(out));
-    }
+    FOGLINE_ASSIGN_OR_RETURN(Shape out, reshape_target(x.shape(), spec, allowzero_));
     FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, x.dtype(), out));
     if (x.dtype() == DataType::kString) {
       for (int64_t i = 0; i < x.numel(); ++i) y->data<std::string>()[i] = x.data<std::string>()[i];
