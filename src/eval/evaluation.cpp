@@ -6,8 +6,8 @@
 #include <future>
 
 #include "data/text_files.h"
-#include "eval/postprocess.h"
-#include "eval/preprocess.h"
+#include "processing/postprocess.h"
+#include "processing/preprocess.h"
 
 namespace fogline::eval {
 
@@ -33,7 +33,7 @@ nlohmann::json coco_summary(const CocoEvaluation& ev, const VocEvaluation& voc) 
 
 // Maps the model's class order to the dataset's: identity when the counts agree and no labels
 // file says otherwise; by name when a labels file is given.
-Result<std::vector<int>> class_mapping(const PostprocessSpec& post, size_t model_classes, const data::Dataset& ds) {
+Result<std::vector<int>> class_mapping(const processing::PostprocessSpec& post, size_t model_classes, const data::Dataset& ds) {
   std::vector<int> map(model_classes, -1);
   if (!post.has_labels()) {
     if (!ds.class_names.empty() && model_classes != ds.class_names.size()) {
@@ -117,7 +117,7 @@ nlohmann::json EvaluationReport::to_json() const {
   return j;
 }
 
-Status resolve_input_size(const engine::Session& session, PreprocessSpec* spec) {
+Status resolve_input_size(const engine::Session& session, processing::PreprocessSpec* spec) {
   if (session.inputs().empty()) return invalid_argument("the model has no inputs");
   if (spec->width > 0 && spec->height > 0) return Status::ok();
   const auto& type = session.inputs()[0].type;
@@ -143,15 +143,15 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
   EvaluationReport report;
   report.task = ds.task;
   report.class_names = ds.class_names;
-  ProcessingSpec spec = options.spec;
+  processing::ProcessingSpec spec = options.spec;
   const bool image_items = ds.format != "csv" || (!ds.items.empty() && ds.items[0].features.empty());
   if (image_items) FOGLINE_TRY(resolve_input_size(session, &spec.pre));
   if (ds.task == data::TaskKind::kDetection && !spec.post.is_detection()) {
     return invalid_argument("the dataset has boxes but the postprocessing is " +
-                            std::string(postprocess_kind_name(spec.post.kind)) + "; choose a detection decoder (--post yolox|yolov5|yolov8|boxes_scores)");
+                            std::string(processing::postprocess_kind_name(spec.post.kind)) + "; choose a detection decoder (--post yolox|yolov5|yolov8|boxes_scores)");
   }
   if (ds.task != data::TaskKind::kDetection && spec.post.is_detection()) {
-    return invalid_argument(std::string("the postprocessing is a detector (") + postprocess_kind_name(spec.post.kind) +
+    return invalid_argument(std::string("the postprocessing is a detector (") + processing::postprocess_kind_name(spec.post.kind) +
                             ") but the dataset has no boxes");
   }
   std::vector<const data::DatasetItem*> items;
@@ -190,9 +190,9 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
   std::vector<double> run_ms;
   auto start = Clock::now();
   const int64_t total = static_cast<int64_t>(items.size());
-  std::future<Result<PreprocessedImage>> next_image;
+  std::future<Result<processing::PreprocessedImage>> next_image;
   if (image_items && total > 0) {
-    next_image = std::async(std::launch::async, [&spec, path = items[0]->path] { return preprocess_file(path, spec.pre); });
+    next_image = std::async(std::launch::async, [&spec, path = items[0]->path] { return processing::preprocess_file(path, spec.pre); });
   }
   for (int64_t n = 0; n < total; ++n) {
     const data::DatasetItem& item = *items[static_cast<size_t>(n)];
@@ -203,13 +203,13 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
     }
     // Input.
     engine::Tensor input;
-    ImageTransform transform;
+    processing::ImageTransform transform;
     if (image_items) {
       // Decoding and preprocessing of the next image overlap this one's engine run.
       auto pre = next_image.get();
       if (n + 1 < total) {
         const std::string next_path = items[static_cast<size_t>(n + 1)]->path;
-        next_image = std::async(std::launch::async, [&spec, next_path] { return preprocess_file(next_path, spec.pre); });
+        next_image = std::async(std::launch::async, [&spec, next_path] { return processing::preprocess_file(next_path, spec.pre); });
       }
       if (!pre.is_ok()) {
         report.errors.push_back(item.relative + ": " + pre.status().message());
@@ -230,7 +230,7 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
     for (const auto& id : ids) ++slice_items[id], slice_run_ms[id].push_back(run_ms.back());
 
     if (ds.task == data::TaskKind::kClassification) {
-      FOGLINE_ASSIGN_OR_RETURN(auto scores, classification_scores((*outputs)[0], spec.post));
+      FOGLINE_ASSIGN_OR_RETURN(auto scores, processing::classification_scores((*outputs)[0], spec.post));
       if (!mapping) {
         FOGLINE_ASSIGN_OR_RETURN(mapping, class_mapping(spec.post, scores.size(), ds));
         cls_all.emplace(num_classes, options.top_k);
@@ -256,7 +256,7 @@ Result<EvaluationReport> evaluate_model(const engine::Session& session, const da
       FOGLINE_TRY(reg_all.add(item.target, pred).with_context(item.relative));
       for (const auto& id : ids) FOGLINE_TRY(reg_slices[id].add(item.target, pred));
     } else {
-      FOGLINE_ASSIGN_OR_RETURN(auto found, decode_detections(*outputs, output_names, spec.post, transform));
+      FOGLINE_ASSIGN_OR_RETURN(auto found, processing::decode_detections(*outputs, output_names, spec.post, transform));
       const int64_t image_id = n;
       for (const auto& b : item.boxes) gts.push_back({image_id, b.class_index, {b.x, b.y, b.w, b.h}, b.area, b.iscrowd});
       for (const auto& d : found) {

@@ -17,13 +17,13 @@
 #include "engine/session.h"
 #include "eval/classification_metrics.h"
 #include "eval/coco_eval.h"
-#include "eval/processing_spec.h"
+#include "processing/processing_spec.h"
 #include "eval/voc_ap.h"
 
 namespace fogline::eval {
 
 struct EvaluationOptions {
-  ProcessingSpec spec;
+  processing::ProcessingSpec spec;
   std::vector<std::string> slice_keys;  // report these slices (empty: every slice the dataset has)
   int64_t limit = 0;                    // first N items only
   int top_k = 5;
@@ -71,7 +71,7 @@ struct EvaluationReport {
 
 // Fills the preprocessing size (and layout) from the model's first input when the spec leaves
 // it at 0; an error when the model's input is not an image tensor the spec can produce.
-Status resolve_input_size(const engine::Session& session, PreprocessSpec* spec);
+Status resolve_input_size(const engine::Session& session, processing::PreprocessSpec* spec);
 
 Result<EvaluationReport> evaluate_model(const engine::Session& session, const data::Dataset& dataset,
                                         const EvaluationOptions& options);

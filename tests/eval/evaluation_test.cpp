@@ -161,7 +161,7 @@ TEST(Evaluation, DetectionBoxesMappedBackAndScoredTheCocoWay) {
   ASSERT_TRUE(ds.is_ok()) << ds.status().to_string();
   auto session = constant_detector();
   EvaluationOptions eo;
-  eo.spec.post.kind = PostprocessKind::kBoxesScores;
+  eo.spec.post.kind = processing::PostprocessKind::kBoxesScores;
   eo.spec.post.score_threshold = 0.3;
   auto r = evaluate_model(*session, *ds, eo);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -220,7 +220,7 @@ TEST(Evaluation, RegressionFromCsvRowsPerSlice) {
   auto session = m.session();
   ASSERT_TRUE(session.is_ok()) << session.status().to_string();
   EvaluationOptions eo;
-  eo.spec.post.kind = PostprocessKind::kRegression;
+  eo.spec.post.kind = processing::PostprocessKind::kRegression;
   auto r = evaluate_model(**session, *ds, eo);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_DOUBLE_EQ(r->overall["mae"].get<double>(), 1.0);

@@ -20,8 +20,8 @@
 #include "eval/coco_eval.h"
 #include "eval/evaluation.h"
 #include "eval/plots.h"
-#include "eval/processing_spec.h"
-#include "eval/spec_presets.h"
+#include "processing/processing_spec.h"
+#include "processing/spec_presets.h"
 #include "registry/open.h"
 
 namespace fogline::cli {
@@ -124,7 +124,7 @@ class EvalCommand : public Command {
     // A registry version: its stored spec is the starting point unless --preset/--spec is given.
     std::optional<registry::OpenRegistry> opened;
     std::optional<registry::VersionRecord> version;
-    eval::ProcessingSpec spec;
+    processing::ProcessingSpec spec;
     bool stored_spec = false;
     if (!is_model_file(model_)) {
       auto o = registry::open_registry(home_);
@@ -143,12 +143,12 @@ class EvalCommand : public Command {
     if (!version) display_ = model_;
     // Spec: preset, file, then flags on top.
     if (!preset_.empty()) {
-      auto p = eval::processing_preset(preset_);
+      auto p = processing::processing_preset(preset_);
       if (!p.is_ok()) return fail(p.status().message());
       spec = *p;
     }
     if (!spec_file_.empty()) {
-      auto s = eval::ProcessingSpec::load(spec_file_);
+      auto s = processing::ProcessingSpec::load(spec_file_);
       if (!s.is_ok()) return fail(s.status().message());
       spec = *s;
     }
@@ -174,7 +174,7 @@ class EvalCommand : public Command {
     }
     // The decoder follows the dataset when neither flag nor spec chose one.
     if (post_.empty() && spec_file_.empty() && preset_.empty() && !stored_spec) {
-      if (ds->task == data::TaskKind::kRegression) spec.post.kind = eval::PostprocessKind::kRegression;
+      if (ds->task == data::TaskKind::kRegression) spec.post.kind = processing::PostprocessKind::kRegression;
       if (ds->task == data::TaskKind::kDetection) return fail("a detection dataset needs a decoder: --post yolox|yolov5|yolov8|boxes_scores (or --spec)");
     }
 
@@ -186,7 +186,7 @@ class EvalCommand : public Command {
     if (!st.is_ok() && ds->format != "csv") return fail(st.message());
     if (!save_spec_.empty()) {
       // The saved spec carries the label names themselves, not a path that will not travel.
-      eval::ProcessingSpec saved = spec;
+      processing::ProcessingSpec saved = spec;
       st = saved.post.embed_labels();
       if (!st.is_ok()) return fail(st.message());
       st = write_file_atomic(save_spec_, saved.to_json().dump(2) + "\n");
@@ -263,7 +263,7 @@ class EvalCommand : public Command {
 
   bool given(const char* flag) const { return app_->get_option(flag)->count() > 0; }
 
-  Status apply_flags(eval::ProcessingSpec* s) {
+  Status apply_flags(processing::ProcessingSpec* s) {
     auto& p = s->pre;
     auto& q = s->post;
     if (given("--size")) {
@@ -271,9 +271,9 @@ class EvalCommand : public Command {
       p.height = size_[0], p.width = size_[1];
     }
     if (given("--resize")) {
-      if (resize_ == "stretch") p.resize = eval::ResizeMode::kStretch;
-      else if (resize_ == "letterbox") p.resize = eval::ResizeMode::kLetterbox;
-      else if (resize_ == "center_crop") p.resize = eval::ResizeMode::kCenterCrop;
+      if (resize_ == "stretch") p.resize = processing::ResizeMode::kStretch;
+      else if (resize_ == "letterbox") p.resize = processing::ResizeMode::kLetterbox;
+      else if (resize_ == "center_crop") p.resize = processing::ResizeMode::kCenterCrop;
       else return invalid_argument("--resize: expected stretch, letterbox or center_crop, got " + resize_);
     }
     if (given("--shorter-side")) p.shorter_side = shorter_side_;
@@ -291,7 +291,7 @@ class EvalCommand : public Command {
     if (given("--interpolation")) p.interpolation = interpolation_;
     FOGLINE_TRY(p.validate());
     if (given("--post")) {
-      auto parsed = eval::PostprocessSpec::from_json({{"kind", post_}});
+      auto parsed = processing::PostprocessSpec::from_json({{"kind", post_}});
       if (!parsed.is_ok()) return parsed.status();
       q.kind = parsed->kind;
     }
@@ -307,7 +307,7 @@ class EvalCommand : public Command {
     return q.validate();
   }
 
-  void print_text(const eval::EvaluationReport& r, const data::Dataset& ds, const eval::ProcessingSpec& spec,
+  void print_text(const eval::EvaluationReport& r, const data::Dataset& ds, const processing::ProcessingSpec& spec,
                   const std::string& hash, int threads) {
     std::printf("model      %s\n", display_.c_str());
     std::printf("dataset    %s (%s, %s, %zu items, %zu bad annotations, sha256:%.16s)\n", ds.root.c_str(), ds.format.c_str(),

@@ -47,10 +47,10 @@ Result<std::unique_ptr<engine::Session>> open_version_session(registry::Registry
   return opened;
 }
 
-Result<eval::ProcessingSpec> version_spec(const registry::VersionRecord& v, bool* stored) {
+Result<processing::ProcessingSpec> version_spec(const registry::VersionRecord& v, bool* stored) {
   *stored = v.processing_spec.is_object() && !v.processing_spec.empty();
-  if (!*stored) return eval::ProcessingSpec{};
-  auto spec = eval::ProcessingSpec::from_json(v.processing_spec);
+  if (!*stored) return processing::ProcessingSpec{};
+  auto spec = processing::ProcessingSpec::from_json(v.processing_spec);
   if (!spec.is_ok()) return invalid_argument(v.ref() + ": the stored processing spec: " + spec.status().message());
   return spec;
 }
@@ -115,9 +115,9 @@ Result<nlohmann::json> report_from_records(const std::vector<registry::MetricRec
 Result<nlohmann::json> evaluate_version(registry::Registry& reg, const registry::VersionRecord& v, const data::Dataset& ds,
                                         const VersionEvalOptions& options) {
   bool stored = false;
-  FOGLINE_ASSIGN_OR_RETURN(eval::ProcessingSpec spec, version_spec(v, &stored));
+  FOGLINE_ASSIGN_OR_RETURN(processing::ProcessingSpec spec, version_spec(v, &stored));
   if (!stored) {
-    if (ds.task == data::TaskKind::kRegression) spec.post.kind = eval::PostprocessKind::kRegression;
+    if (ds.task == data::TaskKind::kRegression) spec.post.kind = processing::PostprocessKind::kRegression;
     if (ds.task == data::TaskKind::kDetection) {
       return invalid_argument(v.ref() + " has no processing spec and the dataset is a detection dataset; store one that names "
                               "the decoder (model import --spec) or run fogline eval with --spec");

@@ -13,7 +13,7 @@
 
 #include "data/dataset.h"
 #include "engine/session.h"
-#include "eval/processing_spec.h"
+#include "processing/processing_spec.h"
 #include "registry/registry.h"
 
 namespace fogline::cli {
@@ -27,7 +27,7 @@ Result<std::unique_ptr<engine::Session>> open_version_session(registry::Registry
                                                               const engine::SessionOptions& options);
 
 // The spec stored on the version; `*stored` tells whether there was one (else the defaults).
-Result<eval::ProcessingSpec> version_spec(const registry::VersionRecord& version, bool* stored);
+Result<processing::ProcessingSpec> version_spec(const registry::VersionRecord& version, bool* stored);
 
 // The name a dataset is recorded under: `given`, else the last component of its path.
 std::string dataset_record_name(const std::string& given, const std::string& path);

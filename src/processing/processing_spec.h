@@ -11,7 +11,7 @@
 
 #include "core/status.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 enum class ResizeMode {
   kStretch,     // to width x height, aspect ratio not kept
@@ -90,4 +90,4 @@ struct ProcessingSpec {
   static Result<ProcessingSpec> load(const std::string& path);
 };
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "core/status.h"
-#include "eval/processing_spec.h"
+#include "processing/processing_spec.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 // imagenet (shorter side 256, centre crop 224, RGB, ImageNet mean/std, softmax), yolox (BGR
 // 0..255, letterbox top-left fill 114, grid decoder), yolov5 / yolov8 (RGB 0..1, centred
@@ -17,4 +17,4 @@ namespace fogline::eval {
 Result<ProcessingSpec> processing_preset(const std::string& name);
 std::vector<std::string> processing_preset_names();
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

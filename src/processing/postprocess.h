@@ -10,10 +10,10 @@
 
 #include "core/status.h"
 #include "engine/tensor.h"
-#include "eval/preprocess.h"
-#include "eval/processing_spec.h"
+#include "processing/preprocess.h"
+#include "processing/processing_spec.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 struct Detection {
   int class_index = 0;
@@ -36,4 +36,4 @@ Result<std::vector<Detection>> decode_detections(const std::vector<engine::Tenso
                                                  const std::vector<std::string>& output_names,
                                                  const PostprocessSpec& spec, const ImageTransform& transform);
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

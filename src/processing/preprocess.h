@@ -9,9 +9,9 @@
 
 #include "core/status.h"
 #include "engine/tensor.h"
-#include "eval/processing_spec.h"
+#include "processing/processing_spec.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 // input = original * scale + offset (per axis), for box coordinates in pixels.
 struct ImageTransform {
@@ -33,4 +33,4 @@ Result<PreprocessedImage> preprocess_image(const cv::Mat& bgr, const PreprocessS
 // Decodes the file with OpenCV first; an error names the file.
 Result<PreprocessedImage> preprocess_file(const std::string& path, const PreprocessSpec& spec);
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

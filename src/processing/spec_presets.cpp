@@ -1,6 +1,6 @@
-#include "eval/spec_presets.h"
+#include "processing/spec_presets.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 namespace {
 
@@ -70,4 +70,4 @@ std::vector<std::string> processing_preset_names() {
   return out;
 }
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

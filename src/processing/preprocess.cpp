@@ -1,11 +1,11 @@
-#include "eval/preprocess.h"
+#include "processing/preprocess.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 namespace {
 
@@ -110,4 +110,4 @@ Result<PreprocessedImage> preprocess_file(const std::string& path, const Preproc
   return r;
 }
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

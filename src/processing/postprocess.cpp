@@ -1,10 +1,10 @@
-#include "eval/postprocess.h"
+#include "processing/postprocess.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 using engine::Tensor;
 
@@ -209,4 +209,4 @@ Result<std::vector<Detection>> decode_detections(const std::vector<Tensor>& outp
   return out;
 }
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

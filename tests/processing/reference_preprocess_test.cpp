@@ -8,9 +8,9 @@
 #include <filesystem>
 
 #include "engine/tensor_io.h"
-#include "eval/preprocess.h"
+#include "processing/preprocess.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 namespace {
 
 std::string shared_dir() {
@@ -71,4 +71,4 @@ TEST(ReferencePreprocess, YoloxLetterboxMatchesOpenCV) {
 }
 
 }  // namespace
-}  // namespace fogline::eval
+}  // namespace fogline::processing

@@ -1,11 +1,11 @@
-#include "eval/processing_spec.h"
+#include "processing/processing_spec.h"
 
 #include <set>
 
 #include "core/file_util.h"
 #include "data/text_files.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 
 using nlohmann::json;
 
@@ -267,4 +267,4 @@ Result<ProcessingSpec> ProcessingSpec::load(const std::string& path) {
   return s;
 }
 
-}  // namespace fogline::eval
+}  // namespace fogline::processing

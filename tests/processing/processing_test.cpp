@@ -6,12 +6,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "eval/postprocess.h"
-#include "eval/preprocess.h"
-#include "eval/processing_spec.h"
-#include "eval/spec_presets.h"
+#include "processing/postprocess.h"
+#include "processing/preprocess.h"
+#include "processing/processing_spec.h"
+#include "processing/spec_presets.h"
 
-namespace fogline::eval {
+namespace fogline::processing {
 namespace {
 
 using engine::Tensor;
@@ -218,4 +218,4 @@ TEST(Postprocess, YoloV8TransposedAndBoxesScores) {
 }
 
 }  // namespace
-}  // namespace fogline::eval
+}  // namespace fogline::processing
