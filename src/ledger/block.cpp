@@ -6,7 +6,7 @@ namespace fogline::ledger {
 
 std::string BlockHeader::encode() const {
   Writer w;
-  w.u8(kBlockFormatVersion);
+  w.u8(version);
   w.u64(height);
   w.fixed(prev_hash);
   w.fixed(tx_root);
@@ -15,7 +15,22 @@ std::string BlockHeader::encode() const {
   w.fixed(log_root);
   w.u64(timestamp_ms);
   w.fixed(orderer);
+  if (version == kOrderedBlockFormatVersion) {
+    w.u64(slot);
+    w.u32(rejected_count);
+    w.fixed(rejected_hash);
+  }
   return w.take();
+}
+
+Hash rejected_hash_of(const std::vector<RejectedTx>& rejected) {
+  Writer w;
+  w.raw("fogline-rejected/1");
+  for (const auto& r : rejected) {
+    w.u32(r.position);
+    w.bytes(r.bytes);
+  }
+  return sha256(w.take());
 }
 
 std::string block_signing_bytes(const Hash& block_hash) {
@@ -34,6 +49,11 @@ std::string Block::encode() const {
   w.raw(header.encode());
   w.fixed(signature);
   for (const auto& t : tx_bytes) w.bytes(t);
+  if (header.ordered_externally())
+    for (const auto& r : rejected) {
+      w.u32(r.position);
+      w.bytes(r.bytes);
+    }
   return w.take();
 }
 
@@ -42,10 +62,11 @@ Result<Block> Block::decode(std::string_view bytes) {
   Block b;
   uint8_t version;
   FOGLINE_TRY(r.u8(version, "version"));
-  if (version != kBlockFormatVersion)
+  if (version != kBlockFormatVersion && version != kOrderedBlockFormatVersion)
     return invalid_argument("block format version " + std::to_string(version) + ", expected " +
-                            std::to_string(kBlockFormatVersion));
+                            std::to_string(kBlockFormatVersion) + " or " + std::to_string(kOrderedBlockFormatVersion));
   BlockHeader& h = b.header;
+  h.version = version;
   FOGLINE_TRY(r.u64(h.height, "height"));
   FOGLINE_TRY(r.fixed(h.prev_hash, "prev_hash"));
   FOGLINE_TRY(r.fixed(h.tx_root, "tx_root"));
@@ -54,6 +75,11 @@ Result<Block> Block::decode(std::string_view bytes) {
   FOGLINE_TRY(r.fixed(h.log_root, "log_root"));
   FOGLINE_TRY(r.u64(h.timestamp_ms, "timestamp_ms"));
   FOGLINE_TRY(r.fixed(h.orderer, "orderer"));
+  if (h.ordered_externally()) {
+    FOGLINE_TRY(r.u64(h.slot, "slot"));
+    FOGLINE_TRY(r.u32(h.rejected_count, "rejected_count"));
+    FOGLINE_TRY(r.fixed(h.rejected_hash, "rejected_hash"));
+  }
   FOGLINE_TRY(r.fixed(b.signature, "signature"));
   // A transaction takes at least 111 bytes; a larger count than the block can hold is refused
   // before anything is allocated for it.
@@ -69,6 +95,17 @@ Result<Block> Block::decode(std::string_view bytes) {
     if (!tx.is_ok()) return tx.status().with_context("block transaction #" + std::to_string(i));
     b.txs.push_back(std::move(tx).value());
     b.tx_bytes.push_back(std::move(t));
+  }
+  // Each rejected entry takes at least 8 bytes (position and length).
+  if (h.rejected_count > r.remaining() / 8)
+    return invalid_argument("block: rejected_count " + std::to_string(h.rejected_count) + " does not fit in " +
+                            std::to_string(r.remaining()) + " bytes");
+  b.rejected.reserve(h.rejected_count);
+  for (uint32_t i = 0; i < h.rejected_count; ++i) {
+    RejectedTx rj;
+    FOGLINE_TRY(r.u32(rj.position, "rejected position"));
+    FOGLINE_TRY(r.bytes(rj.bytes, "rejected transaction"));
+    b.rejected.push_back(std::move(rj));
   }
   FOGLINE_TRY(r.finish());
   return b;

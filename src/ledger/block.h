@@ -6,6 +6,12 @@
 //           u64 log_size | log_root[32] | u64 timestamp_ms | orderer[32]
 //   block:  header | signature[64] | tx_count x bytes(transaction)
 // The block hash is SHA-256 of the header encoding; the orderer signs "fogline-block/1" || hash.
+//
+// Version 2 is the block of a chain ordered by an external ordering service (etcd, ledger/peer.h):
+// every peer builds it from one ordered slot, byte for byte the same, so it has no orderer key
+// and no signature (both zero) and also carries the slot's rejected transactions:
+//   header v2: the v1 fields | u64 slot | u32 rejected_count | rejected_hash[32]
+//   block v2:  header | signature[64] (zero) | tx_count x bytes(tx) | rejected_count x (u32 position | bytes(tx))
 #pragma once
 
 #include <cstdint>
@@ -19,8 +25,17 @@
 namespace fogline::ledger {
 
 constexpr uint8_t kBlockFormatVersion = 1;
+constexpr uint8_t kOrderedBlockFormatVersion = 2;
+
+// An ordered transaction every peer refused: where it stood in its slot (counting the valid
+// ones too) and its bytes as ordered (they may not even decode).
+struct RejectedTx {
+  uint32_t position = 0;
+  std::string bytes;
+};
 
 struct BlockHeader {
+  uint8_t version = kBlockFormatVersion;
   uint64_t height = 0;
   Hash prev_hash{};
   Hash tx_root{};
@@ -29,7 +44,12 @@ struct BlockHeader {
   Hash log_root{};        // Merkle root over all of them
   uint64_t timestamp_ms = 0;
   PublicKey orderer{};
+  // Version 2 only.
+  uint64_t slot = 0;  // the ordering service's slot this block was cut from
+  uint32_t rejected_count = 0;
+  Hash rejected_hash{};  // rejected_hash_of(the block's rejected transactions)
 
+  bool ordered_externally() const { return version == kOrderedBlockFormatVersion; }
   std::string encode() const;
   Hash hash() const { return sha256(encode()); }
 };
@@ -40,6 +60,7 @@ struct Block {
   std::vector<Transaction> txs;
   // The transactions' encodings as stored; ids and Merkle leaves are computed from these.
   std::vector<std::string> tx_bytes;
+  std::vector<RejectedTx> rejected;  // version 2 only, by position
 
   std::string encode() const;
   static Result<Block> decode(std::string_view bytes);
@@ -48,5 +69,7 @@ struct Block {
 
 std::string block_signing_bytes(const Hash& block_hash);
 Hash tx_root_of(const std::vector<std::string>& tx_bytes);
+// SHA-256("fogline-rejected/1" || rejected_count x (u32 position | bytes tx)).
+Hash rejected_hash_of(const std::vector<RejectedTx>& rejected);
 
 }  // namespace fogline::ledger

@@ -62,13 +62,21 @@ Status Chain::check_header(const Block& block) const {
   if (h.prev_hash != head_)
     return invalid_argument("previous hash " + hash_hex(h.prev_hash) + " is not the head " + hash_hex(head_));
   if (height() == 0) {
-    if (block.txs.empty() || block.txs[0].type != 1 || block.txs[0].sender != h.orderer)
+    if (block.txs.empty() || block.txs[0].type != 1 ||
+        (!h.ordered_externally() && block.txs[0].sender != h.orderer))
       return invalid_argument("block 0 must start with a genesis transaction signed by its orderer");
-  } else if (h.orderer != state_.orderer) {
+  } else if (h.ordered_externally() != external_) {
+    return invalid_argument("block format version " + std::to_string(h.version) + " on a chain " +
+                            (external_ ? "ordered by an ordering service (version 2 blocks)" : "with a solo orderer (version 1 blocks)"));
+  } else if (!external_ && h.orderer != state_.orderer) {
     return invalid_argument("block signed by " + short_key(h.orderer) + ", not by the chain's orderer " +
                             short_key(state_.orderer));
   }
-  if (!block.signature_valid()) return invalid_argument("orderer signature of the block is invalid");
+  if (h.ordered_externally()) {
+    FOGLINE_TRY(check_ordered_header(block));
+  } else if (!block.signature_valid()) {
+    return invalid_argument("orderer signature of the block is invalid");
+  }
   if (h.tx_count != block.txs.size() || block.tx_bytes.size() != block.txs.size())
     return invalid_argument("tx_count " + std::to_string(h.tx_count) + " but " + std::to_string(block.txs.size()) +
                             " transactions");
@@ -110,14 +118,36 @@ Status Chain::apply_block(const Block& block, const ApplyOptions& options) {
     return invalid_argument("log root " + hash_hex(h.log_root) + " does not match the chain's transactions");
   }
   state_.begin();
-  for (size_t i = 0; i < n; ++i) {
-    Status st = apply_transaction(state_, block.txs[i], ids[i], h.height);
+  // An ordered block interleaves its valid transactions with the rejected ones at their slot
+  // positions; each rejected one must really be refused at its position (judge_ordered), so no
+  // peer can drop a valid transaction by calling it rejected.
+  std::unordered_map<Hash, int, KeyHasher> seen;
+  const bool ordered = h.ordered_externally();
+  size_t next_rejected = 0;
+  for (size_t pos = 0, i = 0; i < n || next_rejected < block.rejected.size(); ++pos) {
+    if (next_rejected < block.rejected.size() && block.rejected[next_rejected].position == pos) {
+      const RejectedTx& rj = block.rejected[next_rejected++];
+      Hash id = sha256(rj.bytes);
+      auto tx = Transaction::decode(rj.bytes);
+      Status verdict = judge_ordered(rj.bytes, id, tx.is_ok() ? &*tx : nullptr, seen, h.height);
+      if (verdict.is_ok()) {
+        state_.rollback();
+        log_.truncate(log_before);
+        return invalid_argument("rejected transaction at slot position " + std::to_string(pos) + " (" +
+                                hash_hex(id).substr(0, 16) + ") is valid: a peer may not drop it");
+      }
+      continue;
+    }
+    Status st = ordered && seen.count(ids[i]) ? invalid_argument("already earlier in this block (replay)") : Status::ok();
+    if (st.is_ok()) st = apply_transaction(state_, block.txs[i], ids[i], h.height);
+    if (ordered) seen[ids[i]] = 1;
     if (!st.is_ok()) {
       state_.rollback();
       log_.truncate(log_before);
       return st.with_context("transaction #" + std::to_string(i) + " (" + hash_hex(ids[i]).substr(0, 16) + ", " +
                              tx_type_name(block.txs[i].type) + " from " + short_key(block.txs[i].sender) + ")");
     }
+    ++i;
   }
   if (options.before_commit) {
     Status st = options.before_commit();
@@ -128,6 +158,7 @@ Status Chain::apply_block(const Block& block, const ApplyOptions& options) {
     }
   }
   state_.commit();
+  if (h.height == 0) external_ = ordered;
   ++state_.height;
   for (size_t i = 0; i < n; ++i) tx_index_[ids[i]] = TxLocation{h.height, static_cast<uint32_t>(i), log_before + i};
   headers_.push_back(h);
@@ -157,27 +188,31 @@ std::vector<Status> Chain::dry_run(const std::vector<Transaction>& txs, const st
   return result;
 }
 
-Block Chain::make_block(std::vector<Transaction> txs, std::vector<std::string> tx_bytes, const crypto::Identity& orderer,
-                        uint64_t timestamp_ms) {
-  Block b;
+void Chain::fill_header(Block& b, uint64_t timestamp_ms) {
   BlockHeader& h = b.header;
   h.height = height();
   h.prev_hash = head_;
   std::vector<Hash> leaves;
-  leaves.reserve(tx_bytes.size());
-  for (const auto& t : tx_bytes) leaves.push_back(leaf_hash(t));
+  leaves.reserve(b.tx_bytes.size());
+  for (const auto& t : b.tx_bytes) leaves.push_back(leaf_hash(t));
   h.tx_root = merkle_root(leaves);
-  h.tx_count = static_cast<uint32_t>(txs.size());
+  h.tx_count = static_cast<uint32_t>(b.txs.size());
   uint64_t before = log_.size();
   for (const Hash& l : leaves) log_.append(l);
   h.log_size = log_.size();
   h.log_root = log_.root();
   log_.truncate(before);
   h.timestamp_ms = timestamp_ms;
-  h.orderer = orderer.sign_public();
-  b.signature = orderer.sign(block_signing_bytes(h.hash()));
+}
+
+Block Chain::make_block(std::vector<Transaction> txs, std::vector<std::string> tx_bytes, const crypto::Identity& orderer,
+                        uint64_t timestamp_ms) {
+  Block b;
   b.txs = std::move(txs);
   b.tx_bytes = std::move(tx_bytes);
+  fill_header(b, timestamp_ms);
+  b.header.orderer = orderer.sign_public();
+  b.signature = orderer.sign(block_signing_bytes(b.header.hash()));
   return b;
 }
 

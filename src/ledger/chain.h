@@ -53,6 +53,9 @@ class Chain {
   const MerkleTree& log() const { return log_; }
   const std::vector<BlockHeader>& headers() const { return headers_; }
   const TxLocation* find_tx(const Hash& id) const;
+  // True once block 0 was a version 2 block: the order comes from an external ordering service
+  // (ledger/peer.h) and every block is version 2, unsigned, built identically by every peer.
+  bool ordered_externally() const { return external_; }
 
   Status apply_block(const Block& block, const ApplyOptions& options);
   Status apply_block(const Block& block) { return apply_block(block, ApplyOptions{}); }
@@ -64,12 +67,24 @@ class Chain {
   // Builds and signs the block holding `tx_bytes` on top of the current head.
   Block make_block(std::vector<Transaction> txs, std::vector<std::string> tx_bytes, const crypto::Identity& orderer,
                    uint64_t timestamp_ms);
+  // A peer's block for one ordered slot (chain_ordered.cpp): every transaction in `ordered`
+  // (encodings, in the service's order) is judged on top of the current state exactly as
+  // apply_block judges it; the valid ones form the block, the others are its rejected list.
+  // Deterministic: the same chain and slot give the same bytes on every peer.
+  Block make_ordered_block(uint64_t slot, uint64_t timestamp_ms, const std::vector<std::string>& ordered);
 
  private:
   Status check_header(const Block& block) const;
+  Status check_ordered_header(const Block& block) const;
+  void fill_header(Block& b, uint64_t timestamp_ms);
+  // Why the transaction `bytes` is refused at this point of a slot (ok: it is valid and, on a
+  // journaled state, applied). `seen` holds the ids earlier in the slot.
+  Status judge_ordered(const std::string& bytes, const Hash& id, const Transaction* decoded,
+                       std::unordered_map<Hash, int, KeyHasher>& seen, uint64_t height);
   State state_;
   MerkleTree log_;
   Hash head_{};
+  bool external_ = false;
   std::vector<BlockHeader> headers_;
   std::unordered_map<Hash, TxLocation, KeyHasher> tx_index_;
 };

@@ -48,6 +48,9 @@ class Ledger {
   Result<SubmitResult> submit(const std::vector<Transaction>& txs, const crypto::Identity& orderer);
   // A block made elsewhere (a peer, a test): checked, applied and stored, or refused unchanged.
   Status append_block(const Block& block);
+  // A peer of an externally ordered chain (ledger/peer.h): cuts the block of one ordered slot
+  // (valid transactions in order, the others as rejected), applies it and stores it durably.
+  Result<Block> append_ordered(uint64_t slot, uint64_t timestamp_ms, const std::vector<std::string>& ordered);
 
   const Chain& chain() const { return chain_; }
   const State& state() const { return chain_.state(); }

@@ -24,14 +24,23 @@ class LedgerBlocksCommand : public Command {
     const auto& headers = (*l)->chain().headers();
     for (uint64_t h = from_; h < headers.size() && h < from_ + limit_; ++h) {
       const ledger::BlockHeader& b = headers[h];
-      std::printf("%6llu  %s  %4u tx  log %llu  t=%llu\n", (unsigned long long)h, ledger::hash_hex(b.hash()).c_str(),
+      std::printf("%6llu  %s  %4u tx  log %llu  t=%llu", (unsigned long long)h, ledger::hash_hex(b.hash()).c_str(),
                   b.tx_count, (unsigned long long)b.log_size, (unsigned long long)b.timestamp_ms);
+      // Blocks of an etcd-ordered chain name their slot and the ordered transactions every peer refused.
+      if (b.ordered_externally())
+        std::printf("  slot %llu  %u rejected", (unsigned long long)b.slot, b.rejected_count);
+      std::printf("\n");
       if (!txs_) continue;
       auto block = (*l)->read_block(h);
       if (!block.is_ok()) return fail(block.status().message());
       for (size_t i = 0; i < block->txs.size(); ++i)
         std::printf("          %s  %s\n", ledger::hash_hex(ledger::sha256(block->tx_bytes[i])).c_str(),
                     ledger::describe_transaction(block->txs[i]).c_str());
+      for (const auto& r : block->rejected) {
+        auto tx = ledger::Transaction::decode(r.bytes);
+        std::printf("          %s  rejected at slot position %u: %s\n", ledger::hash_hex(ledger::sha256(r.bytes)).c_str(),
+                    r.position, tx.is_ok() ? ledger::describe_transaction(*tx).c_str() : "undecodable");
+      }
     }
     return 0;
   }
