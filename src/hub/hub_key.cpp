@@ -1,0 +1,25 @@
+#include "hub/hub_key.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "crypto/key_file.h"
+
+namespace fogline::hub {
+
+std::string hub_key_path(const std::string& home_dir) { return home_dir + "/hub/hub.key"; }
+
+Result<crypto::Identity> load_or_create_hub_key(const std::string& home_dir) {
+  const char* env = std::getenv("FOGLINE_HUB_PASSPHRASE");
+  std::string passphrase = env ? env : "";
+  std::string path = hub_key_path(home_dir);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return crypto::load_key_file(path, passphrase);
+  std::filesystem::create_directories(home_dir + "/hub", ec);
+  if (ec) return io_error("cannot create " + home_dir + "/hub: " + ec.message());
+  crypto::Identity id = crypto::Identity::generate(crypto::IdentityKind::kOrganisation, "hub");
+  FOGLINE_TRY(crypto::save_key_file(path, id, passphrase));
+  return id;
+}
+
+}  // namespace fogline::hub

@@ -1,0 +1,70 @@
+#include <regex>
+
+#include "hub/route.h"
+
+namespace fogline::hub {
+
+Result<Json> RouteRequest::json_body() const {
+  Json j = Json::parse(body.empty() ? std::string("{}") : body, nullptr, false);
+  if (j.is_discarded()) return invalid_argument("request body is not JSON");
+  if (!j.is_object()) return invalid_argument("request body must be a JSON object");
+  return j;
+}
+
+std::vector<std::string> path_parameters(const std::string& path_template) {
+  std::vector<std::string> out;
+  static const std::regex kParam("\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+  for (std::sregex_iterator it(path_template.begin(), path_template.end(), kParam), end; it != end; ++it)
+    out.push_back((*it)[1]);
+  return out;
+}
+
+std::string path_regex(const std::string& path_template) {
+  static const std::regex kParam("\\{[A-Za-z_][A-Za-z0-9_]*\\}");
+  return std::regex_replace(path_template, kParam, "([^/]+)");
+}
+
+const std::vector<Route>& route_table() {
+  using R = Role;
+  static const std::vector<Route> kRoutes = {
+      {"GET", "/api/health", public_access(), "Liveness of the hub", handle_health},
+      {"GET", "/api/openapi.json", public_access(), "This document", handle_openapi, {}, "", "OpenAPI 3 document"},
+      {"GET", "/api/hub", public_access(), "The hub's version and bundle-signing public key", handle_hub_info},
+      {"POST", "/api/tokens", user_access(R::kAdmin), "Create an API token", handle_create_api_token, {},
+       "{\"role\": \"admin|developer|viewer\", \"name\": \"...\"}", "{\"token\": \"fgl_...\"} (shown once)"},
+      {"GET", "/api/models", user_access(R::kViewer), "List models", handle_list_models},
+      {"GET", "/api/models/{model}", user_access(R::kViewer), "A model's versions, oldest first", handle_list_versions},
+      {"GET", "/api/models/{model}/versions/{version}", user_access(R::kViewer),
+       "One version: lineage, artifacts, tags, stage, spec, facts", handle_get_version},
+      {"GET", "/api/models/{model}/versions/{version}/history", user_access(R::kViewer),
+       "The version's append-only history", handle_version_history},
+      {"GET", "/api/models/{model}/versions/{version}/metrics", user_access(R::kViewer),
+       "Metrics per dataset and slice", handle_version_metrics, {{"dataset", "only this dataset"}}},
+      {"POST", "/api/models/{model}/versions/{version}/promote", user_access(R::kDeveloper),
+       "Move the version to a stage", handle_promote, {},
+       "{\"stage\": \"dev|staging|production|archived\", \"note\": \"...\"}"},
+      {"POST", "/api/models/{model}/versions/{version}/tags", user_access(R::kDeveloper), "Point a tag at the version",
+       handle_tag, {}, "{\"tag\": \"...\"}"},
+      {"DELETE", "/api/models/{model}/tags/{tag}", user_access(R::kDeveloper), "Remove a tag", handle_untag},
+      {"POST", "/api/nodes/enroll-tokens", user_access(R::kAdmin), "Create a one-time enrollment token",
+       handle_create_enroll_token, {}, "{\"labels\": {\"site\": \"a\"}, \"expires_in\": \"1h\"}",
+       "{\"token\": \"fge_...\", \"expires_unix\": N}"},
+      {"POST", "/api/nodes/enroll", public_access(), "Enroll a node with a one-time token (the token is the credential)",
+       handle_enroll, {}, "{\"token\": \"fge_...\", \"sign_public\": \"hex\", \"box_public\": \"hex\", \"name\": \"...\"}",
+       "{\"node_id\": \"...\", \"labels\": {...}, \"hub_public_key\": \"hex\"}"},
+      {"GET", "/api/nodes", user_access(R::kViewer), "Enrolled nodes", handle_list_nodes},
+      {"GET", "/api/node/self", node_access(), "The calling node's record", handle_node_self},
+      {"POST", "/api/node/heartbeat", node_access(), "A node reports that it is alive", handle_node_heartbeat, {},
+       "{\"status\": {...}}"},
+      {"GET", "/api/bundles/{model}/{version}", node_or_user(R::kViewer),
+       "The signed bundle (HTTP Range supported); with ?from=V a zstd patch-from delta against V",
+       handle_get_bundle, {{"from", "a version of the same model the caller holds"}}, "",
+       "the bundle (docs/formats/bundle.md)", "application/vnd.fogline.bundle"},
+      {"GET", "/api/bundles/{model}/{version}/info", node_or_user(R::kViewer),
+       "Sizes of the full bundle and of the delta from ?from=V", handle_bundle_info,
+       {{"from", "a version of the same model the caller holds"}}},
+  };
+  return kRoutes;
+}
+
+}  // namespace fogline::hub

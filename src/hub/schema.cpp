@@ -1,0 +1,63 @@
+#include "hub/schema.h"
+
+#include <ctime>
+
+#include "store/migrations.h"
+
+namespace fogline::hub {
+
+int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+Status apply_hub_migrations(store::Database& db) {
+  static const std::vector<store::Migration> kMigrations = {
+      {1, "api tokens, enrollment tokens, nodes, nonces, bundles",
+       R"sql(
+CREATE TABLE hub_api_tokens (
+  id {{ID}},
+  token_sha256 TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'developer', 'viewer')),
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE hub_nodes (
+  id TEXT NOT NULL PRIMARY KEY,
+  sign_public TEXT NOT NULL UNIQUE,
+  box_public TEXT NOT NULL,
+  name TEXT NOT NULL,
+  labels TEXT NOT NULL DEFAULT '{}',
+  enrolled_at TEXT NOT NULL,
+  last_seen TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE hub_enroll_tokens (
+  id {{ID}},
+  token_sha256 TEXT NOT NULL UNIQUE,
+  labels TEXT NOT NULL DEFAULT '{}',
+  expires_unix BIGINT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  used_unix BIGINT NOT NULL DEFAULT 0,
+  node_id TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE hub_node_nonces (
+  node_id TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  expires_unix BIGINT NOT NULL,
+  PRIMARY KEY (node_id, nonce)
+);
+CREATE INDEX hub_node_nonces_expiry ON hub_node_nonces (expires_unix);
+CREATE TABLE hub_bundles (
+  payload_sha256 TEXT NOT NULL,
+  base_payload_sha256 TEXT NOT NULL,
+  digest TEXT NOT NULL REFERENCES artifacts(digest),
+  size_bytes BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (payload_sha256, base_payload_sha256)
+);
+)sql",
+       "", ""},
+  };
+  return store::apply_migrations(db, "hub", kMigrations);
+}
+
+}  // namespace fogline::hub
