@@ -109,6 +109,20 @@ Result<EtcdClient> EtcdClient::connect(const std::string& endpoints, EtcdOptions
   return c;
 }
 
+Result<std::string> EtcdClient::call_one(size_t member, const std::string& path, const std::string& json_body) {
+  httplib::Client cli(endpoints_[member]);
+  cli.set_connection_timeout(options_.connect_timeout_ms / 1000, (options_.connect_timeout_ms % 1000) * 1000);
+  cli.set_read_timeout(options_.io_timeout_ms / 1000, (options_.io_timeout_ms % 1000) * 1000);
+  cli.set_write_timeout(options_.io_timeout_ms / 1000, (options_.io_timeout_ms % 1000) * 1000);
+  auto res = cli.Post(path.c_str(), json_body, "application/json");
+  if (!res) return io_error(endpoints_[member] + ": " + httplib::to_string(res.error()));
+  if (res->status == 200) return res->body;
+  std::string what = endpoints_[member] + path + ": HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 200);
+  // 5xx: this member cannot serve now (no leader, timed out, shutting down); another may.
+  if (res->status >= 500) return io_error(what);
+  return invalid_argument("etcd " + what);
+}
+
 Result<std::string> EtcdClient::call(const std::string& path, const std::string& json_body) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.call_deadline_ms);
@@ -116,26 +130,41 @@ Result<std::string> EtcdClient::call(const std::string& path, const std::string&
   while (true) {
     for (size_t k = 0; k < endpoints_.size(); ++k) {
       size_t idx = (current_ + k) % endpoints_.size();
-      httplib::Client cli(endpoints_[idx]);
-      cli.set_connection_timeout(options_.connect_timeout_ms / 1000, (options_.connect_timeout_ms % 1000) * 1000);
-      cli.set_read_timeout(options_.io_timeout_ms / 1000, (options_.io_timeout_ms % 1000) * 1000);
-      cli.set_write_timeout(options_.io_timeout_ms / 1000, (options_.io_timeout_ms % 1000) * 1000);
-      auto res = cli.Post(path.c_str(), json_body, "application/json");
-      if (!res) {
-        last_error = endpoints_[idx] + ": " + httplib::to_string(res.error());
-        continue;
-      }
-      if (res->status == 200) {
+      auto body = call_one(idx, path, json_body);
+      if (body.is_ok()) {
         current_ = idx;
-        return res->body;
+        return body;
       }
-      last_error = endpoints_[idx] + path + ": HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 200);
-      // 5xx: this member cannot serve now (no leader, timed out, shutting down); try another.
-      if (res->status < 500) return invalid_argument("etcd " + last_error);
+      if (body.status().code() != StatusCode::kIoError) return body.status();
+      last_error = body.status().message();
     }
     if (Clock::now() >= deadline) return io_error("no etcd member answered " + path + "; last error: " + last_error);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+}
+
+std::vector<EtcdMemberStatus> EtcdClient::member_statuses() {
+  std::vector<EtcdMemberStatus> out;
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    EtcdMemberStatus m;
+    m.endpoint = endpoints_[i];
+    auto body = call_one(i, "/v3/maintenance/status", "{}");
+    if (!body.is_ok()) {
+      m.error = body.status().message();
+    } else {
+      try {
+        auto j = nlohmann::json::parse(*body);
+        m.up = true;
+        m.version = j.value("version", std::string());
+        m.leader = j.contains("leader") && j.at("header").contains("member_id") &&
+                   j.at("leader") == j.at("header").at("member_id");
+      } catch (const std::exception& e) {
+        m.error = e.what();
+      }
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 Result<std::vector<EtcdKeyValue>> EtcdClient::range(const std::string& from, const std::string& end, int64_t limit,

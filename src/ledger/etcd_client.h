@@ -19,6 +19,12 @@ struct EtcdKeyValue {
   int64_t create_revision = 0, mod_revision = 0;
 };
 
+struct EtcdMemberStatus {
+  std::string endpoint;
+  bool up = false, leader = false;
+  std::string version, error;
+};
+
 struct EtcdOptions {
   int connect_timeout_ms = 1000;
   int io_timeout_ms = 5000;
@@ -42,10 +48,15 @@ class EtcdClient {
   // write) is an error; the caller can read the key to find out.
   Result<bool> put_if_absent(const std::string& key, const std::string& value);
 
+  // Asks every member itself (POST /v3/maintenance/status): is it up, is it the leader.
+  std::vector<EtcdMemberStatus> member_statuses();
+
   const std::vector<std::string>& endpoints() const { return endpoints_; }
 
  private:
   Result<std::string> call(const std::string& path, const std::string& json_body);
+  // One attempt on one member; io_error when it did not answer or answered 5xx.
+  Result<std::string> call_one(size_t member, const std::string& path, const std::string& json_body);
   std::vector<std::string> endpoints_;
   size_t current_ = 0;  // the member that answered last
   EtcdOptions options_;

@@ -1,5 +1,5 @@
 // fogline ledger peer status: a running (or stopped) peer's progress from HOME/ledger/peer.json,
-// and with --etcd how far the ordered log has got, so lag is visible.
+// and with --etcd the state of each etcd member and how far the ordered log has got (lag).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -41,6 +41,9 @@ class LedgerPeerStatusCommand : public Command {
     if (!etcd_.empty()) {
       auto client = ledger::EtcdClient::connect(etcd_);
       if (!client.is_ok()) return fail(client.status().message());
+      for (const auto& m : client->member_statuses())
+        std::printf("etcd member   %s %s\n", m.endpoint.c_str(),
+                    m.up ? (m.leader ? "leader" : "follower") : ("down (" + m.error + ")").c_str());
       ledger::EtcdOrdering ordering(std::move(client).value(), prefix_);
       auto size = ordering.size();
       if (!size.is_ok()) return fail(size.status().message());
