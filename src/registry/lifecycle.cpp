@@ -102,7 +102,7 @@ Status Registry::set_processing_spec(const std::string& ref, const Json& spec, c
 }
 
 Status Registry::record_metrics(const std::string& ref, const std::string& dataset, const std::string& dataset_version,
-                                const std::vector<SliceMetrics>& slices) {
+                                const std::vector<SliceMetrics>& slices, const std::function<void()>& mid_transaction) {
   if (dataset.empty()) return invalid_argument("metrics need a dataset name");
   for (const SliceMetrics& s : slices) {
     if (!s.metrics.is_object())
@@ -120,6 +120,7 @@ Status Registry::record_metrics(const std::string& ref, const std::string& datas
                             " DO UPDATE SET metrics = excluded.metrics, recorded_at = excluded.recorded_at",
                             {id, dataset, dataset_version, s.slice_key, s.slice_value, s.metrics.dump(), now})
                     .status());
+    if (mid_transaction && &s == &slices.front()) mid_transaction();
   }
   FOGLINE_TRY(add_history(id, "evaluation", "", "",
                           {{"dataset", dataset}, {"dataset_version", dataset_version}, {"slices", slices.size()}}, ""));

@@ -146,10 +146,12 @@ class Registry {
 
   Status set_processing_spec(const std::string& ref, const Json& spec, const std::string& actor = "");
 
-  // Stores the metrics of one evaluation (all slices in one transaction); an evaluation of
-  // the same dataset version and slice replaces the earlier numbers.
+  // Stores the metrics of one evaluation (all slices and its "evaluation" history entry in one
+  // transaction: a killed process leaves all of them or none); an evaluation of the same
+  // dataset version and slice replaces the earlier numbers. `mid_transaction` runs after the
+  // first row is written (the kill -9 tests pause there).
   Status record_metrics(const std::string& ref, const std::string& dataset, const std::string& dataset_version,
-                        const std::vector<SliceMetrics>& slices);
+                        const std::vector<SliceMetrics>& slices, const std::function<void()>& mid_transaction = {});
   // All metrics of a version, optionally of one dataset; ordered by dataset, slice.
   Result<std::vector<MetricRecord>> metrics(const std::string& ref, const std::string& dataset = "");
 

@@ -85,6 +85,40 @@ END $$;
 CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON history
 FOR EACH ROW EXECUTE FUNCTION fogline_history_append_only();
 )sql"},
+      // Datasets registered with `fogline data add`: one row per content hash, so adding the
+      // same files twice finds the same version. `load_options` says how to read the files
+      // again (format, slice sources, label files), so `fogline eval MODEL NAME` needs no flags.
+      {2, "datasets and their content-hashed versions",
+       R"sql(
+CREATE TABLE datasets (
+  id {{ID}},
+  name TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE dataset_versions (
+  id {{ID}},
+  dataset_id BIGINT NOT NULL REFERENCES datasets(id),
+  number BIGINT NOT NULL,
+  version TEXT NOT NULL,
+  format TEXT NOT NULL,
+  task TEXT NOT NULL,
+  path TEXT NOT NULL,
+  items BIGINT NOT NULL,
+  files BIGINT NOT NULL,
+  boxes BIGINT NOT NULL DEFAULT 0,
+  classes TEXT NOT NULL DEFAULT '[]',
+  slices TEXT NOT NULL DEFAULT '{}',
+  issues BIGINT NOT NULL DEFAULT 0,
+  issue_counts TEXT NOT NULL DEFAULT '{}',
+  load_options TEXT NOT NULL DEFAULT '{}',
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (dataset_id, version),
+  UNIQUE (dataset_id, number)
+);
+)sql",
+       "", ""},
   };
   return store::apply_migrations(db, "registry", kMigrations);
 }

@@ -1,11 +1,14 @@
 // fogline data add NAME PATH --format imagefolder|coco|yolo|csv [--slice KEY=SOURCE]: loads
-// and validates a dataset and prints its summary (items, classes, slices, content hash, every
-// kind of bad annotation with a count and the first ones with file and line). Registering it in
-// the registry comes with the registry; today this is the validation step.
+// and validates a dataset, prints its summary (items, classes, slices, content hash, every
+// kind of bad annotation with a count and the first ones with file and line) and registers it
+// in the home's registry as a content-hashed version of NAME (the same content again is the
+// same version; `--dry-run` only validates). `fogline eval MODEL NAME` then loads it by name.
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/registry_eval.h"
 #include "data/dataset.h"
+#include "registry/open.h"
 
 namespace fogline::cli {
 namespace {
@@ -28,7 +31,10 @@ class DataAddCommand : public Command {
     app.add_option("--window", options_.window_column, "csv: rows sharing this column form one sensor window");
     app.add_option("--show-issues", max_issues_, "issues to list")->default_val(20);
     app.add_flag("--json", json_, "print the summary as JSON");
-    app.add_flag("--strict", strict_, "exit non-zero when any annotation is bad");
+    app.add_flag("--strict", strict_, "exit non-zero when any annotation is bad (and do not register it)");
+    app.add_flag("--dry-run", dry_run_, "validate and summarise only; register nothing");
+    app.add_option("--home", home_.dir, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--db", home_.db_url, "metadata database: postgresql://... (default SQLite in the home)");
   }
   int run() override {
     for (const auto& s : slices_) {
@@ -42,6 +48,17 @@ class DataAddCommand : public Command {
     if (!hash.is_ok()) return fail(hash.status().message());
     auto summary = data::dataset_summary_json(*ds, *hash, static_cast<size_t>(max_issues_));
     summary["name"] = name_;
+    // Registered unless only asked to validate, or --strict found bad annotations.
+    std::string registered;
+    if (!dry_run_ && !(strict_ && !ds->issues.empty())) {
+      auto opened = registry::open_registry(home_);
+      if (!opened.is_ok()) return fail(opened.status().message());
+      auto r = registry::register_dataset_version(*opened->registry, dataset_version_record(name_, *ds, *hash, options_));
+      if (!r.is_ok()) return fail(r.status().message());
+      summary["registered"] = {{"ref", r->version.ref()}, {"version", r->version.version}, {"created", r->created}};
+      registered = (r->created ? "added    " : "existing ") + r->version.ref() + " (sha256:" + hash->substr(0, 16) + ")" +
+                   (r->created ? "" : ": this content was already registered");
+    }
     if (json_) {
       std::printf("%s\n", summary.dump(2).c_str());
     } else {
@@ -69,6 +86,7 @@ class DataAddCommand : public Command {
       if (ds->issues.size() > static_cast<size_t>(max_issues_)) {
         std::printf("  ... %zu more (--show-issues N)\n", ds->issues.size() - static_cast<size_t>(max_issues_));
       }
+      if (!registered.empty()) std::printf("registry  %s\n", registered.c_str());
     }
     return strict_ && !ds->issues.empty() ? 1 : 0;
   }
@@ -78,7 +96,8 @@ class DataAddCommand : public Command {
   std::vector<std::string> slices_;
   data::DatasetOptions options_;
   int max_issues_ = 20;
-  bool json_ = false, strict_ = false;
+  bool json_ = false, strict_ = false, dry_run_ = false;
+  store::HomeOptions home_;
 };
 
 }  // namespace

@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
+#include <thread>
 
 #include "cli/command.h"
 #include "cli/commands/registry_eval.h"
@@ -72,7 +75,7 @@ class EvalCommand : public Command {
     app.add_option("--home", home_.dir, "registry versions: Fogline home (default $FOGLINE_HOME or ~/.fogline)");
     app.add_option("--db", home_.db_url, "registry versions: metadata database postgresql://... (default SQLite in the home)");
     app.add_option("--dataset-name", dataset_name_, "registry versions: record the metrics under this name (default: the folder's name)");
-    app.add_option("dataset", dataset_, "the dataset folder (or CSV file)")->required();
+    app.add_option("dataset", dataset_, "the dataset folder (or CSV file), or a registered dataset NAME[@N|@sha256:HEX]")->required();
     app.add_option("--format", data_.format, "dataset format: imagefolder, coco, yolo or csv (default: detected)");
     app.add_option("--slice", slices_, "KEY=SOURCE to define and report a slice (folder:N, column:NAME, sidecar:FIELD), or KEY");
     app.add_option("--limit", limit_, "evaluate the first N items only")->default_val(0);
@@ -165,8 +168,17 @@ class EvalCommand : public Command {
       data_.slices.push_back(*parsed);
       report_keys_.push_back(parsed->key);
     }
-    auto ds = data::load_dataset(dataset_, data_);
-    if (!ds.is_ok()) return fail(ds.status().message());
+    // DATASET: a folder or file, else a registered dataset NAME[@VERSION] (needs the registry).
+    std::error_code exists_ec;
+    if (!opened && !std::filesystem::exists(dataset_, exists_ec)) {
+      auto o = registry::open_registry(home_);
+      if (!o.is_ok()) return fail("'" + dataset_ + "' is not a file or folder, and the registry to look it up in: " + o.status().message());
+      opened = std::move(o).value();
+    }
+    auto resolved = resolve_dataset(opened ? opened->registry.get() : nullptr, dataset_, dataset_name_, data_);
+    if (!resolved.is_ok()) return fail(resolved.status().message());
+    resolved_ = std::move(resolved).value();
+    data::Dataset* ds = &resolved_.dataset;
     if (!ds->issues.empty()) {
       std::fprintf(stderr, "warning: %zu bad annotations in %s (first: %s); run `fogline data add` for the list\n",
                    ds->issues.size(), ds->root.c_str(), ds->issues[0].to_string().c_str());
@@ -202,7 +214,7 @@ class EvalCommand : public Command {
     eo.progress = [&](int64_t done, int64_t total) { progress.update(done, total); };
     auto report = eval::evaluate_model(**session, *ds, eo);
     if (!report.is_ok()) return fail(report.status().message());
-    auto hash = data::dataset_content_hash(*ds);
+    Result<std::string> hash = resolved_.record_version.substr(7);  // "sha256:HEX"
     bool recorded = false;
     if (version) {
       auto r = record(*opened->registry, *version, *report, *ds, hash);
@@ -228,7 +240,9 @@ class EvalCommand : public Command {
       nlohmann::json j = report->to_json();
       j["model"] = version ? version->ref() : model_;
       j["dataset"] = {{"root", ds->root}, {"format", ds->format}, {"items", ds->items.size()},
-                      {"issues", ds->issues.size()}, {"content_sha256", hash.is_ok() ? *hash : ""}};
+                      {"issues", ds->issues.size()}, {"content_sha256", hash.is_ok() ? *hash : ""},
+                      {"name", resolved_.record_name}, {"version", resolved_.record_version}};
+      if (!resolved_.registered_ref.empty()) j["dataset"]["registered"] = resolved_.registered_ref;
       j["spec"] = spec.to_json();
       j["threads"] = (*session)->threads();
       if (version) j["recorded"] = recorded;
@@ -237,7 +251,7 @@ class EvalCommand : public Command {
     }
     print_text(*report, *ds, spec, hash.is_ok() ? *hash : "", (*session)->threads());
     if (recorded)
-      std::printf("recorded   on %s as %s @sha256:%.16s\n", version->ref().c_str(), dataset_record_name(dataset_name_, dataset_).c_str(),
+      std::printf("recorded   on %s as %s @sha256:%.16s\n", version->ref().c_str(), resolved_.record_name.c_str(),
                   hash.is_ok() ? hash->c_str() : "");
     return report->errors.empty() ? 0 : 1;
   }
@@ -256,8 +270,15 @@ class EvalCommand : public Command {
       std::fprintf(stderr, "note: not recorded on %s: %zu items could not be evaluated\n", v.ref().c_str(), report.errors.size());
       return false;
     }
-    FOGLINE_TRY(reg.record_metrics(v.ref(), dataset_record_name(dataset_name_, dataset_), dataset_record_version(*hash),
-                                   report_to_slice_metrics(report.to_json())));
+    // $FOGLINE_EVAL_TEST_PAUSE_MS widens the window inside the metrics transaction that the
+    // kill -9 test (tests/registry/eval_kill_test.cpp) aims at.
+    const char* pause_env = std::getenv("FOGLINE_EVAL_TEST_PAUSE_MS");
+    int pause_ms = pause_env ? std::atoi(pause_env) : 0;
+    auto pause = [pause_ms] {
+      if (pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    };
+    FOGLINE_TRY(reg.record_metrics(v.ref(), resolved_.record_name, resolved_.record_version,
+                                   report_to_slice_metrics(report.to_json()), pause));
     return true;
   }
 
@@ -346,6 +367,7 @@ class EvalCommand : public Command {
   }
 
   CLI::App* app_ = nullptr;
+  ResolvedDataset resolved_;
   store::HomeOptions home_;
   std::string dataset_name_, display_;
   std::string preset_, plot_format_ = "svg";

@@ -24,7 +24,7 @@ class ModelCompareCommand : public Command {
   void configure(CLI::App& app) override {
     app.add_option("a", ref_a_, "the baseline version: MODEL[@VERSION|TAG|STAGE]")->required();
     app.add_option("b", ref_b_, "the candidate version (a bare VERSION|TAG|STAGE means A's model)")->required();
-    app.add_option("--data", dataset_, "the dataset folder (or CSV file) to compare on")->required();
+    app.add_option("--data", dataset_, "the dataset folder (or CSV file), or a registered dataset NAME[@N|@sha256:HEX]")->required();
     app.add_option("--metric", metric_, "the metric to compare (default: the task's primary metric)");
     app.add_option("--tolerance", tolerance_, "a drop larger than this is flagged")->default_val(0.01);
     app.add_flag("--json", json_, "print the comparison as JSON");
@@ -57,11 +57,10 @@ class ModelCompareCommand : public Command {
     if (!b.is_ok() && ref_b_.find('@') == std::string::npos) b = reg.get(a->model + "@" + ref_b_);
     if (!b.is_ok()) return fail(b.status().message());
 
-    auto ds = data::load_dataset(dataset_, data_);
-    if (!ds.is_ok()) return fail(ds.status().message());
-    auto hash = data::dataset_content_hash(*ds);
-    if (!hash.is_ok()) return fail(hash.status().message());
-    const std::string name = dataset_record_name(dataset_name_, dataset_), version = dataset_record_version(*hash);
+    auto resolved = resolve_dataset(&reg, dataset_, dataset_name_, data_);
+    if (!resolved.is_ok()) return fail(resolved.status().message());
+    const data::Dataset* ds = &resolved->dataset;
+    const std::string name = resolved->record_name, version = resolved->record_version;
 
     nlohmann::json reports[2];
     const registry::VersionRecord* versions[2] = {&*a, &*b};

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <algorithm>
 #include <map>
 
 #include "core/file_util.h"
@@ -64,6 +65,103 @@ std::string dataset_record_name(const std::string& given, const std::string& pat
 }
 
 std::string dataset_record_version(const std::string& content_hash) { return "sha256:" + content_hash; }
+
+namespace {
+
+std::string absolute_if_exists(const std::string& path) {
+  std::error_code ec;
+  if (path.empty() || !fs::exists(path, ec)) return path;
+  return fs::absolute(path, ec).lexically_normal().string();
+}
+
+std::string slice_text(const data::SliceSpec& s) { return s.key + "=" + s.source + ":" + s.argument; }
+
+}  // namespace
+
+registry::NewDatasetVersion dataset_version_record(const std::string& name, const data::Dataset& ds, const std::string& hash,
+                                                   const data::DatasetOptions& o) {
+  registry::NewDatasetVersion v;
+  v.name = name;
+  v.content_sha256 = hash;
+  v.format = ds.format;
+  v.task = data::task_kind_name(ds.task);
+  v.path = absolute_if_exists(ds.root);
+  v.items = static_cast<int64_t>(ds.items.size());
+  v.files = static_cast<int64_t>(ds.files.size());
+  v.boxes = ds.box_count();
+  v.issues = static_cast<int64_t>(ds.issues.size());
+  v.classes = ds.class_names;
+  for (const auto& key : ds.slice_keys()) v.slices[key] = ds.slice_counts(key);
+  for (const auto& [kind, count] : ds.issue_counts()) v.issue_counts[kind] = count;
+  nlohmann::json lo{{"format", ds.format}, {"slices", nlohmann::json::array()}};
+  for (const auto& s : o.slices) lo["slices"].push_back(slice_text(s));
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"labels_file", &o.labels_file},     {"classes_file", &o.classes_file}, {"annotations", &o.annotations},
+      {"images_dir", &o.images_dir},       {"metadata_file", &o.metadata_file}, {"target_column", &o.target_column},
+      {"window_column", &o.window_column}};
+  for (const auto& [key, value] : fields) {
+    if (value->empty()) continue;
+    bool file = std::string(key).find("column") == std::string::npos;
+    lo[key] = file ? absolute_if_exists(*value) : *value;
+  }
+  v.load_options = lo;
+  return v;
+}
+
+Result<ResolvedDataset> resolve_dataset(registry::Registry* reg, const std::string& argument, const std::string& given_name,
+                                        const data::DatasetOptions& options) {
+  ResolvedDataset out;
+  std::error_code ec;
+  if (fs::exists(argument, ec) || !reg) {
+    FOGLINE_ASSIGN_OR_RETURN(out.dataset, data::load_dataset(argument, options));
+    FOGLINE_ASSIGN_OR_RETURN(std::string hash, data::dataset_content_hash(out.dataset));
+    out.record_name = dataset_record_name(given_name, argument);
+    out.record_version = dataset_record_version(hash);
+    return out;
+  }
+  auto registered = registry::get_dataset_version(*reg, argument);
+  if (!registered.is_ok()) {
+    return not_found("dataset '" + argument + "' is neither a folder or file nor a registered dataset: " +
+                     registered.status().message());
+  }
+  const registry::DatasetVersionRecord& r = *registered;
+  data::DatasetOptions o = options;
+  const nlohmann::json& lo = r.load_options;
+  try {
+    if (o.format.empty()) o.format = lo.value("format", "");
+    std::string* fields[] = {&o.labels_file, &o.classes_file, &o.annotations, &o.images_dir,
+                             &o.metadata_file, &o.target_column, &o.window_column};
+    const char* keys[] = {"labels_file", "classes_file", "annotations", "images_dir", "metadata_file", "target_column", "window_column"};
+    for (size_t i = 0; i < 7; ++i)
+      if (fields[i]->empty()) *fields[i] = lo.value(keys[i], "");
+    std::vector<data::SliceSpec> slices;
+    for (const auto& text : lo.value("slices", nlohmann::json::array())) {
+      FOGLINE_ASSIGN_OR_RETURN(data::SliceSpec s, data::SliceSpec::parse(text.get<std::string>()));
+      slices.push_back(s);
+    }
+    for (const auto& s : o.slices) {  // extra definitions from the command line win
+      slices.erase(std::remove_if(slices.begin(), slices.end(), [&](const data::SliceSpec& x) { return x.key == s.key; }),
+                   slices.end());
+      slices.push_back(s);
+    }
+    o.slices = slices;
+  } catch (const std::exception& e) {
+    return internal_error("dataset " + r.ref() + ": stored load options are malformed: " + e.what());
+  }
+  auto loaded = data::load_dataset(r.path, o);
+  if (!loaded.is_ok()) return loaded.status().with_context("dataset " + r.ref() + " at " + r.path);
+  out.dataset = std::move(loaded).value();
+  FOGLINE_ASSIGN_OR_RETURN(std::string hash, data::dataset_content_hash(out.dataset));
+  if (dataset_record_version(hash) != r.version) {
+    return invalid_argument("dataset " + r.ref() + " is " + r.version + " but its files at " + r.path + " now hash to sha256:" + hash +
+                            " (changed since `fogline data add`, or a --slice read files the version does not have;"
+                            " add it again to make a new version)");
+  }
+  out.record_name = given_name.empty() ? r.name : given_name;
+  out.record_version = r.version;
+  out.registered_ref = r.ref();
+  return out;
+}
 
 namespace {
 

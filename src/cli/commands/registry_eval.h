@@ -14,6 +14,7 @@
 #include "data/dataset.h"
 #include "engine/session.h"
 #include "processing/processing_spec.h"
+#include "registry/datasets.h"
 #include "registry/registry.h"
 
 namespace fogline::cli {
@@ -42,6 +43,25 @@ std::vector<registry::SliceMetrics> report_to_slice_metrics(const nlohmann::json
 // The inverse for comparison: {primary_metric, overall, slices: {key: {value: metrics}}} from
 // the rows recorded for one dataset version; an error when there are none.
 Result<nlohmann::json> report_from_records(const std::vector<registry::MetricRecord>& records, const std::string& dataset_version);
+
+// What `fogline data add` registers: the loaded dataset's counts and how to load it again
+// (`options` as given, with the slice definitions as their KEY=SOURCE texts and file options
+// made absolute).
+registry::NewDatasetVersion dataset_version_record(const std::string& name, const data::Dataset& dataset,
+                                                   const std::string& content_hash, const data::DatasetOptions& options);
+
+// A dataset argument of `fogline eval` / `model compare`: a folder or file on disk, else a
+// registered dataset NAME[@N|@sha256:HEX] loaded with the options it was added with (plus
+// `extra` slice definitions). A registered dataset whose files no longer hash to the version
+// is refused, so recorded numbers always name the content they were measured on.
+struct ResolvedDataset {
+  data::Dataset dataset;
+  std::string record_name;     // the metrics' dataset name
+  std::string record_version;  // "sha256:HEX"
+  std::string registered_ref;  // "NAME@N" when registered, else ""
+};
+Result<ResolvedDataset> resolve_dataset(registry::Registry* reg, const std::string& argument, const std::string& given_name,
+                                        const data::DatasetOptions& options);
 
 struct VersionEvalOptions {
   std::vector<std::string> slice_keys;
