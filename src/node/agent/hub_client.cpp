@@ -112,64 +112,85 @@ Result<BundleDownload> HubClient::download_bundle(const std::string& model, cons
   std::ofstream file;
   std::string failure;
   int64_t total = -1;
+  bool restart = false;
+  int error_status = 0;
+  std::string error_body;
   auto open_file = [&](bool append) {
     file.close();
     file.open(part, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
     return static_cast<bool>(file);
   };
   auto cli = make_client(hub_url_, options_);
-  httplib::Headers headers = signed_headers(identity_, node_id_, "GET", target, "");
-  if (offset > 0) headers.emplace("Range", "bytes=" + std::to_string(offset) + "-");
-  auto res = cli->Get(
-      target, headers,
-      [&](const httplib::Response& r) {
-        std::string etag = r.get_header_value("ETag");
-        out.etag = etag;
-        out.delta = r.get_header_value("X-Fogline-Bundle-Encoding") == "delta";
-        out.full_size = std::atoll(r.get_header_value("X-Fogline-Full-Size").c_str());
-        if (r.status == 206 && offset > 0 && etag == saved_etag) {
-          // "bytes START-END/TOTAL": the hub must continue exactly where the file ends.
-          std::string range = r.get_header_value("Content-Range");
-          std::string expect = "bytes " + std::to_string(offset) + "-";
-          size_t slash = range.find('/');
-          if (range.rfind(expect, 0) != 0 || slash == std::string::npos) {
-            failure = "hub answered Range from " + std::to_string(offset) + " with Content-Range '" + range + "'";
+  httplib::Result res{nullptr, httplib::Error::Unknown};
+  // A second attempt only when the partial file turned out to belong to another bundle.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    restart = false;
+    httplib::Headers headers = signed_headers(identity_, node_id_, "GET", target, "");
+    if (offset > 0) {
+      headers.emplace("Range", "bytes=" + std::to_string(offset) + "-");
+      headers.emplace("If-Range", saved_etag);
+    }
+    res = cli->Get(
+        target, headers,
+        [&](const httplib::Response& r) {
+          std::string etag = r.get_header_value("ETag");
+          out.etag = etag;
+          out.delta = r.get_header_value("X-Fogline-Bundle-Encoding") == "delta";
+          out.full_size = std::atoll(r.get_header_value("X-Fogline-Full-Size").c_str());
+          if (r.status == 206 && offset > 0 && etag == saved_etag) {
+            // "bytes START-END/TOTAL": the hub must continue exactly where the file ends.
+            std::string range = r.get_header_value("Content-Range");
+            std::string expect = "bytes " + std::to_string(offset) + "-";
+            size_t slash = range.find('/');
+            if (range.rfind(expect, 0) != 0 || slash == std::string::npos) {
+              failure = "hub answered Range from " + std::to_string(offset) + " with Content-Range '" + range + "'";
+              return false;
+            }
+            total = std::atoll(range.c_str() + slash + 1);
+            if (!open_file(true)) failure = "cannot append to " + part;
+            return failure.empty();
+          }
+          if (r.status == 200) {
+            offset = 0;  // a different bundle than the partial one, or no Range honoured: start over
+            total = r.has_header("Content-Length") ? std::atoll(r.get_header_value("Content-Length").c_str()) : -1;
+            if (!open_file(false)) {
+              failure = "cannot write " + part;
+              return false;
+            }
+            if (!write_file_atomic(etag_file, etag).is_ok()) {
+              failure = "cannot write " + etag_file;
+              return false;
+            }
+            return true;
+          }
+          if (r.status == 206) {
+            // The hub's bundle is not the one the partial file holds: drop it and start over.
+            fs::remove(part, ec);
+            fs::remove(etag_file, ec);
+            restart = true;
             return false;
           }
-          total = std::atoll(range.c_str() + slash + 1);
-          if (!open_file(true)) failure = "cannot append to " + part;
-          return failure.empty();
-        }
-        if (r.status == 200) {
-          offset = 0;  // a different bundle than the partial one, or no Range honoured: start over
-          total = r.has_header("Content-Length") ? std::atoll(r.get_header_value("Content-Length").c_str()) : -1;
-          if (!open_file(false)) {
-            failure = "cannot write " + part;
-            return false;
-          }
-          if (!write_file_atomic(etag_file, etag).is_ok()) {
-            failure = "cannot write " + etag_file;
-            return false;
-          }
+          error_status = r.status;  // its body (the reason) arrives through the receiver
           return true;
-        }
-        if (r.status == 206) {
-          failure = "hub sent a range of a different bundle (ETag " + etag + ", partial file has " + saved_etag +
-                    "); delete " + part + " and retry";
-          fs::remove(part, ec);
-          fs::remove(etag_file, ec);
-          return false;
-        }
-        failure = "GET " + target + " answered " + std::to_string(r.status) + ": " + r.body;
-        return false;
-      },
-      [&](const char* data, size_t n) {
-        file.write(data, static_cast<std::streamsize>(n));
-        out.bytes_received += static_cast<int64_t>(n);
-        return static_cast<bool>(file);
-      });
+        },
+        [&](const char* data, size_t n) {
+          if (error_status != 0) {
+            if (error_body.size() < 4096) error_body.append(data, std::min<size_t>(n, 4096 - error_body.size()));
+            return true;
+          }
+          file.write(data, static_cast<std::streamsize>(n));
+          out.bytes_received += static_cast<int64_t>(n);
+          return static_cast<bool>(file);
+        });
+    if (!restart) break;
+    offset = 0;
+    saved_etag.clear();
+    out.bytes_received = 0;
+  }
   file.close();
   if (!failure.empty()) return io_error(failure);
+  if (error_status != 0)
+    return io_error("GET " + hub_url_ + target + " answered " + std::to_string(error_status) + ": " + error_body);
   if (!res) return io_error("GET " + hub_url_ + target + ": " + httplib::to_string(res.error()) + " after " +
                             std::to_string(out.bytes_received) + " bytes (the partial file is kept for resuming)");
   if (res->status != 200 && res->status != 206)

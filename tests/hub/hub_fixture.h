@@ -1,0 +1,131 @@
+// Test fixture: a temporary Fogline home with a model of two versions, and the real
+// `fogline hub serve` process on a free loopback port (port 0; the process prints its URL).
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "registry/open.h"
+#include "registry/subprocess.h"
+
+namespace fogline::hub::testing {
+
+namespace fs = std::filesystem;
+
+inline std::string fogline_binary() { return std::string(FOGLINE_BINARY_DIR) + "/fogline"; }
+
+inline std::string make_temp_dir(const std::string& hint) {
+  std::string tmpl = (fs::temp_directory_path() / ("fogline-" + hint + "-XXXXXX")).string();
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  char* made = mkdtemp(buf.data());
+  return made ? std::string(made) : std::string();
+}
+
+// Runs `fogline ARGS...`; returns stdout (trimmed) or fails the test.
+inline std::string fogline_out(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {fogline_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = registry::run_process(argv);
+  EXPECT_TRUE(r.is_ok());
+  if (!r.is_ok()) return "";
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  std::string out = r->out;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// A `fogline hub serve` child process; killed (SIGTERM, then SIGKILL) when destroyed.
+class HubProcess {
+ public:
+  bool start(const std::string& home, const std::vector<std::string>& extra = {}) {
+    int fds[2];
+    if (pipe(fds) != 0) return false;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], 1);
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<std::string> args = {fogline_binary(), "hub", "serve", "--listen", "127.0.0.1:0", "--home", home};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    // The first line is "fogline hub listening on URL".
+    std::string line;
+    char c;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline && read(fds[0], &c, 1) == 1 && c != '\n') line += c;
+    close(fds[0]);
+    const std::string prefix = "fogline hub listening on ";
+    if (line.rfind(prefix, 0) != 0) return false;
+    url_ = line.substr(prefix.size());
+    return true;
+  }
+  ~HubProcess() { stop(); }
+  void stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string url_;
+};
+
+// Deterministic incompressible bytes (a stand-in for model weights).
+inline std::string random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(gen() & 0xff);
+  return out;
+}
+
+// Adds MODEL@VERSION with `bytes` as its model artifact to the home.
+inline void add_version(const std::string& home, const std::string& model, const std::string& version,
+                        const std::string& bytes, const nlohmann::json& spec = nlohmann::json::object()) {
+  store::HomeOptions opts;
+  opts.dir = home;
+  auto opened = registry::open_registry(opts);
+  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+  auto digest = opened->home->cas().put(bytes);
+  ASSERT_TRUE(digest.is_ok());
+  registry::NewVersion nv;
+  nv.model = model;
+  nv.version = version;
+  nv.processing_spec = spec;
+  nv.artifacts = {{"model", *digest, static_cast<int64_t>(bytes.size())}};
+  nv.actor = "test";
+  auto v = opened->registry->create_version(nv);
+  ASSERT_TRUE(v.is_ok()) << v.status().to_string();
+}
+
+}  // namespace fogline::hub::testing
