@@ -1,0 +1,174 @@
+// fogline-node: the edge agent's process. `serve` answers inference over HTTP for the models
+// given on the command line (or in a models file re-read on SIGHUP).
+#include <CLI/CLI.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "core/version.h"
+#include "node/serving/node_server.h"
+
+namespace {
+
+using fogline::node::ModelSource;
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return 1;
+}
+
+// One --model argument per line; blank lines and '#' comments skipped.
+fogline::Result<std::vector<ModelSource>> read_models_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fogline::io_error("cannot read the models file " + path);
+  std::vector<ModelSource> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    size_t a = line.find_first_not_of(" \t\r");
+    if (a == std::string::npos || line[a] == '#') continue;
+    size_t b = line.find_last_not_of(" \t\r");
+    auto s = fogline::node::parse_model_source(line.substr(a, b - a + 1));
+    if (!s.is_ok()) return s.status().with_context(path + ":" + std::to_string(n));
+    out.push_back(*s);
+  }
+  return out;
+}
+
+bool parse_listen(const std::string& text, std::string* host, int* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = text.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  try {
+    size_t used = 0;
+    *port = std::stoi(text.substr(colon + 1), &used);
+    return used == text.size() - colon - 1 && *port >= 0 && *port <= 65535;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+int serve(const std::string& listen, const std::vector<std::string>& model_args, const std::string& models_file,
+          const std::vector<std::string>& api_keys, int http_threads, int engine_threads) {
+  fogline::node::ServerOptions options;
+  if (!parse_listen(listen, &options.host, &options.port)) {
+    return fail("--listen '" + listen + "': expected HOST:PORT (PORT 0 picks a free one)");
+  }
+  options.http_threads = http_threads;
+  options.load.engine_threads = engine_threads;
+  options.api_keys = api_keys;
+  for (const auto& k : api_keys) {
+    if (k.empty()) return fail("--api-key: a key may not be empty");
+  }
+
+  std::vector<ModelSource> sources;
+  for (const auto& m : model_args) {
+    auto s = fogline::node::parse_model_source(m);
+    if (!s.is_ok()) return fail(s.status().message());
+    sources.push_back(*s);
+  }
+  if (!models_file.empty()) {
+    auto more = read_models_file(models_file);
+    if (!more.is_ok()) return fail(more.status().message());
+    sources.insert(sources.end(), more->begin(), more->end());
+  }
+  if (sources.empty()) return fail("no model to serve: give --model NAME=PATH.onnx or --models-file");
+
+  // Signals are taken by one thread with sigwait, so handlers never run inside httplib.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  fogline::node::NodeServer server(options);
+  std::map<std::string, ModelSource> loaded;
+  for (const auto& s : sources) {
+    if (loaded.count(s.name)) return fail("model '" + s.name + "' is given twice");
+    fogline::Status st = server.load_and_swap(s);
+    if (!st.is_ok()) return fail(st.message());
+    loaded[s.name] = s;
+    auto m = server.models().find(s.name);
+    std::fprintf(stderr, "loaded %s version %s from %s in %.1f ms\n", s.name.c_str(), s.version.c_str(),
+                 s.path.c_str(), m->load_seconds * 1000);
+  }
+  auto port = server.bind();
+  if (!port.is_ok()) return fail(port.status().message());
+  // Tests and scripts read the port from this line (with --listen HOST:0).
+  std::printf("fogline-node listening on http://%s:%d\n", options.host.c_str(), *port);
+  std::fflush(stdout);
+
+  std::thread signal_thread([&] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        // Re-read the models file; swap in every entry that changed. The old version stays loaded.
+        if (models_file.empty()) continue;
+        auto now = read_models_file(models_file);
+        if (!now.is_ok()) {
+          std::fprintf(stderr, "SIGHUP: %s\n", now.status().message().c_str());
+          continue;
+        }
+        for (const auto& s : *now) {
+          auto it = loaded.find(s.name);
+          if (it != loaded.end() && it->second == s) continue;
+          fogline::Status st = server.load_and_swap(s);
+          if (!st.is_ok()) std::fprintf(stderr, "SIGHUP: %s (still serving the previous version)\n", st.message().c_str());
+          else loaded[s.name] = s, std::fprintf(stderr, "SIGHUP: swapped in %s version %s\n", s.name.c_str(), s.version.c_str());
+        }
+        continue;
+      }
+      server.stop();
+      return;
+    }
+  });
+  fogline::Status st = server.serve();
+  // serve() also returns when the server fails; wake the signal thread so it can end.
+  if (signal_thread.joinable()) {
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
+  }
+  if (!st.is_ok()) return fail(st.message());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"fogline-node: the Fogline edge agent"};
+  app.set_version_flag("--version", std::string("fogline-node ") + fogline::kVersion);
+  app.require_subcommand(1);
+
+  std::string listen = "127.0.0.1:8081", models_file;
+  std::vector<std::string> models, api_keys;
+  int http_threads = 8, engine_threads = 1;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "answer inference over HTTP (Open Inference Protocol v2, /predict)");
+  serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on (PORT 0: any free port)")->capture_default_str();
+  serve_cmd->add_option("--model", models, "NAME=PATH.onnx[,spec=SPEC.json][,preset=P][,version=V] (repeatable)");
+  serve_cmd->add_option("--models-file", models_file, "one --model value per line; re-read on SIGHUP");
+  serve_cmd->add_option("--api-key", api_keys, "require this key (Authorization: Bearer KEY or X-API-Key); repeatable");
+  serve_cmd->add_option("--threads", http_threads, "HTTP worker threads (each holds one connection)")->capture_default_str()->check(CLI::Range(1, 1024));
+  serve_cmd->add_option("--engine-threads", engine_threads, "engine threads per request (0: all cores)")->capture_default_str()->check(CLI::Range(0, 1024));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*serve_cmd) return serve(listen, models, models_file, api_keys, http_threads, engine_threads);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return 1;
+}

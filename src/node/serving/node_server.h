@@ -1,0 +1,48 @@
+// The node's HTTP server: the route table mounted on cpp-httplib's thread pool, API-key
+// checks in front of every route but health, JSON errors for anything unrouted.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <mutex>
+
+#include "core/status.h"
+#include "node/serving/model_table.h"
+#include "node/serving/node_metrics.h"
+#include "node/serving/route.h"
+
+namespace fogline::node {
+
+class NodeServer {
+ public:
+  explicit NodeServer(ServerOptions options);
+  NodeServer(const NodeServer&) = delete;
+  NodeServer& operator=(const NodeServer&) = delete;
+
+  ModelTable& models() { return models_; }
+  NodeMetrics& metrics() { return metrics_; }
+
+  // Loads `source` and swaps it in; the replaced version stays loaded for rollback.
+  Status load_and_swap(const ModelSource& source);
+  // Swaps in an already loaded model.
+  void swap_model(std::shared_ptr<const ServedModel> model);
+
+  // Binds the listening socket; returns the port (the chosen one when options.port is 0).
+  Result<int> bind();
+  // Serves until stop(); returns an error when the server could not run.
+  Status serve();
+  void stop() { server_.stop(); }
+
+ private:
+  bool authorized(const httplib::Request& req) const;
+
+  ServerOptions options_;
+  ModelTable models_;
+  NodeMetrics metrics_;
+  RouteContext context_;
+  std::mutex load_mu_;  // one load at a time: loads are heavy, swaps are not
+  httplib::Server server_;
+};
+
+}  // namespace fogline::node

@@ -1,0 +1,122 @@
+#include "node/serving/oip_infer.h"
+
+#include <map>
+#include <set>
+
+#include "node/serving/tensor_json.h"
+
+namespace fogline::node {
+
+using nlohmann::json;
+
+namespace {
+
+json tensor_metadata(const engine::TensorSpec& spec) {
+  auto dt = oip_datatype(spec.type.dtype);
+  return json{{"name", spec.name},
+              {"datatype", dt ? *dt : std::string(engine::value_type_name(spec.type.dtype))},
+              {"shape", oip_shape(spec.type)}};
+}
+
+std::string input_list(const engine::Session& s) {
+  std::string out;
+  for (const auto& in : s.inputs()) out += (out.empty() ? "" : ", ") + in.name + " " + describe_type(in.type);
+  return out;
+}
+
+std::string output_list(const engine::Session& s) {
+  std::string out;
+  for (const auto& o : s.outputs()) out += (out.empty() ? "" : ", ") + o.name;
+  return out;
+}
+
+}  // namespace
+
+json oip_model_metadata(const ServedModel& model, const std::vector<std::string>& versions) {
+  json inputs = json::array(), outputs = json::array();
+  for (const auto& in : model.session->inputs()) inputs.push_back(tensor_metadata(in));
+  for (const auto& out : model.session->outputs()) outputs.push_back(tensor_metadata(out));
+  return json{{"name", model.name}, {"versions", versions}, {"platform", "fogline_onnx"},
+              {"inputs", inputs},   {"outputs", outputs}};
+}
+
+Result<json> oip_infer(const ServedModel& model, const json& request) {
+  const engine::Session& session = *model.session;
+  if (!request.is_object()) return invalid_argument("the inference request must be a JSON object");
+  static const std::set<std::string> kKeys{"id", "parameters", "inputs", "outputs"};
+  for (auto it = request.begin(); it != request.end(); ++it) {
+    if (!kKeys.count(it.key())) {
+      return invalid_argument("unknown field \"" + it.key() + "\" in the inference request (expected id, parameters, inputs, outputs)");
+    }
+  }
+  if (request.contains("id") && !request["id"].is_string()) return invalid_argument("\"id\" must be a string");
+  if (request.contains("parameters") && !request["parameters"].is_object()) {
+    return invalid_argument("\"parameters\" must be an object");
+  }
+  if (!request.contains("inputs") || !request["inputs"].is_array()) {
+    return invalid_argument("\"inputs\" is missing or not an array");
+  }
+
+  std::map<std::string, engine::Tensor> given;
+  for (size_t i = 0; i < request["inputs"].size(); ++i) {
+    const json& in = request["inputs"][i];
+    if (!in.is_object() || !in.contains("name") || !in["name"].is_string()) {
+      return invalid_argument("inputs[" + std::to_string(i) + "] must be an object with a string \"name\"");
+    }
+    const std::string name = in["name"].get<std::string>();
+    const engine::TensorSpec* spec = nullptr;
+    for (const auto& s : session.inputs()) {
+      if (s.name == name) spec = &s;
+    }
+    if (!spec) {
+      return invalid_argument("unknown input '" + name + "'; model " + model.name + " takes: " + input_list(session));
+    }
+    if (given.count(name)) return invalid_argument("input '" + name + "' is given twice");
+    FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, tensor_from_oip(in, spec->type));
+    given.emplace(name, std::move(t));
+  }
+  std::vector<engine::Tensor> inputs;
+  for (const auto& s : session.inputs()) {
+    auto it = given.find(s.name);
+    if (it == given.end()) {
+      return invalid_argument("missing input '" + s.name + "' " + describe_type(s.type) + "; model " + model.name +
+                              " takes: " + input_list(session));
+    }
+    inputs.push_back(std::move(it->second));
+  }
+
+  // Requested outputs, in the order asked; all of them in the model's order when absent.
+  std::vector<size_t> selected;
+  if (request.contains("outputs")) {
+    if (!request["outputs"].is_array()) return invalid_argument("\"outputs\" must be an array");
+    for (size_t i = 0; i < request["outputs"].size(); ++i) {
+      const json& o = request["outputs"][i];
+      if (!o.is_object() || !o.contains("name") || !o["name"].is_string()) {
+        return invalid_argument("outputs[" + std::to_string(i) + "] must be an object with a string \"name\"");
+      }
+      const std::string name = o["name"].get<std::string>();
+      size_t k = 0;
+      while (k < session.outputs().size() && session.outputs()[k].name != name) ++k;
+      if (k == session.outputs().size()) {
+        return invalid_argument("unknown output '" + name + "'; model " + model.name + " gives: " + output_list(session));
+      }
+      selected.push_back(k);
+    }
+  } else {
+    for (size_t k = 0; k < session.outputs().size(); ++k) selected.push_back(k);
+  }
+
+  auto outputs = session.run(inputs);
+  if (!outputs.is_ok()) return outputs.status().with_context("model " + model.name);
+  json response{{"model_name", model.name}, {"model_version", model.version}};
+  if (request.contains("id")) response["id"] = request["id"];
+  json outs = json::array();
+  for (size_t k : selected) {
+    FOGLINE_ASSIGN_OR_RETURN(json o, tensor_to_oip(session.outputs()[k].name, (*outputs)[k]));
+    outs.push_back(std::move(o));
+  }
+  response["outputs"] = std::move(outs);
+  return response;
+}
+
+}  // namespace fogline::node

@@ -1,0 +1,13 @@
+// GET /metrics: Prometheus text exposition format 0.0.4.
+#include "node/serving/route.h"
+
+namespace fogline::node {
+
+std::vector<Route> metrics_routes() {
+  return {{"GET", "/metrics", [](const RouteContext& ctx, const httplib::Request&, httplib::Response& res) {
+             res.status = 200;
+             res.set_content(ctx.metrics.exposition(), "text/plain; version=0.0.4; charset=utf-8");
+           }}};
+}
+
+}  // namespace fogline::node

@@ -1,0 +1,243 @@
+#include "node/serving/tensor_json.h"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace fogline::node {
+namespace {
+
+using engine::DataType;
+using nlohmann::json;
+
+struct DatatypeName {
+  DataType type;
+  const char* name;
+};
+constexpr DatatypeName kDatatypes[] = {
+    {DataType::kBool, "BOOL"},     {DataType::kUInt8, "UINT8"},   {DataType::kUInt16, "UINT16"},
+    {DataType::kUInt32, "UINT32"}, {DataType::kUInt64, "UINT64"}, {DataType::kInt8, "INT8"},
+    {DataType::kInt16, "INT16"},   {DataType::kInt32, "INT32"},   {DataType::kInt64, "INT64"},
+    {DataType::kFloat16, "FP16"},  {DataType::kFloat, "FP32"},    {DataType::kDouble, "FP64"},
+};
+
+std::string shape_text(const json& shape) { return shape.dump(); }
+
+// Walks nested data to the shape's depth, appending leaves; a flat array is accepted as is.
+Status flatten(const json& data, const std::vector<int64_t>& shape, size_t depth, const std::string& where,
+               std::vector<const json*>* out) {
+  if (!data.is_array()) {
+    out->push_back(&data);
+    return Status::ok();
+  }
+  if (depth >= shape.size()) {
+    return invalid_argument(where + " is nested deeper than the shape's " + std::to_string(shape.size()) +
+                            " dimensions");
+  }
+  if (static_cast<int64_t>(data.size()) != shape[depth]) {
+    return invalid_argument(where + " has " + std::to_string(data.size()) + " elements, but dimension " +
+                            std::to_string(depth) + " of the shape is " + std::to_string(shape[depth]));
+  }
+  for (size_t i = 0; i < data.size(); ++i) {
+    FOGLINE_TRY(flatten(data[i], shape, depth + 1, where + "[" + std::to_string(i) + "]", out));
+  }
+  return Status::ok();
+}
+
+template <typename T>
+Status store_integer(const json& v, const std::string& where, T* dst) {
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+      return invalid_argument(where + " = " + v.dump() + " is out of range for the datatype");
+    }
+    *dst = static_cast<T>(u);
+    return Status::ok();
+  }
+  if (v.is_number_integer()) {
+    int64_t s = v.get<int64_t>();
+    if constexpr (std::is_unsigned_v<T>) {
+      if (s < 0) return invalid_argument(where + " = " + v.dump() + " is negative for an unsigned datatype");
+      if (static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+        return invalid_argument(where + " = " + v.dump() + " is out of range for the datatype");
+      }
+    } else {
+      if (s < static_cast<int64_t>(std::numeric_limits<T>::min()) || s > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+        return invalid_argument(where + " = " + v.dump() + " is out of range for the datatype");
+      }
+    }
+    *dst = static_cast<T>(s);
+    return Status::ok();
+  }
+  return invalid_argument(where + " = " + v.dump() + " is not an integer");
+}
+
+Status store_element(const json& v, DataType type, const std::string& where, void* base, int64_t i) {
+  switch (type) {
+    case DataType::kBool:
+      if (!v.is_boolean()) return invalid_argument(where + " = " + v.dump() + " is not true or false");
+      static_cast<bool*>(base)[i] = v.get<bool>();
+      return Status::ok();
+    case DataType::kUInt8: return store_integer(v, where, static_cast<uint8_t*>(base) + i);
+    case DataType::kUInt16: return store_integer(v, where, static_cast<uint16_t*>(base) + i);
+    case DataType::kUInt32: return store_integer(v, where, static_cast<uint32_t*>(base) + i);
+    case DataType::kUInt64: return store_integer(v, where, static_cast<uint64_t*>(base) + i);
+    case DataType::kInt8: return store_integer(v, where, static_cast<int8_t*>(base) + i);
+    case DataType::kInt16: return store_integer(v, where, static_cast<int16_t*>(base) + i);
+    case DataType::kInt32: return store_integer(v, where, static_cast<int32_t*>(base) + i);
+    case DataType::kInt64: return store_integer(v, where, static_cast<int64_t*>(base) + i);
+    case DataType::kFloat16:
+    case DataType::kFloat:
+    case DataType::kDouble: {
+      if (!v.is_number()) return invalid_argument(where + " = " + v.dump() + " is not a number");
+      double d = v.get<double>();
+      if (type == DataType::kFloat16) static_cast<engine::Float16*>(base)[i] = engine::Float16(static_cast<float>(d));
+      else if (type == DataType::kFloat) static_cast<float*>(base)[i] = static_cast<float>(d);
+      else static_cast<double*>(base)[i] = d;
+      return Status::ok();
+    }
+    default: return unsupported(where + ": datatype not supported");
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> oip_datatype(DataType t) {
+  for (const auto& d : kDatatypes) {
+    if (d.type == t) return std::string(d.name);
+  }
+  return std::nullopt;
+}
+
+std::optional<DataType> oip_datatype_from_name(const std::string& name) {
+  for (const auto& d : kDatatypes) {
+    if (name == d.name) return d.type;
+  }
+  return std::nullopt;
+}
+
+json oip_shape(const engine::ValueType& type) {
+  if (!type.has_shape) return json::array({-1});
+  json shape = json::array();
+  for (const auto& d : type.dims) shape.push_back(d.is_static() ? d.value : -1);
+  return shape;
+}
+
+std::string describe_type(const engine::ValueType& type) {
+  auto name = oip_datatype(type.dtype);
+  return (name ? *name : std::string(engine::dtype_name(type.dtype))) + shape_text(oip_shape(type));
+}
+
+Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueType& declared) {
+  const std::string name = input.value("name", std::string());
+  const std::string what = "input '" + name + "'";
+  if (!input.contains("datatype") || !input["datatype"].is_string()) {
+    return invalid_argument(what + ": \"datatype\" is missing or not a string");
+  }
+  if (!input.contains("shape") || !input["shape"].is_array()) {
+    return invalid_argument(what + ": \"shape\" is missing or not an array");
+  }
+  if (!input.contains("data")) return invalid_argument(what + ": \"data\" is missing");
+
+  const std::string dt = input["datatype"].get<std::string>();
+  if (dt == "BYTES") return invalid_argument(what + ": BYTES tensors are not supported by this server");
+  auto type = oip_datatype_from_name(dt);
+  if (!type) return invalid_argument(what + ": \"" + dt + "\" is not an Open Inference Protocol datatype");
+  if (*type != declared.dtype) {
+    return invalid_argument(what + ": datatype " + dt + " does not match the model's " + describe_type(declared));
+  }
+
+  std::vector<int64_t> shape;
+  for (const auto& d : input["shape"]) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0) {
+      return invalid_argument(what + ": shape " + input["shape"].dump() + " must hold non-negative integers");
+    }
+    shape.push_back(d.get<int64_t>());
+  }
+  bool fits = declared.has_shape ? shape.size() == declared.dims.size() : true;
+  if (fits && declared.has_shape) {
+    for (size_t i = 0; i < shape.size(); ++i) {
+      if (declared.dims[i].is_static() && declared.dims[i].value != shape[i]) fits = false;
+    }
+  }
+  if (!fits) {
+    return invalid_argument(what + ": shape " + input["shape"].dump() + " does not match the model's " +
+                            describe_type(declared));
+  }
+  auto count = engine::checked_numel(shape);
+  if (!count.is_ok()) return invalid_argument(what + ": shape " + input["shape"].dump() + ": " + count.status().message());
+
+  const json& data = input["data"];
+  std::vector<const json*> leaves;
+  if (!data.is_array()) return invalid_argument(what + ": \"data\" must be an array");
+  bool nested = !data.empty() && data[0].is_array();
+  if (nested) {
+    FOGLINE_TRY(flatten(data, shape, 0, what + " data", &leaves));
+  } else {
+    leaves.reserve(data.size());
+    for (const auto& v : data) leaves.push_back(&v);
+  }
+  if (static_cast<int64_t>(leaves.size()) != *count) {
+    return invalid_argument(what + ": data has " + std::to_string(leaves.size()) + " elements, shape " +
+                            input["shape"].dump() + " needs " + std::to_string(*count));
+  }
+  FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, engine::Tensor::allocate(*type, shape));
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    FOGLINE_TRY(store_element(*leaves[i], *type, what + " data[" + std::to_string(i) + "]", t.raw(),
+                              static_cast<int64_t>(i)));
+  }
+  return t;
+}
+
+Result<json> tensor_data_to_json(const engine::Tensor& t) {
+  json data = json::array();
+  auto& arr = data.get_ref<json::array_t&>();
+  arr.reserve(static_cast<size_t>(t.numel()));
+  const int64_t n = t.numel();
+  switch (t.dtype()) {
+    case DataType::kBool:
+      for (int64_t i = 0; i < n; ++i) arr.emplace_back(t.data<bool>()[i]);
+      break;
+    case DataType::kFloat:
+      for (int64_t i = 0; i < n; ++i) {
+        float f = t.data<float>()[i];
+        arr.emplace_back(std::isfinite(f) ? json(f) : json(nullptr));
+      }
+      break;
+    case DataType::kFloat16:
+    case DataType::kDouble:
+      for (int64_t i = 0; i < n; ++i) {
+        double d = t.value_as_double(i);
+        arr.emplace_back(std::isfinite(d) ? json(d) : json(nullptr));
+      }
+      break;
+    case DataType::kUInt64:
+      for (int64_t i = 0; i < n; ++i) arr.emplace_back(t.data<uint64_t>()[i]);
+      break;
+    case DataType::kUInt8:
+    case DataType::kUInt16:
+    case DataType::kUInt32:
+    case DataType::kInt8:
+    case DataType::kInt16:
+    case DataType::kInt32:
+    case DataType::kInt64:
+      for (int64_t i = 0; i < n; ++i) arr.emplace_back(t.value_as_int(i));
+      break;
+    default:
+      return unsupported(std::string("output datatype ") + engine::dtype_name(t.dtype()) +
+                         " has no Open Inference Protocol datatype");
+  }
+  return data;
+}
+
+Result<json> tensor_to_oip(const std::string& name, const engine::Tensor& t) {
+  auto dt = oip_datatype(t.dtype());
+  if (!dt) {
+    return unsupported("output '" + name + "' is " + engine::dtype_name(t.dtype()) +
+                       ", which has no Open Inference Protocol datatype");
+  }
+  FOGLINE_ASSIGN_OR_RETURN(json data, tensor_data_to_json(t));
+  return json{{"name", name}, {"datatype", *dt}, {"shape", t.shape()}, {"data", std::move(data)}};
+}
+
+}  // namespace fogline::node
