@@ -13,6 +13,7 @@
 #include "cli/tensor_args.h"
 #include "engine/model_stats.h"
 #include "engine/session.h"
+#include "optimize/target_profile.h"
 
 namespace fogline::cli {
 namespace {
@@ -44,9 +45,16 @@ class BenchCommand : public Command {
     app.add_flag("--reference", reference_, "plain C++ reference kernels only");
     app.add_flag("--json", json_, "print one JSON line");
     app.add_flag("--profile", profile_, "print time per op type and per graph pass");
+    app.add_option("--target", target_, "measure under a target profile's instruction-set cap (re-runs in a child process)");
   }
 
   int run() override {
+    if (!target_.empty()) {  // oneDNN reads its ISA cap once per process: measure in a child
+      auto target = optimize::find_target(target_);
+      if (!target.is_ok()) return fail(target.status().message());
+      auto code = optimize::rerun_under_target(*target);
+      return code.is_ok() ? *code : fail(code.status().message());
+    }
     engine::SessionOptions options;
     options.threads = threads_;
     options.reference_only = reference_;
@@ -116,7 +124,7 @@ class BenchCommand : public Command {
                           {"runs", runs_}, {"load_ms", load_ms}, {"median_ms", median},
                           {"p90_ms", q(0.9)}, {"min_ms", times.front()}, {"gflops", stats.flops / 1e9},
                           {"gflop_per_s", gflops}, {"arena_bytes", s.planned_arena_bytes()},
-                          {"peak_rss_kb", peak_rss_kb()}};
+                          {"peak_rss_kb", peak_rss_kb()}, {"isa_cap", optimize::current_isa_cap()}};
     if (json_) {
       std::cout << doc.dump() << "\n";
     } else {
@@ -144,7 +152,7 @@ class BenchCommand : public Command {
   }
 
  private:
-  std::string path_;
+  std::string path_, target_;
   int threads_ = 1, runs_ = 50, warmup_ = 5;
   std::vector<std::string> dims_, inputs_, disabled_;
   bool reference_ = false, json_ = false, profile_ = false;
