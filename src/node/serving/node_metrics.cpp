@@ -29,6 +29,13 @@ std::string num(double v) {
   return buf;
 }
 
+// Bucket bounds as written in kBuckets ("0.0005", not 17 digits of binary noise).
+std::string bound(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 void header(std::ostringstream& o, const char* name, const char* type, const char* help) {
   o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
 }
@@ -81,7 +88,7 @@ std::string NodeMetrics::exposition() const {
     uint64_t cumulative = 0;
     for (size_t b = 0; b < kBuckets.size(); ++b) {
       cumulative += l.buckets[b];
-      o << "fogline_node_request_duration_seconds_bucket{" << labels << ",le=\"" << num(kBuckets[b]) << "\"} "
+      o << "fogline_node_request_duration_seconds_bucket{" << labels << ",le=\"" << bound(kBuckets[b]) << "\"} "
         << cumulative << '\n';
     }
     o << "fogline_node_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << l.count << '\n';

@@ -16,9 +16,9 @@ using nlohmann::json;
 
 namespace {
 
-std::string label_of(const processing::PostprocessSpec& post, int index) {
-  if (index >= 0 && static_cast<size_t>(index) < post.labels.size()) return post.labels[static_cast<size_t>(index)];
-  return std::to_string(index);
+// Adds "label" when the spec names the class; a model without names answers indices only.
+void add_label(json* j, const processing::PostprocessSpec& post, int index) {
+  if (index >= 0 && static_cast<size_t>(index) < post.labels.size()) (*j)["label"] = post.labels[static_cast<size_t>(index)];
 }
 
 // Outputs to the prediction object the spec's decoder gives; raw outputs without a spec.
@@ -48,7 +48,9 @@ Result<json> describe(const ServedModel& model, const std::vector<engine::Tensor
     json classes = json::array();
     for (size_t i = 0; i < k; ++i) {
       int c = order[i];
-      classes.push_back({{"index", c}, {"label", label_of(post, c)}, {"score", scores[static_cast<size_t>(c)]}});
+      json entry{{"index", c}, {"score", scores[static_cast<size_t>(c)]}};
+      add_label(&entry, post, c);
+      classes.push_back(std::move(entry));
     }
     return json{{"classes", std::move(classes)}};
   }
@@ -61,10 +63,11 @@ Result<json> describe(const ServedModel& model, const std::vector<engine::Tensor
   FOGLINE_ASSIGN_OR_RETURN(auto found, processing::decode_detections(outputs, names, post, transform));
   json dets = json::array();
   for (const auto& d : found) {
-    dets.push_back({{"class_index", d.class_index},
-                    {"label", label_of(post, d.class_index)},
-                    {"score", d.score},
-                    {"box", {{"x", d.x}, {"y", d.y}, {"width", d.w}, {"height", d.h}}}});
+    json entry{{"class_index", d.class_index},
+               {"score", d.score},
+               {"box", {{"x", d.x}, {"y", d.y}, {"width", d.w}, {"height", d.h}}}};
+    add_label(&entry, post, d.class_index);
+    dets.push_back(std::move(entry));
   }
   return json{{"detections", std::move(dets)}};
 }
