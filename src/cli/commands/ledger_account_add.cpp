@@ -1,0 +1,56 @@
+// fogline ledger account add NAME: a new identity (organisation, user or node) with its key file
+// HOME/keys/NAME.key, registered on the ledger under --home.
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/command.h"
+#include "crypto/key_file.h"
+#include "ledger/home.h"
+#include "ledger/home_session.h"
+#include "ledger/tx/register_account.h"
+
+namespace fogline::cli {
+namespace {
+
+class LedgerAccountAddCommand : public Command {
+ public:
+  const char* name() const override { return "ledger account add"; }
+  const char* summary() const override { return "Create an identity (key file) and register its account"; }
+  void configure(CLI::App& app) override {
+    app.add_option("name", name_, "account name; the key file is HOME/keys/NAME.key")->required();
+    app.add_option("--kind", kind_, "organisation, user or node");
+    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+  }
+  int run() override {
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    if (!session.is_ok()) return fail(session.status().message());
+    auto kind = crypto::parse_identity_kind(kind_);
+    if (!kind.is_ok()) return fail(kind.status().message());
+    if (name_ == "orderer" || name_ == "founder" || name_.find('/') != std::string::npos || name_[0] == '.')
+      return fail("account name '" + name_ + "' is reserved or not a plain name");
+    std::string path = ledger::HomeSession::key_path(session->home(), name_);
+    if (std::filesystem::exists(path)) return fail("'" + path + "' exists; refusing to replace an identity");
+    crypto::Identity who = crypto::Identity::generate(*kind, name_);
+    Status saved = crypto::save_key_file(path, who, session->passphrase());
+    if (!saved.is_ok()) return fail(saved.message());
+    ledger::RegisterAccountTx r;
+    r.kind = *kind;
+    r.name = name_;
+    r.box_public = who.box_public();
+    auto id = session->submit(who, r.kCode, r.encode());
+    if (!id.is_ok()) {
+      std::filesystem::remove(path);  // not on the ledger: the key file would only mislead
+      return fail(id.status().message());
+    }
+    std::printf("account %s (%s) %s\nkey file %s\n", name_.c_str(), kind_.c_str(), ledger::key_hex(who.sign_public()).c_str(),
+                path.c_str());
+    return 0;
+  }
+
+ private:
+  std::string name_, kind_ = "user", home_;
+};
+
+}  // namespace
+FOGLINE_REGISTER_COMMAND(LedgerAccountAddCommand);
+}  // namespace fogline::cli

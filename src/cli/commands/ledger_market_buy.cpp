@@ -1,0 +1,56 @@
+// fogline ledger market buy --as BUYER --dataset D: pays a dataset's price into escrow for its
+// owner (economy = credits). The owner's grant (`market grant`, which may run later and offline)
+// re-wraps the data keys to the buyer and releases the escrow; until the refund height the
+// payment cannot be taken back by the buyer.
+#include <cstdio>
+
+#include "cli/command.h"
+#include "ledger/home.h"
+#include "ledger/home_session.h"
+#include "ledger/tx/escrow_create.h"
+
+namespace fogline::cli {
+namespace {
+
+class LedgerMarketBuyCommand : public Command {
+ public:
+  const char* name() const override { return "ledger market buy"; }
+  const char* summary() const override { return "Pay a dataset's price into escrow for its owner"; }
+  void configure(CLI::App& app) override {
+    app.add_option("--as", as_, "the buyer's key file name (HOME/keys/NAME.key)")->required();
+    app.add_option("--dataset", dataset_, "dataset id or name")->required();
+    app.add_option("--refund-after", refund_after_, "blocks after which the buyer may take an ungranted payment back");
+    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+  }
+  int run() override {
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    if (!session.is_ok()) return fail(session.status().message());
+    const ledger::State& s = session->state();
+    auto id = ledger::find_dataset(s, dataset_);
+    if (!id.is_ok()) return fail(id.status().message());
+    const ledger::Dataset* d = s.dataset(*id);
+    if (s.economy != ledger::Economy::kCredits || d->price == 0)
+      return fail(std::string(s.economy != ledger::Economy::kCredits ? "economy = off" : "the dataset is free") +
+                  ": there is nothing to pay; the owner (" + ledger::account_label(s, d->owner) +
+                  ") grants access with 'fogline ledger market grant --dataset " + dataset_ + " --to BUYER'");
+    auto who = session->identity(as_);
+    if (!who.is_ok()) return fail(who.status().message());
+    ledger::EscrowCreateTx e;
+    e.payee = d->owner;
+    e.amount = d->price;
+    e.refundable_from_height = s.height + refund_after_;
+    auto escrow = session->submit(*who, e.kCode, e.encode());
+    if (!escrow.is_ok()) return fail("buying '" + d->name + "': " + escrow.status().message());
+    std::printf("escrow %s: %llu credits for %s, for dataset '%s'\n", ledger::hash_hex(*escrow).c_str(),
+                (unsigned long long)d->price, ledger::account_label(s, d->owner).c_str(), d->name.c_str());
+    return 0;
+  }
+
+ private:
+  std::string as_, dataset_, home_;
+  uint64_t refund_after_ = 1000;
+};
+
+}  // namespace
+FOGLINE_REGISTER_COMMAND(LedgerMarketBuyCommand);
+}  // namespace fogline::cli

@@ -1,0 +1,53 @@
+// fogline ledger rent usage [--rental ID]: each rental's model, renter, settled inferences,
+// credits paid to the owner and still prepaid, and each node's last settled report.
+#include <cstdio>
+
+#include "cli/command.h"
+#include "ledger/home.h"
+#include "ledger/home_session.h"
+
+namespace fogline::cli {
+namespace {
+
+class LedgerRentUsageCommand : public Command {
+ public:
+  const char* name() const override { return "ledger rent usage"; }
+  const char* summary() const override { return "Rentals: settled inferences, credits paid and left, per node"; }
+  void configure(CLI::App& app) override {
+    app.add_option("--rental", rental_, "only this rental (id)");
+    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+  }
+  int run() override {
+    auto l = ledger::open_home_ledger(home_.empty() ? ledger::default_home() : home_);
+    if (!l.is_ok()) return fail(l.status().message());
+    const ledger::State& s = (*l)->state();
+    ledger::Hash only{};
+    if (!rental_.empty()) {
+      auto h = ledger::hash_from_hex(rental_, "rental id");
+      if (!h.is_ok()) return fail(h.status().message());
+      if (!s.rental(*h)) return fail("no rental " + rental_ + " on the ledger");
+      only = *h;
+    }
+    if (s.rentals().empty()) std::printf("no rentals on the ledger\n");
+    for (const auto& [id, r] : s.rentals()) {
+      if (!rental_.empty() && id != only) continue;
+      const ledger::Model* m = s.model(r.model);
+      std::printf("%s  %s@%s  renter %s  owner %s\n  inferences %llu  paid %llu  prepaid left %llu  price/1000 %llu\n",
+                  ledger::hash_hex(id).c_str(), m ? m->name.c_str() : "?", m ? m->version.c_str() : "?",
+                  ledger::account_label(s, r.renter).c_str(), ledger::account_label(s, r.owner).c_str(),
+                  (unsigned long long)r.inferences, (unsigned long long)r.paid, (unsigned long long)r.prepaid,
+                  (unsigned long long)r.price_per_1000);
+      for (const auto& n : r.nodes)
+        std::printf("  node %s  settled through report %llu\n", ledger::account_label(s, n.node).c_str(),
+                    (unsigned long long)n.settled_sequence);
+    }
+    return 0;
+  }
+
+ private:
+  std::string rental_, home_;
+};
+
+}  // namespace
+FOGLINE_REGISTER_COMMAND(LedgerRentUsageCommand);
+}  // namespace fogline::cli

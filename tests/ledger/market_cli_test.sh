@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The data market and model rental on the real binary, economy = credits: accounts with key
+# files, minting, a dataset offered, bought through escrow, granted (the escrow released to the
+# owner), used per run (the owner paid per use), a model published, its bundle key sealed to a
+# node, rented with prepaid credits; refusals name their reason and change nothing.
+set -u
+fogline=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export FOGLINE_PASSPHRASE=market-cli-test
+H=$work/home
+failures=0
+check() {  # name, expected substring in stdout+stderr, expected exit (0 or 1), command...
+  local name=$1 want=$2 rc_want=$3
+  shift 3
+  "$@" >"$work/out" 2>&1
+  local rc=$?
+  if [ $rc -ne "$rc_want" ] || ! grep -q -- "$want" "$work/out"; then
+    echo "FAIL $name (exit $rc, wanted $rc_want and '$want'):"; cat "$work/out"; failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+balance() { "$fogline" ledger accounts --home "$H" | awk -v n="$1" '$3 == n {print $NF}'; }
+
+check "init credits" "created ledger" 0 "$fogline" ledger init --home "$H" --economy credits
+for a in "acme organisation" "buyer user" "cam node" "renter organisation"; do
+  set -- $a
+  check "account add $1" "account $1 ($2)" 0 "$fogline" ledger account add "$1" --kind "$2" --home "$H"
+done
+check "account add twice" "refusing to replace" 1 "$fogline" ledger account add buyer --home "$H"
+check "mint" "minted 500 to buyer (balance 500)" 0 "$fogline" ledger mint --to buyer --amount 500 --home "$H"
+check "mint renter" "balance 300" 0 "$fogline" ledger mint --to renter --amount 300 --home "$H"
+check "mint by a non-authority" "mint authority" 1 "$fogline" ledger mint --as buyer --to buyer --amount 5 --home "$H"
+
+check "offer" "offered by acme" 0 "$fogline" ledger market offer --as acme --name entrance --price 120 --per-use 3 \
+  --terms "research only" --home "$H"
+check "list" "price 120  per use 3" 0 "$fogline" ledger market list --home "$H"
+check "grant before payment" "no open escrow of at least 120" 1 \
+  "$fogline" ledger market grant --as acme --dataset entrance --to buyer --home "$H"
+check "buy" "120 credits for acme" 0 "$fogline" ledger market buy --as buyer --dataset entrance --home "$H"
+check "buyer paid into escrow" "^380$" 0 balance buyer
+check "grant by a non-owner" "owner" 1 "$fogline" ledger market grant --as buyer --dataset entrance --to buyer --home "$H"
+check "grant" "released" 0 "$fogline" ledger market grant --as acme --dataset entrance --to buyer --home "$H"
+check "owner got the escrow" "^120$" 0 balance acme
+check "use" "acme credited 30" 0 "$fogline" ledger market use --as buyer --dataset entrance --run train-42 --uses 10 --home "$H"
+check "use without grant" "grant" 1 "$fogline" ledger market use --as renter --dataset entrance --run x --uses 1 --home "$H"
+check "list shows the grant" "grants 1" 0 "$fogline" ledger market list --home "$H"
+
+printf 'model bundle bytes' >"$work/bundle.bin"
+check "publish" "model " 0 "$fogline" ledger rent publish --as acme --name detector --version 1 --bundle "$work/bundle.bin" \
+  --price-per-1000 50 --home "$H"
+check "seal by a non-owner" "does not own" 1 "$fogline" ledger rent seal --as renter --model detector@1 --node cam --home "$H"
+check "seal" "sealed to 1 nodes" 0 "$fogline" ledger rent seal --as acme --model detector@1 --node cam --out "$work/keys.txt" --home "$H"
+check "rent beyond balance" "balance" 1 "$fogline" ledger rent start --as renter --model detector@1 --keys "$work/keys.txt" \
+  --prepaid 1000 --home "$H"
+check "rent" "for 1 nodes, prepaid 200" 0 "$fogline" ledger rent start --as renter --model detector@1 --keys "$work/keys.txt" \
+  --prepaid 200 --home "$H"
+check "usage" "prepaid left 200  price/1000 50" 0 "$fogline" ledger rent usage --home "$H"
+check "usage per node" "node cam  settled through report 0" 0 "$fogline" ledger rent usage --home "$H"
+check "verify" "ok" 0 "$fogline" ledger verify --home "$H"
+
+[ $failures -eq 0 ] && echo "all passed" || { echo "$failures failed"; exit 1; }
