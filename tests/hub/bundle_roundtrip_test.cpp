@@ -20,7 +20,7 @@ class BundleRoundTrip : public ::testing::Test {
   void SetUp() override {
     dir_ = make_temp_dir("bundle");
     model_ = random_bytes(50000, 7);
-    add_version(dir_, "det", "1", model_, {{"postprocess", {{"kind", "yolox"}}}});
+    add_version(dir_, "", "det", "1", model_, {{"postprocess", {{"kind", "yolox"}}}});
     store::HomeOptions opts;
     opts.dir = dir_;
     auto opened = registry::open_registry(opts);
@@ -101,7 +101,7 @@ TEST_F(BundleRoundTrip, DeltaRebuildsTheExactPayload) {
   std::string v2 = model_;
   v2[100] ^= 1;
   v2 += "more weights";
-  add_version(dir_, "det", "2", v2);
+  add_version(dir_, "", "det", "2", v2);
   auto next = bundle_content(*opened_.registry, "det@2", key_.sign_public());
   ASSERT_TRUE(next.is_ok());
   auto delta = write_delta_bundle(*next, content_.payload, key_);

@@ -34,6 +34,28 @@ inline std::string make_temp_dir(const std::string& hint) {
   return made ? std::string(made) : std::string();
 }
 
+// The metadata database of a test home: SQLite in the home (""), or, under
+// tests/store/with_postgres.sh (FOGLINE_TEST_PG_URL set), a fresh PostgreSQL schema.
+inline std::string test_db_url() {
+  const char* base = std::getenv("FOGLINE_TEST_PG_URL");
+  if (!base || !*base) return "";
+  static int counter = 0;
+  std::string schema = "hub" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  auto admin = store::Database::open(base);
+  EXPECT_TRUE(admin.is_ok()) << admin.status().to_string();
+  if (!admin.is_ok()) return "";
+  EXPECT_TRUE((*admin)->run_script("CREATE SCHEMA " + schema).is_ok());
+  std::string url = base;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+}
+
+// "--home H" plus "--db URL" when the test runs on PostgreSQL.
+inline std::vector<std::string> home_args(const std::string& home, const std::string& db_url) {
+  std::vector<std::string> args = {"--home", home};
+  if (!db_url.empty()) args.insert(args.end(), {"--db", db_url});
+  return args;
+}
+
 // Runs `fogline ARGS...`; returns stdout (trimmed) or fails the test.
 inline std::string fogline_out(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {fogline_binary()};
@@ -50,7 +72,7 @@ inline std::string fogline_out(const std::vector<std::string>& args) {
 // A `fogline hub serve` child process; killed (SIGTERM, then SIGKILL) when destroyed.
 class HubProcess {
  public:
-  bool start(const std::string& home, const std::vector<std::string>& extra = {}) {
+  bool start(const std::string& home, const std::string& db_url, const std::vector<std::string>& extra = {}) {
     int fds[2];
     if (pipe(fds) != 0) return false;
     pid_ = fork();
@@ -58,7 +80,8 @@ class HubProcess {
       dup2(fds[1], 1);
       close(fds[0]);
       close(fds[1]);
-      std::vector<std::string> args = {fogline_binary(), "hub", "serve", "--listen", "127.0.0.1:0", "--home", home};
+      std::vector<std::string> args = {fogline_binary(), "hub", "serve", "--listen", "127.0.0.1:0"};
+      for (auto& a : home_args(home, db_url)) args.push_back(a);
       args.insert(args.end(), extra.begin(), extra.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -110,10 +133,12 @@ inline std::string random_bytes(size_t n, uint32_t seed) {
 }
 
 // Adds MODEL@VERSION with `bytes` as its model artifact to the home.
-inline void add_version(const std::string& home, const std::string& model, const std::string& version,
-                        const std::string& bytes, const nlohmann::json& spec = nlohmann::json::object()) {
+inline void add_version(const std::string& home, const std::string& db_url, const std::string& model,
+                        const std::string& version, const std::string& bytes,
+                        const nlohmann::json& spec = nlohmann::json::object()) {
   store::HomeOptions opts;
   opts.dir = home;
+  opts.db_url = db_url;
   auto opened = registry::open_registry(opts);
   ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
   auto digest = opened->home->cas().put(bytes);

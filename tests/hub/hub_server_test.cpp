@@ -27,24 +27,30 @@ class HubServer : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = make_temp_dir("hub");
     home_ = dir_ + "/home";
+    db_ = test_db_url();
     v1_ = random_bytes(300000, 1);
     // v2: the same weights with a few changed bytes and a new tail, as after fine-tuning a head.
     v2_ = v1_;
     for (size_t i = 1000; i < v2_.size(); i += 50000) v2_[i] ^= 0x5a;
     v2_ += random_bytes(2000, 2);
-    add_version(home_, "cam", "1", v1_, {{"preprocess", {{"size", {224, 224}}}}});
-    add_version(home_, "cam", "2", v2_, {{"preprocess", {{"size", {224, 224}}}}});
-    admin_ = fogline_out({"hub", "token", "create", "--role", "admin", "--home", home_});
-    developer_ = fogline_out({"hub", "token", "create", "--role", "developer", "--name", "ci", "--home", home_});
-    viewer_ = fogline_out({"hub", "token", "create", "--role", "viewer", "--home", home_});
+    add_version(home_, db_, "cam", "1", v1_, {{"preprocess", {{"size", {224, 224}}}}});
+    add_version(home_, db_, "cam", "2", v2_, {{"preprocess", {{"size", {224, 224}}}}});
+    admin_ = fogline_out(with_home({"hub", "token", "create", "--role", "admin"}));
+    developer_ = fogline_out(with_home({"hub", "token", "create", "--role", "developer", "--name", "ci"}));
+    viewer_ = fogline_out(with_home({"hub", "token", "create", "--role", "viewer"}));
     hub_ = new HubProcess();
-    ASSERT_TRUE(hub_->start(home_, {"--signature-window", "60"})) << "fogline hub serve did not start";
+    ASSERT_TRUE(hub_->start(home_, db_, {"--signature-window", "60"})) << "fogline hub serve did not start";
   }
   static void TearDownTestSuite() {
     delete hub_;
     hub_ = nullptr;
     std::error_code ec;
     fs::remove_all(dir_, ec);
+  }
+
+  static std::vector<std::string> with_home(std::vector<std::string> args) {
+    for (auto& a : home_args(home_, db_)) args.push_back(a);
+    return args;
   }
 
   static agent::HttpReply call(const std::string& method, const std::string& target, const std::string& token,
@@ -58,7 +64,7 @@ class HubServer : public ::testing::Test {
 
   // Enrolls a fresh node into its own data dir.
   static agent::NodeState enroll_node(const std::string& name, const std::string& labels = "site=a,camera=3") {
-    std::string token = fogline_out({"node", "token", "create", "--labels", labels, "--home", home_});
+    std::string token = fogline_out(with_home({"node", "token", "create", "--labels", labels}));
     agent::EnrollOptions opts;
     opts.kdf = crypto::KdfParams::fastest_for_tests();
     auto state = agent::enroll(hub_->url(), token, dir_ + "/" + name, opts);
@@ -66,7 +72,7 @@ class HubServer : public ::testing::Test {
     return state.is_ok() ? *state : agent::NodeState{};
   }
 
-  static inline std::string dir_, home_, v1_, v2_, admin_, developer_, viewer_;
+  static inline std::string dir_, home_, db_, v1_, v2_, admin_, developer_, viewer_;
   static inline HubProcess* hub_ = nullptr;
 };
 
@@ -136,7 +142,7 @@ TEST_F(HubServer, OpenApiDocumentListsEveryRouteAndEveryRouteIsServed) {
 }
 
 TEST_F(HubServer, EnrollmentTokensAreSingleUseAndExpire) {
-  std::string token = fogline_out({"node", "token", "create", "--labels", "site=b,camera=7", "--home", home_});
+  std::string token = fogline_out(with_home({"node", "token", "create", "--labels", "site=b,camera=7"}));
   ASSERT_EQ(token.rfind("fge_", 0), 0u);
   agent::EnrollOptions opts;
   opts.kdf = crypto::KdfParams::fastest_for_tests();
@@ -158,7 +164,7 @@ TEST_F(HubServer, EnrollmentTokensAreSingleUseAndExpire) {
   auto again = agent::enroll(hub_->url(), token, dir_ + "/enroll-1", opts);
   EXPECT_THAT(again.status().message(), HasSubstr("already holds an enrolled node"));
 
-  std::string short_lived = fogline_out({"node", "token", "create", "--expires", "1s", "--home", home_});
+  std::string short_lived = fogline_out(with_home({"node", "token", "create", "--expires", "1s"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   auto late = agent::enroll(hub_->url(), short_lived, dir_ + "/enroll-3", opts);
   ASSERT_FALSE(late.is_ok());
@@ -314,7 +320,7 @@ TEST(HubTls, ServesHttpsWithTheGivenCertificate) {
                                      "-addext", "subjectAltName=IP:127.0.0.1"});
   if (!made.is_ok() || made->exit_code != 0) GTEST_SKIP() << "openssl CLI could not make a certificate";
   HubProcess hub;
-  ASSERT_TRUE(hub.start(dir + "/home", {"--tls-cert", cert, "--tls-key", key}));
+  ASSERT_TRUE(hub.start(dir + "/home", "", {"--tls-cert", cert, "--tls-key", key}));
   ASSERT_EQ(hub.url().rfind("https://127.0.0.1:", 0), 0u) << hub.url();
   agent::ClientOptions opts;
   opts.ca_cert_path = cert;
