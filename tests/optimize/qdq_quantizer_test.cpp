@@ -1,0 +1,185 @@
+#include "optimize/qdq_quantizer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/model_builder.h"
+#include "optimize/onnx_model.h"
+
+namespace fogline::optimize {
+namespace {
+
+using engine::DataType;
+using engine::Tensor;
+using engine::testing::random_tensor;
+using engine::testing::set_attr;
+using engine::testing::TestModel;
+
+// x -> Conv -> Relu -> Conv(1x1) -> Add(residual) -> GlobalAveragePool -> Flatten -> MatMul -> y
+onnx::ModelProto small_cnn() {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 3, 8, 8});
+  m.initializer("w1", random_tensor({4, 3, 3, 3}, 1, -0.5f, 0.5f));
+  m.initializer("b1", random_tensor({4}, 2, -0.1f, 0.1f));
+  m.initializer("w2", random_tensor({4, 4, 1, 1}, 3, -0.5f, 0.5f));
+  m.initializer("b2", random_tensor({4}, 4, -0.1f, 0.1f));
+  m.initializer("w3", random_tensor({4, 5}, 5, -1.0f, 1.0f));
+  auto& c1 = m.node("Conv", {"x", "w1", "b1"}, {"c1"});
+  c1.set_name("conv1");
+  set_attr(c1, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.node("Relu", {"c1"}, {"r1"}).set_name("relu1");
+  m.node("Conv", {"r1", "w2", "b2"}, {"c2"}).set_name("conv2");
+  m.node("Add", {"r1", "c2"}, {"s"}).set_name("add");
+  m.node("GlobalAveragePool", {"s"}, {"g"}).set_name("gap");
+  m.node("Flatten", {"g"}, {"f"}).set_name("flatten");
+  m.node("MatMul", {"f", "w3"}, {"y"}).set_name("fc");
+  m.output("y");
+  return parse_model(m.bytes(), "small_cnn").value();
+}
+
+std::vector<Tensor> samples() {
+  std::vector<Tensor> s;
+  for (uint32_t i = 0; i < 8; ++i) s.push_back(random_tensor({1, 3, 8, 8}, 100 + i, -1.0f, 1.5f));
+  return s;
+}
+
+Result<QuantizeReport> quantize(onnx::ModelProto* model, const QuantizeOptions& options) {
+  static const std::vector<Tensor> kSamples = samples();
+  SampleSource source = [](int64_t i) -> Result<std::vector<Tensor>> { return std::vector<Tensor>{kSamples[i]}; };
+  return quantize_static(model, source, static_cast<int64_t>(kSamples.size()), options);
+}
+
+std::map<std::string, int> op_counts(const onnx::ModelProto& m) {
+  std::map<std::string, int> c;
+  for (const auto& n : m.graph().node()) c[n.op_type()]++;
+  return c;
+}
+
+Tensor run(const onnx::ModelProto& m, const Tensor& x) {
+  auto session = engine::Session::from_bytes(m.SerializeAsString());
+  EXPECT_TRUE(session.is_ok()) << session.status().message();
+  auto out = (*session)->run({x});
+  EXPECT_TRUE(out.is_ok()) << out.status().message();
+  return (*out)[0];
+}
+
+TEST(QdqQuantizer, WritesStandardQdqThatRunsCloseToFp32) {
+  onnx::ModelProto fp32 = small_cnn(), q = fp32;
+  auto report = quantize(&q, {});
+  ASSERT_TRUE(report.is_ok()) << report.status().message();
+  EXPECT_EQ(report->quantized_ops, (std::map<std::string, int>{{"Add", 1}, {"Conv", 2}, {"GlobalAveragePool", 1}, {"MatMul", 1}}));
+  EXPECT_EQ(report->folded_activations, 1);
+  EXPECT_EQ(report->weights, 3);
+  EXPECT_EQ(report->biases, 2);
+  auto ops = op_counts(q);
+  EXPECT_EQ(ops.count("Relu"), 0u);  // folded into conv1's output quantisation (zero point 0)
+  // Activations: x, r1 (conv1+relu), c2, s, g -> f is re-quantised as MatMul's input. The
+  // MatMul's output is the graph output and stays float.
+  EXPECT_EQ(report->activations, 6);
+  EXPECT_EQ(ops["QuantizeLinear"], 6);
+  EXPECT_EQ(ops["DequantizeLinear"], 6 + 3 + 2);
+  EXPECT_EQ(report->ranges.count("y"), 0u);
+  EXPECT_EQ(report->ranges.count("c1"), 0u);  // stats are taken after the ReLU
+  ASSERT_EQ(report->ranges.count("r1"), 1u);
+  EXPECT_EQ(report->ranges.at("r1").lo, 0.0f);
+
+  // Weights are int8 initializers with per-channel scales; activation zero points are u8.
+  Constants constants(q.graph());
+  bool saw_weight = false;
+  for (const auto& n : q.graph().node()) {
+    if (n.op_type() == "DequantizeLinear" && n.input(0).rfind("w1", 0) == 0) {
+      saw_weight = true;
+      auto w = constants.get(n.input(0));
+      ASSERT_TRUE(w.is_ok());
+      EXPECT_EQ(w->dtype(), DataType::kInt8);
+      EXPECT_EQ(constants.get(n.input(1))->numel(), 4);
+      EXPECT_EQ(attribute_int(n, "axis", -1), 0);
+    }
+    if (n.op_type() == "QuantizeLinear") EXPECT_EQ(constants.get(n.input(2))->dtype(), DataType::kUInt8);
+  }
+  EXPECT_TRUE(saw_weight);
+  EXPECT_GE(default_opset(q), 13);
+
+  // Outputs stay within a few quantisation steps of fp32.
+  for (const Tensor& x : samples()) {
+    Tensor a = run(fp32, x), b = run(q, x);
+    float max_abs = 0, max_diff = 0;
+    for (int64_t i = 0; i < a.numel(); ++i) {
+      max_abs = std::max(max_abs, std::fabs(a.data<float>()[i]));
+      max_diff = std::max(max_diff, std::fabs(a.data<float>()[i] - b.data<float>()[i]));
+    }
+    EXPECT_LT(max_diff, 0.03f * max_abs + 0.01f) << "max |y| " << max_abs;
+  }
+}
+
+TEST(QdqQuantizer, MinMaxRangeOfTheInputIsTheObservedRange) {
+  onnx::ModelProto q = small_cnn();
+  auto report = quantize(&q, {});
+  ASSERT_TRUE(report.is_ok());
+  float lo = 0, hi = 0;
+  for (const Tensor& x : samples()) {
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      lo = std::min(lo, x.data<float>()[i]);
+      hi = std::max(hi, x.data<float>()[i]);
+    }
+  }
+  EXPECT_EQ(report->ranges.at("x").lo, lo);
+  EXPECT_EQ(report->ranges.at("x").hi, hi);
+}
+
+TEST(QdqQuantizer, KeepFp32LeavesTheLayerFloat) {
+  onnx::ModelProto q = small_cnn();
+  QuantizeOptions options;
+  options.keep_fp32 = {"conv2"};
+  auto report = quantize(&q, options);
+  ASSERT_TRUE(report.is_ok()) << report.status().message();
+  EXPECT_EQ(report->quantized_ops["Conv"], 1);
+  EXPECT_NE(std::find(report->kept_fp32.begin(), report->kept_fp32.end(), "conv2"), report->kept_fp32.end());
+  for (const auto& n : q.graph().node()) {
+    if (n.name() == "conv2") EXPECT_EQ(n.input(1), "w2");  // the float initializer itself
+  }
+}
+
+TEST(QdqQuantizer, SignedActivationsAndEntropyCalibration) {
+  onnx::ModelProto fp32 = small_cnn(), q = fp32;
+  QuantizeOptions options;
+  options.activation_type = DataType::kInt8;
+  options.calibration.method = CalibrationMethod::kEntropy;
+  auto report = quantize(&q, options);
+  ASSERT_TRUE(report.is_ok()) << report.status().message();
+  Constants constants(q.graph());
+  for (const auto& n : q.graph().node()) {
+    if (n.op_type() == "QuantizeLinear") EXPECT_EQ(constants.get(n.input(2))->dtype(), DataType::kInt8);
+  }
+  for (const auto& [name, r] : report->ranges) {
+    EXPECT_LE(r.hi, r.max + 1e-6f) << name;  // a threshold never widens the observed range
+    EXPECT_GE(r.lo, std::min(r.min, 0.0f) - 1e-6f) << name;
+  }
+  Tensor a = run(fp32, samples()[0]), b = run(q, samples()[0]);
+  for (int64_t i = 0; i < a.numel(); ++i) EXPECT_NEAR(a.data<float>()[i], b.data<float>()[i], 0.1f);
+}
+
+TEST(QdqQuantizer, UpgradesOldOpsetsForPerChannelDequantize) {
+  TestModel m(11);
+  m.input("x", DataType::kFloat, {1, 2, 4, 4});
+  m.initializer("w", random_tensor({2, 2, 1, 1}, 9));
+  m.node("Conv", {"x", "w"}, {"c"}).set_name("conv");
+  m.node("Unsqueeze", {"c"}, {"y"}).set_name("unsq");
+  set_attr(m.proto().mutable_graph()->mutable_node(1)[0], "axes", std::vector<int64_t>{0});
+  m.output("y");
+  onnx::ModelProto q = parse_model(m.bytes(), "old").value();
+  QuantizeOptions options;
+  std::vector<Tensor> s = {random_tensor({1, 2, 4, 4}, 1)};
+  SampleSource source = [&](int64_t) -> Result<std::vector<Tensor>> { return s; };
+  auto report = quantize_static(&q, source, 1, options);
+  ASSERT_TRUE(report.is_ok()) << report.status().message();
+  EXPECT_TRUE(report->opset_upgraded);
+  EXPECT_EQ(default_opset(q), 13);
+  auto session = engine::Session::from_bytes(q.SerializeAsString());
+  EXPECT_TRUE(session.is_ok()) << session.status().message();
+}
+
+}  // namespace
+}  // namespace fogline::optimize
