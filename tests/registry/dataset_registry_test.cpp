@@ -147,6 +147,12 @@ TEST_P(DatasetRegistry, EvalByNameRecordsTheDatasetVersion) {
   std::set<std::string> versions;
   for (const auto& r : *all) versions.insert(r.dataset_version);
   EXPECT_EQ(versions.size(), 2u);  // both dataset versions' numbers are kept
+
+  // Lineage: a model trained on a registered dataset names its content-hash version.
+  auto trained = run({"model", "import", dir_ + "/m.onnx", "--name", "net", "--dataset", "cams@1"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_EQ(reg_->get("net@2")->dataset_versions["cams"], version);
+  EXPECT_NE(run({"model", "import", dir_ + "/m.onnx", "--name", "net", "--dataset", "nosuch"}).exit_code, 0);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "core/file_util.h"
 #include "registry/importer.h"
+#include "registry/datasets.h"
 #include "registry/open.h"
 
 namespace fogline::cli {
@@ -31,7 +32,8 @@ class ModelImportCommand : public Command {
     app.add_option("--parent", options_.parent, "the version this one derives from (VERSION or MODEL@VERSION)");
     app.add_option("--spec", spec_file_, "JSON file: the pre/postprocessing spec the model needs");
     app.add_option("--param", params_, "hyper-parameter of the lineage, KEY=VALUE (repeatable)");
-    app.add_option("--dataset", datasets_, "dataset version the model was trained on, NAME=VERSION (repeatable)");
+    app.add_option("--dataset", datasets_,
+                   "dataset version the model was trained on: a registered NAME[@N] or NAME=VERSION (repeatable)");
     app.add_option("--lfs-url", options_.lfs_url, "Git LFS server (default: discovered from the origin)");
     app.add_option("--github-url", options_.bases.github, "GitHub base URL (or $FOGLINE_GITHUB_URL)");
     app.add_option("--github-raw-url", options_.bases.github_raw, "raw.githubusercontent.com base URL (or $FOGLINE_GITHUB_RAW_URL)");
@@ -52,8 +54,21 @@ class ModelImportCommand : public Command {
       }
       if (!options_.processing_spec.is_object()) return fail("--spec '" + spec_file_ + "' must hold a JSON object");
     }
+    auto opened = registry::open_registry(home_);
+    if (!opened.is_ok()) return fail(opened.status().message());
+    // A registered dataset named without "=" is recorded as its content-hash version.
+    std::vector<std::string> datasets;
+    for (const std::string& d : datasets_) {
+      if (d.find('=') != std::string::npos) {
+        datasets.push_back(d);
+        continue;
+      }
+      auto v = registry::get_dataset_version(*opened->registry, d);
+      if (!v.is_ok()) return fail("--dataset '" + d + "': " + v.status().message());
+      datasets.push_back(v->name + "=" + v->version);
+    }
     for (const auto& [flag, pairs, target] : {std::tuple{"--param", &params_, &options_.hyperparameters},
-                                              std::tuple{"--dataset", &datasets_, &options_.dataset_versions}}) {
+                                              std::tuple{"--dataset", &datasets, &options_.dataset_versions}}) {
       for (const std::string& kv : *pairs) {
         size_t eq = kv.find('=');
         if (eq == std::string::npos || eq == 0) return fail(std::string(flag) + " '" + kv + "' is not KEY=VALUE");
@@ -63,8 +78,6 @@ class ModelImportCommand : public Command {
         (*target)[kv.substr(0, eq)] = parsed.is_number() || parsed.is_boolean() ? parsed : nlohmann::json(value);
       }
     }
-    auto opened = registry::open_registry(home_);
-    if (!opened.is_ok()) return fail(opened.status().message());
     bool tty = ::isatty(2);
     if (tty) {
       options_.progress = [](const std::string& stage, int64_t done, int64_t total) {
@@ -88,6 +101,7 @@ class ModelImportCommand : public Command {
     std::printf("imported %s (%s%s%s)\n", v.ref().c_str(), v.artifacts.empty() ? "" : v.artifacts[0].digest.substr(0, 12).c_str(),
                 result->lfs ? ", via Git LFS" : "", result->resumed ? ", resumed" : "");
     if (!v.source_commit.empty()) std::printf("  commit      %s\n", v.source_commit.c_str());
+    if (v.artifacts.size() > 1) std::printf("  artifacts   %zu (the model and its external data files)\n", v.artifacts.size());
     std::printf("  parameters  %s, FLOPs %s\n", v.facts.value("parameters", nlohmann::json()).dump().c_str(),
                 v.facts.value("flops", nlohmann::json()).dump().c_str());
     auto unsupported = v.facts.value("unsupported_ops", nlohmann::json::array());
