@@ -170,7 +170,8 @@ class EvalCommand : public Command {
     }
     // DATASET: a folder or file, else a registered dataset NAME[@VERSION] (needs the registry).
     std::error_code exists_ec;
-    if (!opened && !std::filesystem::exists(dataset_, exists_ec)) {
+    // A name never holds a '/', so a mistyped path is reported as missing without opening a home.
+    if (!opened && !std::filesystem::exists(dataset_, exists_ec) && dataset_.find('/') == std::string::npos) {
       auto o = registry::open_registry(home_);
       if (!o.is_ok()) return fail("'" + dataset_ + "' is not a file or folder, and the registry to look it up in: " + o.status().message());
       opened = std::move(o).value();
