@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <regex>
 
 #include "node_fixtures.h"
@@ -311,6 +312,47 @@ TEST(NodeStartup, ABadModelArgumentFailsWithTheReason) {
   TempDir dir;
   NodeProcess node({"--model", "m=" + dir.file("missing.onnx")});
   EXPECT_FALSE(node.started());
+}
+
+}  // namespace
+}  // namespace fogline::node::testing
+
+namespace fogline::node::testing {
+namespace {
+
+// Triton's binary tensor data extension: the JSON header's length in
+// Inference-Header-Content-Length, then the raw little-endian tensors.
+TEST_F(ServeTest, BinaryTensorDataExtension) {
+  const float x[4] = {1, -2, 3, -4};
+  const std::string header =
+      R"({"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP32", "parameters": {"binary_data_size": 16}}],
+          "outputs": [{"name": "y", "parameters": {"binary_data": true}}, {"name": "r"}]})";
+  std::string body = header + std::string(reinterpret_cast<const char*>(x), sizeof x);
+  auto c = node_->client();
+  httplib::Headers h{{"Inference-Header-Content-Length", std::to_string(header.size())}};
+  auto res = c->Post("/v2/models/affine/infer", h, body, "application/octet-stream");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const size_t n = std::stoul(res->get_header_value("Inference-Header-Content-Length"));
+  ASSERT_LE(n, res->body.size());
+  json head = json::parse(res->body.substr(0, n));
+  ASSERT_EQ(head["outputs"].size(), 2u);
+  EXPECT_EQ(head["outputs"][0]["parameters"]["binary_data_size"], 16);
+  EXPECT_FALSE(head["outputs"][0].contains("data"));
+  EXPECT_EQ(head["outputs"][1]["data"], json({1, 0, 3, 0}));
+  ASSERT_EQ(res->body.size(), n + 16);
+  float y[4];
+  std::memcpy(y, res->body.data() + n, 16);
+  EXPECT_EQ(y[0], 3.0f);
+  EXPECT_EQ(y[3], -7.0f);
+
+  // A size that disagrees with the shape is named.
+  std::string short_header = R"({"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP32", "parameters": {"binary_data_size": 12}}]})";
+  auto bad = c->Post("/v2/models/affine/infer", {{"Inference-Header-Content-Length", std::to_string(short_header.size())}},
+                     short_header + std::string(12, '\0'), "application/octet-stream");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json::parse(bad->body)["error"], "input 'x': binary_data_size 12 does not match FP32 shape [1,4] (16 bytes)");
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ NodeServer::NodeServer(ServerOptions options)
   server_.set_payload_max_length(64u << 20);
   // Benchmarks and busy clients reuse connections; httplib's default closes after 5 requests.
   server_.set_keep_alive_max_count(100000);
+  // httplib writes headers and body separately; with Nagle the body waits for the client's
+  // delayed ACK (40 ms on Linux) on every keep-alive response.
+  server_.set_tcp_nodelay(true);
 
   for (RouteFamily family : kRouteFamilies) {
     for (Route& r : family()) {

@@ -40,7 +40,7 @@ json oip_model_metadata(const ServedModel& model, const std::vector<std::string>
               {"inputs", inputs},   {"outputs", outputs}};
 }
 
-Result<json> oip_infer(const ServedModel& model, const json& request) {
+Result<InferReply> oip_infer(const ServedModel& model, const json& request, std::string_view* binary) {
   const engine::Session& session = *model.session;
   if (!request.is_object()) return invalid_argument("the inference request must be a JSON object");
   static const std::set<std::string> kKeys{"id", "parameters", "inputs", "outputs"};
@@ -72,7 +72,7 @@ Result<json> oip_infer(const ServedModel& model, const json& request) {
       return invalid_argument("unknown input '" + name + "'; model " + model.name + " takes: " + input_list(session));
     }
     if (given.count(name)) return invalid_argument("input '" + name + "' is given twice");
-    FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, tensor_from_oip(in, spec->type));
+    FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, tensor_from_oip(in, spec->type, binary));
     given.emplace(name, std::move(t));
   }
   std::vector<engine::Tensor> inputs;
@@ -85,8 +85,20 @@ Result<json> oip_infer(const ServedModel& model, const json& request) {
     inputs.push_back(std::move(it->second));
   }
 
+  if (binary && !binary->empty()) {
+    return invalid_argument("the binary part has " + std::to_string(binary->size()) +
+                            " bytes beyond the inputs' binary_data_size");
+  }
+
+  // Binary outputs: all when parameters.binary_data_output is true, or per output.
+  bool all_binary = false;
+  if (request.contains("parameters") && request["parameters"].contains("binary_data_output")) {
+    const json& b = request["parameters"]["binary_data_output"];
+    if (!b.is_boolean()) return invalid_argument("parameters.binary_data_output must be true or false");
+    all_binary = b.get<bool>();
+  }
   // Requested outputs, in the order asked; all of them in the model's order when absent.
-  std::vector<size_t> selected;
+  std::vector<std::pair<size_t, bool>> selected;  // output index, as binary
   if (request.contains("outputs")) {
     if (!request["outputs"].is_array()) return invalid_argument("\"outputs\" must be an array");
     for (size_t i = 0; i < request["outputs"].size(); ++i) {
@@ -100,23 +112,40 @@ Result<json> oip_infer(const ServedModel& model, const json& request) {
       if (k == session.outputs().size()) {
         return invalid_argument("unknown output '" + name + "'; model " + model.name + " gives: " + output_list(session));
       }
-      selected.push_back(k);
+      bool as_binary = all_binary;
+      if (o.contains("parameters") && o["parameters"].is_object() && o["parameters"].contains("binary_data")) {
+        const json& b = o["parameters"]["binary_data"];
+        if (!b.is_boolean()) return invalid_argument("outputs[" + std::to_string(i) + "].parameters.binary_data must be true or false");
+        as_binary = b.get<bool>();
+      }
+      selected.emplace_back(k, as_binary);
     }
   } else {
-    for (size_t k = 0; k < session.outputs().size(); ++k) selected.push_back(k);
+    for (size_t k = 0; k < session.outputs().size(); ++k) selected.emplace_back(k, all_binary);
   }
 
   auto outputs = session.run(inputs);
   if (!outputs.is_ok()) return outputs.status().with_context("model " + model.name);
-  json response{{"model_name", model.name}, {"model_version", model.version}};
+  InferReply reply;
+  json& response = reply.header;
+  response = json{{"model_name", model.name}, {"model_version", model.version}};
   if (request.contains("id")) response["id"] = request["id"];
   json outs = json::array();
-  for (size_t k : selected) {
-    FOGLINE_ASSIGN_OR_RETURN(json o, tensor_to_oip(session.outputs()[k].name, (*outputs)[k]));
-    outs.push_back(std::move(o));
+  for (const auto& [k, as_binary] : selected) {
+    const engine::Tensor& t = (*outputs)[k];
+    const std::string& name = session.outputs()[k].name;
+    if (!as_binary) {
+      FOGLINE_ASSIGN_OR_RETURN(json o, tensor_to_oip(name, t));
+      outs.push_back(std::move(o));
+      continue;
+    }
+    auto dt = oip_datatype(t.dtype());
+    if (!dt) return unsupported("output '" + name + "' is " + engine::dtype_name(t.dtype()) + ", which has no protocol datatype");
+    outs.push_back({{"name", name}, {"datatype", *dt}, {"shape", t.shape()}, {"parameters", {{"binary_data_size", t.nbytes()}}}});
+    reply.binary.append(static_cast<const char*>(t.raw()), t.nbytes());
   }
   response["outputs"] = std::move(outs);
-  return response;
+  return reply;
 }
 
 }  // namespace fogline::node

@@ -58,6 +58,7 @@ int http_status_for(const Status& status);
 void reply_status(httplib::Response& res, const Status& status);
 // The body as JSON, or an error naming where the parser stopped.
 Result<nlohmann::json> parse_json_body(const httplib::Request& req);
+Result<nlohmann::json> parse_json_text(std::string_view text);
 
 // Counts one model request in the metrics when it ends, with the status it was answered with.
 class RequestRecord {

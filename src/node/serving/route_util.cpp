@@ -30,13 +30,15 @@ void reply_status(httplib::Response& res, const Status& status) {
   reply_error(res, http_status_for(status), status.message());
 }
 
-Result<nlohmann::json> parse_json_body(const httplib::Request& req) {
-  if (req.body.empty()) return invalid_argument("malformed JSON: the request body is empty");
-  nlohmann::json j = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+Result<nlohmann::json> parse_json_body(const httplib::Request& req) { return parse_json_text(req.body); }
+
+Result<nlohmann::json> parse_json_text(std::string_view text) {
+  if (text.empty()) return invalid_argument("malformed JSON: the request body is empty");
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     // Parse again with exceptions only to learn where it stopped; bad bodies are rare.
     try {
-      (void)nlohmann::json::parse(req.body);
+      (void)nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       return invalid_argument("malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
     }

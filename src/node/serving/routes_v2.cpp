@@ -32,11 +32,31 @@ void infer(const RouteContext& ctx, const httplib::Request& req, httplib::Respon
   auto model = find_model_or_reply(ctx, req.matches[1], req.matches[2], res);
   if (!model) return;
   record.set_model(model->name);
-  auto body = parse_json_body(req);
+  // The binary tensor data extension: a JSON header of this many bytes, then raw tensors.
+  const std::string header_length = req.get_header_value("Inference-Header-Content-Length");
+  std::string_view binary_part;
+  bool has_binary = !header_length.empty();
+  Result<nlohmann::json> body = invalid_argument("");
+  if (has_binary) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(header_length.c_str(), &end, 10);
+    if (*end != '\0' || n > req.body.size()) {
+      return reply_error(res, 400, "Inference-Header-Content-Length " + header_length + " is not a length within the " +
+                                       std::to_string(req.body.size()) + "-byte body");
+    }
+    body = parse_json_text(std::string_view(req.body).substr(0, n));
+    binary_part = std::string_view(req.body).substr(n);
+  } else {
+    body = parse_json_body(req);
+  }
   if (!body.is_ok()) return reply_status(res, body.status());
-  auto response = oip_infer(*model, *body);
-  if (!response.is_ok()) return reply_status(res, response.status());
-  reply_json(res, 200, *response);
+  auto reply = oip_infer(*model, *body, has_binary ? &binary_part : nullptr);
+  if (!reply.is_ok()) return reply_status(res, reply.status());
+  if (reply->binary.empty()) return reply_json(res, 200, reply->header);
+  std::string header = reply->header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.status = 200;
+  res.set_header("Inference-Header-Content-Length", std::to_string(header.size()));
+  res.set_content(header + reply->binary, "application/octet-stream");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "node/serving/tensor_json.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -24,79 +25,89 @@ constexpr DatatypeName kDatatypes[] = {
 std::string shape_text(const json& shape) { return shape.dump(); }
 
 // Walks nested data to the shape's depth, appending leaves; a flat array is accepted as is.
-Status flatten(const json& data, const std::vector<int64_t>& shape, size_t depth, const std::string& where,
+// `path` holds the indices down to `data`; messages are built only when something is wrong,
+// since a 224x224 image has 150k leaves.
+Status flatten(const json& data, const std::vector<int64_t>& shape, std::vector<size_t>* path, const std::string& what,
                std::vector<const json*>* out) {
   if (!data.is_array()) {
     out->push_back(&data);
     return Status::ok();
   }
+  const size_t depth = path->size();
+  auto where = [&] {
+    std::string w = what + " data";
+    for (size_t i : *path) w += "[" + std::to_string(i) + "]";
+    return w;
+  };
   if (depth >= shape.size()) {
-    return invalid_argument(where + " is nested deeper than the shape's " + std::to_string(shape.size()) +
+    return invalid_argument(where() + " is nested deeper than the shape's " + std::to_string(shape.size()) +
                             " dimensions");
   }
   if (static_cast<int64_t>(data.size()) != shape[depth]) {
-    return invalid_argument(where + " has " + std::to_string(data.size()) + " elements, but dimension " +
+    return invalid_argument(where() + " has " + std::to_string(data.size()) + " elements, but dimension " +
                             std::to_string(depth) + " of the shape is " + std::to_string(shape[depth]));
   }
   for (size_t i = 0; i < data.size(); ++i) {
-    FOGLINE_TRY(flatten(data[i], shape, depth + 1, where + "[" + std::to_string(i) + "]", out));
+    path->push_back(i);
+    Status st = flatten(data[i], shape, path, what, out);
+    path->pop_back();
+    FOGLINE_TRY(st);
   }
   return Status::ok();
 }
 
+// Each returns what is wrong with `v` for the datatype, or nullptr when it was stored.
 template <typename T>
-Status store_integer(const json& v, const std::string& where, T* dst) {
+const char* store_integer(const json& v, T* dst) {
   if (v.is_number_unsigned()) {
     uint64_t u = v.get<uint64_t>();
-    if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
-      return invalid_argument(where + " = " + v.dump() + " is out of range for the datatype");
-    }
+    if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) return "is out of range for the datatype";
     *dst = static_cast<T>(u);
-    return Status::ok();
+    return nullptr;
   }
   if (v.is_number_integer()) {
     int64_t s = v.get<int64_t>();
     if constexpr (std::is_unsigned_v<T>) {
-      if (s < 0) return invalid_argument(where + " = " + v.dump() + " is negative for an unsigned datatype");
+      if (s < 0) return "is negative for an unsigned datatype";
       if (static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
-        return invalid_argument(where + " = " + v.dump() + " is out of range for the datatype");
+        return "is out of range for the datatype";
       }
     } else {
       if (s < static_cast<int64_t>(std::numeric_limits<T>::min()) || s > static_cast<int64_t>(std::numeric_limits<T>::max())) {
-        return invalid_argument(where + " = " + v.dump() + " is out of range for the datatype");
+        return "is out of range for the datatype";
       }
     }
     *dst = static_cast<T>(s);
-    return Status::ok();
+    return nullptr;
   }
-  return invalid_argument(where + " = " + v.dump() + " is not an integer");
+  return "is not an integer";
 }
 
-Status store_element(const json& v, DataType type, const std::string& where, void* base, int64_t i) {
+const char* store_element(const json& v, DataType type, void* base, int64_t i) {
   switch (type) {
     case DataType::kBool:
-      if (!v.is_boolean()) return invalid_argument(where + " = " + v.dump() + " is not true or false");
+      if (!v.is_boolean()) return "is not true or false";
       static_cast<bool*>(base)[i] = v.get<bool>();
-      return Status::ok();
-    case DataType::kUInt8: return store_integer(v, where, static_cast<uint8_t*>(base) + i);
-    case DataType::kUInt16: return store_integer(v, where, static_cast<uint16_t*>(base) + i);
-    case DataType::kUInt32: return store_integer(v, where, static_cast<uint32_t*>(base) + i);
-    case DataType::kUInt64: return store_integer(v, where, static_cast<uint64_t*>(base) + i);
-    case DataType::kInt8: return store_integer(v, where, static_cast<int8_t*>(base) + i);
-    case DataType::kInt16: return store_integer(v, where, static_cast<int16_t*>(base) + i);
-    case DataType::kInt32: return store_integer(v, where, static_cast<int32_t*>(base) + i);
-    case DataType::kInt64: return store_integer(v, where, static_cast<int64_t*>(base) + i);
+      return nullptr;
+    case DataType::kUInt8: return store_integer(v, static_cast<uint8_t*>(base) + i);
+    case DataType::kUInt16: return store_integer(v, static_cast<uint16_t*>(base) + i);
+    case DataType::kUInt32: return store_integer(v, static_cast<uint32_t*>(base) + i);
+    case DataType::kUInt64: return store_integer(v, static_cast<uint64_t*>(base) + i);
+    case DataType::kInt8: return store_integer(v, static_cast<int8_t*>(base) + i);
+    case DataType::kInt16: return store_integer(v, static_cast<int16_t*>(base) + i);
+    case DataType::kInt32: return store_integer(v, static_cast<int32_t*>(base) + i);
+    case DataType::kInt64: return store_integer(v, static_cast<int64_t*>(base) + i);
     case DataType::kFloat16:
     case DataType::kFloat:
     case DataType::kDouble: {
-      if (!v.is_number()) return invalid_argument(where + " = " + v.dump() + " is not a number");
+      if (!v.is_number()) return "is not a number";
       double d = v.get<double>();
       if (type == DataType::kFloat16) static_cast<engine::Float16*>(base)[i] = engine::Float16(static_cast<float>(d));
       else if (type == DataType::kFloat) static_cast<float*>(base)[i] = static_cast<float>(d);
       else static_cast<double*>(base)[i] = d;
-      return Status::ok();
+      return nullptr;
     }
-    default: return unsupported(where + ": datatype not supported");
+    default: return "has a datatype this server cannot hold";
   }
 }
 
@@ -128,7 +139,7 @@ std::string describe_type(const engine::ValueType& type) {
   return (name ? *name : std::string(engine::dtype_name(type.dtype))) + shape_text(oip_shape(type));
 }
 
-Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueType& declared) {
+Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueType& declared, std::string_view* binary) {
   const std::string name = input.value("name", std::string());
   const std::string what = "input '" + name + "'";
   if (!input.contains("datatype") || !input["datatype"].is_string()) {
@@ -137,8 +148,6 @@ Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueTyp
   if (!input.contains("shape") || !input["shape"].is_array()) {
     return invalid_argument(what + ": \"shape\" is missing or not an array");
   }
-  if (!input.contains("data")) return invalid_argument(what + ": \"data\" is missing");
-
   const std::string dt = input["datatype"].get<std::string>();
   if (dt == "BYTES") return invalid_argument(what + ": BYTES tensors are not supported by this server");
   auto type = oip_datatype_from_name(dt);
@@ -167,12 +176,39 @@ Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueTyp
   auto count = engine::checked_numel(shape);
   if (!count.is_ok()) return invalid_argument(what + ": shape " + input["shape"].dump() + ": " + count.status().message());
 
+  // The binary tensor data extension: the bytes follow the JSON header, in input order.
+  const json* params = input.contains("parameters") ? &input["parameters"] : nullptr;
+  if (params && params->is_object() && params->contains("binary_data_size")) {
+    const json& size = (*params)["binary_data_size"];
+    if (!size.is_number_unsigned()) return invalid_argument(what + ": binary_data_size must be a non-negative integer");
+    if (input.contains("data")) return invalid_argument(what + ": give either \"data\" or binary_data_size, not both");
+    if (!binary) return invalid_argument(what + ": binary_data_size without a binary part (Inference-Header-Content-Length)");
+    const uint64_t want = static_cast<uint64_t>(*count) * engine::dtype_size(*type);
+    if (size.get<uint64_t>() != want) {
+      return invalid_argument(what + ": binary_data_size " + size.dump() + " does not match " + dt + " shape " +
+                              input["shape"].dump() + " (" + std::to_string(want) + " bytes)");
+    }
+    if (binary->size() < want) {
+      return invalid_argument(what + ": the binary part has " + std::to_string(binary->size()) + " bytes left, " +
+                              std::to_string(want) + " needed");
+    }
+    FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, engine::Tensor::allocate(*type, shape));
+    std::memcpy(t.raw(), binary->data(), want);
+    binary->remove_prefix(want);
+    if (*type == DataType::kBool) {
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<bool>()[i] = reinterpret_cast<const uint8_t*>(t.raw())[i] != 0;
+    }
+    return t;
+  }
+  if (!input.contains("data")) return invalid_argument(what + ": \"data\" is missing");
+
   const json& data = input["data"];
   std::vector<const json*> leaves;
   if (!data.is_array()) return invalid_argument(what + ": \"data\" must be an array");
   bool nested = !data.empty() && data[0].is_array();
   if (nested) {
-    FOGLINE_TRY(flatten(data, shape, 0, what + " data", &leaves));
+    std::vector<size_t> path;
+    FOGLINE_TRY(flatten(data, shape, &path, what, &leaves));
   } else {
     leaves.reserve(data.size());
     for (const auto& v : data) leaves.push_back(&v);
@@ -183,8 +219,9 @@ Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueTyp
   }
   FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, engine::Tensor::allocate(*type, shape));
   for (size_t i = 0; i < leaves.size(); ++i) {
-    FOGLINE_TRY(store_element(*leaves[i], *type, what + " data[" + std::to_string(i) + "]", t.raw(),
-                              static_cast<int64_t>(i)));
+    if (const char* problem = store_element(*leaves[i], *type, t.raw(), static_cast<int64_t>(i))) {
+      return invalid_argument(what + " data[" + std::to_string(i) + "] = " + leaves[i]->dump() + " " + problem);
+    }
   }
   return t;
 }

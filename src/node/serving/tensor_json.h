@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "engine/graph.h"
@@ -26,8 +27,11 @@ nlohmann::json oip_shape(const engine::ValueType& type);
 std::string describe_type(const engine::ValueType& type);
 
 // One request input ({name, shape, datatype, data}) checked against the model's declared type
-// and turned into a tensor. `data` may be flat (row-major) or nested to the shape's depth.
-Result<engine::Tensor> tensor_from_oip(const nlohmann::json& input, const engine::ValueType& declared);
+// and turned into a tensor. `data` may be flat (row-major) or nested to the shape's depth. With
+// parameters.binary_data_size (the binary tensor data extension) the bytes are taken from the
+// front of `binary`, which is advanced past them.
+Result<engine::Tensor> tensor_from_oip(const nlohmann::json& input, const engine::ValueType& declared,
+                                       std::string_view* binary = nullptr);
 
 // The tensor's elements as a flat JSON array (FP16 as numbers, BOOL as true/false).
 Result<nlohmann::json> tensor_data_to_json(const engine::Tensor& t);
