@@ -26,10 +26,8 @@ if [ ! -f "$mobilenet" ]; then
   mkdir -p "$models_dir"
   /usr/bin/python3 "$shared/models/bench/generate.py" "$models_dir" mobilenet_v2 >&2
 fi
-input_name=$("$fogline" inspect "$mobilenet" --json 2> /dev/null | sed -n 's/.*"inputs":\[{"name":"\([^"]*\)".*/\1/p' | head -1)
-input_name=${input_name:-input}
-/usr/bin/python3 bench/node/make_inputs.py "$tmp" "$input_name"
-image=$(ls "$shared"/datasets/imagenet-sample-500/images/*/* 2> /dev/null | head -1 || true)
+/usr/bin/python3 bench/node/make_inputs.py "$tmp" "$mobilenet"
+image=$(ls "$shared"/datasets/imagenet-sample-500/images/*.JPEG 2> /dev/null | head -1 || true)
 
 # start_node OUT ARGS...: starts fogline-node on a free port; sets $port.
 start_node() {
@@ -70,12 +68,14 @@ engine_p50=$("$fogline" bench "$mobilenet" --threads 1 --runs 200 --warmup 20 --
 start_node "$tmp/m.out" --model "m=$mobilenet,preset=imagenet" --threads 1 --engine-threads 1
 read -r _ infer_p50 _ infer_failed < <(run_wrk "http://127.0.0.1:$port/v2/models/m/infer" "$tmp/image.json" application/json -t1 -c1 -d"$duration")
 echo "engine p50 ${engine_p50} ms; /v2 infer (JSON tensor, 150528 floats) p50 ${infer_p50} ms (failed $infer_failed)"
+read -r _ binary_p50 _ binary_failed < <(HEADER_LENGTH=$(cat "$tmp/image.bin.header") run_wrk "http://127.0.0.1:$port/v2/models/m/infer" "$tmp/image.bin" application/octet-stream -t1 -c1 -d"$duration")
+echo "/v2 infer (binary tensor data extension) p50 ${binary_p50} ms (failed $binary_failed)"
 if [ -n "$image" ]; then
   read -r _ predict_p50 _ predict_failed < <(run_wrk "http://127.0.0.1:$port/predict" "$image" image/jpeg -t1 -c1 -d"$duration")
   echo "/predict (JPEG $(basename "$image"), decode + preprocess + top-5) p50 ${predict_p50} ms (failed $predict_failed)"
 fi
-awk -v e="$engine_p50" -v i="$infer_p50" -v p="${predict_p50:-0}" 'BEGIN {
-  printf "overhead at p50: infer +%.2f ms (x%.2f)", i - e, i / e
+awk -v e="$engine_p50" -v i="$infer_p50" -v b="$binary_p50" -v p="${predict_p50:-0}" 'BEGIN {
+  printf "overhead at p50: JSON infer +%.2f ms (x%.2f), binary infer +%.2f ms (x%.2f)", i - e, i / e, b - e, b / e
   if (p > 0) printf ", predict +%.2f ms (x%.2f)", p - e, p / e
   printf "\n" }'
 
