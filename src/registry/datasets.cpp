@@ -137,4 +137,19 @@ Result<DatasetVersionRecord> get_dataset_version(Registry& registry, const std::
   return not_found("dataset '" + name + "' has no version '" + selector + "' (a number, or 8+ hex digits of its sha256)");
 }
 
+Result<std::vector<DatasetEvaluation>> dataset_evaluations(Registry& registry, const std::string& name) {
+  FOGLINE_ASSIGN_OR_RETURN(auto rows, registry.home().db().query(
+                                          "SELECT m.name, v.version, mt.dataset_version, mt.metrics, mt.recorded_at"
+                                          " FROM metrics mt JOIN versions v ON v.id = mt.version_id JOIN models m ON m.id = v.model_id"
+                                          " WHERE mt.dataset = ? AND mt.slice_key = '' ORDER BY mt.recorded_at, m.name, v.id",
+                                          {name}));
+  std::vector<DatasetEvaluation> out;
+  for (const Row& r : rows) {
+    DatasetEvaluation e{r.s(0) + "@" + r.s(1), r.s(2), Json::object(), r.s(4)};
+    FOGLINE_ASSIGN_OR_RETURN(e.overall, json_column(r.s(3), "metrics of " + e.model_version + " on " + name));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace fogline::registry

@@ -62,4 +62,14 @@ Result<std::vector<DatasetVersionRecord>> dataset_versions(Registry& registry, c
 // at least 8 hex digits of the content hash).
 Result<DatasetVersionRecord> get_dataset_version(Registry& registry, const std::string& ref);
 
+// The model versions evaluated on a dataset: their overall metrics row per dataset version
+// (what `fogline eval MODEL@V NAME` recorded), oldest first.
+struct DatasetEvaluation {
+  std::string model_version;    // "MODEL@VERSION"
+  std::string dataset_version;  // "sha256:HEX"
+  Json overall = Json::object();
+  std::string recorded_at;
+};
+Result<std::vector<DatasetEvaluation>> dataset_evaluations(Registry& registry, const std::string& name);
+
 }  // namespace fogline::registry

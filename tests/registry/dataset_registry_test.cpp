@@ -148,6 +148,18 @@ TEST_P(DatasetRegistry, EvalByNameRecordsTheDatasetVersion) {
   for (const auto& r : *all) versions.insert(r.dataset_version);
   EXPECT_EQ(versions.size(), 2u);  // both dataset versions' numbers are kept
 
+  // data show lists the evaluations of each version.
+  auto show = run({"data", "show", "cams", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  auto shown = nlohmann::json::parse(show.out, nullptr, false);
+  ASSERT_FALSE(shown.is_discarded()) << show.out;
+  ASSERT_EQ(shown.size(), 2u);
+  ASSERT_EQ(shown[0]["evaluations"].size(), 1u);
+  EXPECT_EQ(shown[0]["evaluations"][0]["model"], "net@1");
+  EXPECT_NEAR(shown[0]["evaluations"][0]["overall"]["accuracy"].get<double>(), 0.75, 1e-9);
+  EXPECT_NEAR(shown[1]["evaluations"][0]["overall"]["accuracy"].get<double>(), 1.0, 1e-9);
+  EXPECT_THAT(run({"data", "show", "cams@2"}).out, HasSubstr("evaluated net@1"));
+
   // Lineage: a model trained on a registered dataset names its content-hash version.
   auto trained = run({"model", "import", dir_ + "/m.onnx", "--name", "net", "--dataset", "cams@1"});
   ASSERT_EQ(trained.exit_code, 0) << trained.err;

@@ -1,6 +1,7 @@
 // fogline data show NAME[@N|@sha256:HEX]: a registered dataset's versions (or one of them):
 // content hash, format and task, where the files are, item/file/box counts, classes, slice
-// values with their item counts, bad annotations per kind, who added it and when.
+// values with their item counts, bad annotations per kind, who added it and when, and the
+// model versions evaluated on it (their headline number).
 #include <cstdio>
 
 #include "cli/command.h"
@@ -41,9 +42,18 @@ class DataShowCommand : public Command {
       if (!one.is_ok()) return fail(one.status().message());
       versions = {*one};
     }
+    auto evaluations = registry::dataset_evaluations(*opened->registry, versions.front().name);
+    if (!evaluations.is_ok()) return fail(evaluations.status().message());
     if (json_) {
       nlohmann::json doc = nlohmann::json::array();
-      for (const auto& v : versions) doc.push_back(to_json(v));
+      for (const auto& v : versions) {
+        nlohmann::json j = to_json(v);
+        j["evaluations"] = nlohmann::json::array();
+        for (const auto& e : *evaluations)
+          if (e.dataset_version == v.version)
+            j["evaluations"].push_back({{"model", e.model_version}, {"overall", e.overall}, {"recorded_at", e.recorded_at}});
+        doc.push_back(j);
+      }
       std::printf("%s\n", doc.dump(2).c_str());
       return 0;
     }
@@ -65,6 +75,14 @@ class DataShowCommand : public Command {
         sep = ", ";
       }
       std::printf("%s\n  added     %s by %s\n", v.issue_counts.empty() ? "" : ")", v.created_at.c_str(), v.created_by.c_str());
+      for (const auto& e : *evaluations) {
+        if (e.dataset_version != v.version) continue;
+        std::string metric = e.overall.value("primary_metric", "");
+        auto value = e.overall.value(metric, nlohmann::json());
+        char number[32] = "-";
+        if (value.is_number()) std::snprintf(number, sizeof number, "%.4f", value.get<double>());
+        std::printf("  evaluated %-24s %s %s  (%s)\n", e.model_version.c_str(), metric.c_str(), number, e.recorded_at.c_str());
+      }
     }
     return 0;
   }
