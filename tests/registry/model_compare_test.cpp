@@ -101,6 +101,12 @@ TEST_P(ModelCompareCli, FlagsTheSliceThatGotWorseWhileOverallImproved) {
   auto tolerant = fogline({"model", "compare", "cams@1", "cams@2", "--data", data_, "--reuse", "--tolerance", "0.6"});
   EXPECT_EQ(tolerant.exit_code, 0) << tolerant.out << tolerant.err;
   EXPECT_THAT(tolerant.out, Not(HasSubstr("WORSE")));
+  // A registered dataset by name: the same content, so the recorded numbers are reused.
+  ASSERT_EQ(fogline({"data", "add", "lobby-cams", data_, "--slice", "camera=folder:1"}).exit_code, 0);
+  auto by_name = fogline({"model", "compare", "cams@1", "cams@2", "--data", "lobby-cams", "--reuse"});
+  EXPECT_EQ(by_name.exit_code, 1) << by_name.err;
+  EXPECT_THAT(by_name.out, HasSubstr("(recorded metrics)"));
+  EXPECT_THAT(by_name.out, HasSubstr("camera           cam1                     1.0000     0.5000    -0.5000  WORSE\n"));
   auto reverse = fogline({"model", "compare", "cams@2", "cams@1", "--data", data_, "--reuse"});
   EXPECT_EQ(reverse.exit_code, 1);
   EXPECT_THAT(reverse.out, HasSubstr("camera           cam2                     1.0000     0.3333    -0.6667  WORSE\n"));
