@@ -1,5 +1,6 @@
 #include "registry/importer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <thread>
@@ -232,6 +233,8 @@ Result<ImportResult> import_model(Registry& registry, const std::string& source_
   if (locations.empty()) {
     inspected = inspect_model_file(model.temp.path);
   } else {
+    std::string model_name = "model.onnx";  // not one of the data files' locations
+    while (std::find(locations.begin(), locations.end(), model_name) != locations.end()) model_name = "_" + model_name;
     FOGLINE_ASSIGN_OR_RETURN(std::string dir, registry.home().new_work_dir("import"));
     auto laid_out = [&]() -> Status {
       auto place = [](const std::string& from, const std::string& to) -> Status {
@@ -242,11 +245,11 @@ Result<ImportResult> import_model(Registry& registry, const std::string& source_
         if (ec) return io_error("cannot place '" + to + "': " + ec.message());
         return Status::ok();
       };
-      FOGLINE_TRY(place(model.temp.path, dir + "/model.onnx"));
+      FOGLINE_TRY(place(model.temp.path, dir + "/" + model_name));
       for (size_t i = 0; i < locations.size(); ++i) FOGLINE_TRY(place(data_files[i].temp.path, dir + "/" + locations[i]));
       return Status::ok();
     }();
-    inspected = laid_out.is_ok() ? inspect_model_file(dir + "/model.onnx") : Result<Json>(laid_out);
+    inspected = laid_out.is_ok() ? inspect_model_file(dir + "/" + model_name) : Result<Json>(laid_out);
     std::error_code ec;
     fs::remove_all(dir, ec);
   }

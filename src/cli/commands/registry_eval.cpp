@@ -31,9 +31,16 @@ Result<std::unique_ptr<engine::Session>> open_version_session(registry::Registry
   FOGLINE_ASSIGN_OR_RETURN(std::string bytes, cas.read(model->digest));
   if (external.empty()) return engine::Session::from_bytes(bytes, options);
   // The engine finds external data by file name next to the model, so lay them out that way.
+  // The model's own file name must not be one of its data files' locations.
+  std::string model_name = "model.onnx";
+  for (bool clash = true; clash;) {
+    clash = false;
+    for (const auto* a : external) clash = clash || a->role == "external-data:" + model_name;
+    if (clash) model_name = "_" + model_name;
+  }
   FOGLINE_ASSIGN_OR_RETURN(std::string dir, reg.home().new_work_dir("eval"));
   auto opened = [&]() -> Result<std::unique_ptr<engine::Session>> {
-    FOGLINE_TRY(write_file_atomic(dir + "/model.onnx", bytes));
+    FOGLINE_TRY(write_file_atomic(dir + "/" + model_name, bytes));
     for (const auto* a : external) {
       std::string name = a->role.substr(std::string("external-data:").size());
       if (name.empty() || name.find("..") != std::string::npos) return invalid_argument(v.ref() + ": bad artifact role " + a->role);
@@ -41,7 +48,7 @@ Result<std::unique_ptr<engine::Session>> open_version_session(registry::Registry
       fs::create_directories(fs::path(dir + "/" + name).parent_path());
       FOGLINE_TRY(write_file_atomic(dir + "/" + name, data));
     }
-    return engine::Session::open(dir + "/model.onnx", options);
+    return engine::Session::open(dir + "/" + model_name, options);
   }();
   std::error_code ec;
   fs::remove_all(dir, ec);
