@@ -11,6 +11,7 @@
 #include "data/dataset.h"
 #include "engine/session.h"
 #include "eval/evaluation.h"
+#include "optimize/dynamic_quantizer.h"
 #include "optimize/onnx_model.h"
 #include "optimize/qdq_quantizer.h"
 #include "processing/preprocess.h"
@@ -27,7 +28,8 @@ class QuantizeCommand : public Command {
   void configure(CLI::App& app) override {
     app.add_option("model", path_, "an fp32 .onnx file")->required();
     app.add_option("-o,--output", out_, "the QDQ .onnx file to write")->required();
-    app.add_option("--data", data_, "calibration dataset (folder)")->required();
+    app.add_option("--data", data_, "calibration dataset (folder); not needed with --dynamic");
+    app.add_flag("--dynamic", dynamic_, "dynamic int8 for MatMuls (DynamicQuantizeLinear + MatMulInteger), no calibration");
     app.add_option("--calibration", method_, "minmax | percentile | entropy")->default_val("minmax");
     app.add_option("--percentile", percentile_, "percentile of |x| kept (percentile calibration)")->default_val(99.999);
     app.add_option("--samples", samples_, "calibration items")->default_val(100);
@@ -42,6 +44,8 @@ class QuantizeCommand : public Command {
   }
 
   int run() override {
+    if (dynamic_) return run_dynamic();
+    if (data_.empty()) return fail("--data DATASET is needed for calibration (or --dynamic)");
     optimize::QuantizeOptions options;
     auto method = optimize::parse_calibration_method(method_);
     if (!method.is_ok()) return fail(method.status().message());
@@ -122,6 +126,23 @@ class QuantizeCommand : public Command {
   }
 
  private:
+  int run_dynamic() {
+    auto model = optimize::load_model(path_);
+    if (!model.is_ok()) return fail(model.status().message());
+    optimize::DynamicQuantizeOptions options;
+    options.keep_fp32.insert(keep_.begin(), keep_.end());
+    auto report = optimize::quantize_dynamic(&*model, options);
+    if (!report.is_ok()) return fail(path_ + ": " + report.status().message());
+    Status st = optimize::save_model(*model, out_);
+    if (!st.is_ok()) return fail(st.message());
+    auto check = engine::Session::open(out_);
+    if (!check.is_ok()) return fail("the quantised model does not load: " + check.status().message());
+    std::printf("%d MatMuls quantised dynamically (int8 per-column weights, u8 activations at run time), %zu left in fp32\nwrote %s\n",
+                report->matmuls, report->kept_fp32.size(), out_.c_str());
+    return 0;
+  }
+
+  bool dynamic_ = false;
   std::string path_, out_, data_, method_ = "minmax", preset_, spec_file_, act_type_ = "u8", report_path_;
   double percentile_ = 99.999;
   int64_t samples_ = 100, offset_ = 0;
