@@ -327,6 +327,40 @@ void bench_replay(const Options& opt) {
 }
 
 }  // namespace
+// A peer of an etcd-ordered chain, without etcd: the same signed transfers arrive as ordered
+// slots of opt.block transactions; the peer judges each (signatures on opt.threads threads,
+// then nonces and state in order), cuts the version 2 block, fsyncs it twice and applies it.
+void bench_ordered_peer(const Options& opt) {
+  Chain builder;
+  World w = make_world(opt.accounts, builder);
+  std::vector<Transaction> txs = sign_transfers(w, std::min<size_t>(opt.txs, 50000), opt.threads);
+  std::vector<std::vector<std::string>> slots;
+  for (const auto& b : w.setup_blocks) slots.push_back(b.tx_bytes);
+  size_t first_timed = slots.size();
+  for (size_t i = 0; i < txs.size(); i += opt.block) {
+    slots.emplace_back();
+    for (size_t j = i; j < std::min(txs.size(), i + opt.block); ++j) slots.back().push_back(txs[j].encode());
+  }
+  std::filesystem::remove_all(opt.dir + "-peer");
+  auto ledger = Ledger::open(opt.dir + "-peer", opt.threads);
+  if (!ledger.is_ok()) return;
+  Clock::time_point t0;
+  size_t accepted = 0;
+  for (size_t s = 0; s < slots.size(); ++s) {
+    if (s == first_timed) t0 = Clock::now();
+    auto b = (*ledger)->append_ordered(s, 1, slots[s]);
+    if (!b.is_ok() || !b->rejected.empty()) {
+      std::fprintf(stderr, "ordered slot %zu: %s\n", s, b.is_ok() ? "transactions rejected" : b.status().to_string().c_str());
+      std::exit(1);
+    }
+    if (s >= first_timed) accepted += b->txs.size();
+  }
+  double secs = seconds_since(t0);
+  std::printf("etcd-ordered peer (judge, cut version 2 block, fsync x2, apply; slots of %zu): %zu tx in %.2f s = %.0f tx/s\n",
+              opt.block, accepted, secs, accepted / secs);
+  ledger->reset();
+  std::filesystem::remove_all(opt.dir + "-peer");
+}
 
 int main(int argc, char** argv) {
   Options opt;
@@ -353,6 +387,7 @@ int main(int argc, char** argv) {
     }
   }
   bench_apply(opt);
+  bench_ordered_peer(opt);
   bench_proofs();
   if (!opt.skip_replay) bench_replay(opt);
   return 0;

@@ -129,7 +129,7 @@ Status Chain::apply_block(const Block& block, const ApplyOptions& options) {
       const RejectedTx& rj = block.rejected[next_rejected++];
       Hash id = sha256(rj.bytes);
       auto tx = Transaction::decode(rj.bytes);
-      Status verdict = judge_ordered(rj.bytes, id, tx.is_ok() ? &*tx : nullptr, seen, h.height);
+      Status verdict = judge_ordered(rj.bytes, id, tx.is_ok() ? &*tx : nullptr, -1, seen, h.height);
       if (verdict.is_ok()) {
         state_.rollback();
         log_.truncate(log_before);

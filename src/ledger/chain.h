@@ -71,7 +71,9 @@ class Chain {
   // (encodings, in the service's order) is judged on top of the current state exactly as
   // apply_block judges it; the valid ones form the block, the others are its rejected list.
   // Deterministic: the same chain and slot give the same bytes on every peer.
-  Block make_ordered_block(uint64_t slot, uint64_t timestamp_ms, const std::vector<std::string>& ordered);
+  // Signatures are checked on up to `threads` threads first; the judgement itself is sequential.
+  Block make_ordered_block(uint64_t slot, uint64_t timestamp_ms, const std::vector<std::string>& ordered,
+                           int threads = 2);
 
  private:
   Status check_header(const Block& block) const;
@@ -79,7 +81,8 @@ class Chain {
   void fill_header(Block& b, uint64_t timestamp_ms);
   // Why the transaction `bytes` is refused at this point of a slot (ok: it is valid and, on a
   // journaled state, applied). `seen` holds the ids earlier in the slot.
-  Status judge_ordered(const std::string& bytes, const Hash& id, const Transaction* decoded,
+  // `signature_ok`: -1 not checked yet, else the result of checking it.
+  Status judge_ordered(const std::string& bytes, const Hash& id, const Transaction* decoded, int signature_ok,
                        std::unordered_map<Hash, int, KeyHasher>& seen, uint64_t height);
   State state_;
   MerkleTree log_;

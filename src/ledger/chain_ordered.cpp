@@ -40,28 +40,42 @@ Status Chain::check_ordered_header(const Block& block) const {
   return Status::ok();
 }
 
-Status Chain::judge_ordered(const std::string& bytes, const Hash& id, const Transaction* decoded,
+Status Chain::judge_ordered(const std::string& bytes, const Hash& id, const Transaction* decoded, int signature_ok,
                             std::unordered_map<Hash, int, KeyHasher>& seen, uint64_t height) {
   bool replay = tx_index_.count(id) || seen.count(id);
   seen[id] = 1;
   if (replay) return invalid_argument("transaction " + hash_hex(id).substr(0, 16) + " was ordered before (replay)");
   if (!decoded) return Transaction::decode(bytes).status();
-  if (!decoded->signature_valid())
+  if (signature_ok < 0) signature_ok = decoded->signature_valid() ? 1 : 0;
+  if (!signature_ok)
     return invalid_argument("signature invalid: not " + short_key(decoded->sender) + "'s signature of this transaction");
   return apply_transaction(state_, *decoded, id, height);
 }
 
-Block Chain::make_ordered_block(uint64_t slot, uint64_t timestamp_ms, const std::vector<std::string>& ordered) {
+Block Chain::make_ordered_block(uint64_t slot, uint64_t timestamp_ms, const std::vector<std::string>& ordered,
+                               int threads) {
+  const size_t n = ordered.size();
+  std::vector<Result<Transaction>> decoded;
+  decoded.reserve(n);
+  for (const auto& bytes : ordered) decoded.push_back(Transaction::decode(bytes));
+  std::vector<Hash> ids(n);
+  std::vector<signed char> signature_ok(n, 0);
+  parallel_for(n, threads, 32, [&](size_t begin, size_t end) {
+    std::string scratch;
+    for (size_t i = begin; i < end; ++i) {
+      ids[i] = sha256(ordered[i]);
+      if (decoded[i].is_ok()) signature_ok[i] = decoded[i]->signature_valid(scratch) ? 1 : 0;
+    }
+  });
   Block b;
   uint64_t tx_count = state_.tx_count;
   state_.begin();
   std::unordered_map<Hash, int, KeyHasher> seen;
-  for (size_t pos = 0; pos < ordered.size(); ++pos) {
-    Hash id = sha256(ordered[pos]);
-    auto tx = Transaction::decode(ordered[pos]);
-    Status verdict = judge_ordered(ordered[pos], id, tx.is_ok() ? &*tx : nullptr, seen, height());
+  for (size_t pos = 0; pos < n; ++pos) {
+    const Transaction* tx = decoded[pos].is_ok() ? &*decoded[pos] : nullptr;
+    Status verdict = judge_ordered(ordered[pos], ids[pos], tx, signature_ok[pos], seen, height());
     if (verdict.is_ok()) {
-      b.txs.push_back(std::move(tx).value());
+      b.txs.push_back(std::move(decoded[pos]).value());
       b.tx_bytes.push_back(ordered[pos]);
     } else {
       b.rejected.push_back(RejectedTx{static_cast<uint32_t>(pos), ordered[pos]});

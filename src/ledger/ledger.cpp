@@ -83,7 +83,7 @@ Status Ledger::store_and_apply(const Block& block, bool signatures_checked) {
 Status Ledger::append_block(const Block& block) { return store_and_apply(block, false); }
 
 Result<Block> Ledger::append_ordered(uint64_t slot, uint64_t timestamp_ms, const std::vector<std::string>& ordered) {
-  Block block = chain_.make_ordered_block(slot, timestamp_ms, ordered);
+  Block block = chain_.make_ordered_block(slot, timestamp_ms, ordered, threads_);
   // make_ordered_block checked every valid transaction's signature; apply_block rechecks the
   // rejected ones (they must still be refused).
   FOGLINE_TRY(store_and_apply(block, true));

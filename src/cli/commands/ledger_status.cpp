@@ -25,6 +25,10 @@ class LedgerStatusCommand : public Command {
     std::printf("ledger        %s\nchain         %s\neconomy       %s\norderer       %s\n",
                 ledger::Ledger::ledger_dir(home).c_str(), s.chain_name.c_str(), ledger::economy_name(s.economy),
                 ledger::key_hex(s.orderer).c_str());
+    // An etcd-ordered chain's "orderer" is only the founder who signed the genesis; no key signs its blocks.
+    std::printf("ordering      %s\n", lg.chain().ordered_externally()
+                                           ? "etcd ordering service (unsigned version 2 blocks, one per slot)"
+                                           : "solo orderer (signed version 1 blocks)");
     std::printf("height        %llu blocks\ntransactions  %llu\nhead          %s\nlog root      %s (size %llu)\n",
                 (unsigned long long)s.height, (unsigned long long)s.tx_count, ledger::hash_hex(lg.chain().head_hash()).c_str(),
                 ledger::hash_hex(lg.chain().log().root()).c_str(), (unsigned long long)lg.chain().log().size());
