@@ -60,4 +60,17 @@ check "usage" "prepaid left 200  price/1000 50" 0 "$fogline" ledger rent usage -
 check "usage per node" "node cam  settled through report 0" 0 "$fogline" ledger rent usage --home "$H"
 check "verify" "ok" 0 "$fogline" ledger verify --home "$H"
 
+# economy = off: the same flows record provenance; no prices, no payment, no balance anywhere.
+H=$work/off
+check "init off" "economy off" 0 "$fogline" ledger init --home "$H"
+check "off: account add" "account owner" 0 "$fogline" ledger account add owner --kind organisation --home "$H"
+check "off: account add user" "account user" 0 "$fogline" ledger account add user --home "$H"
+check "off: priced offer refused" "economy = off" 1 "$fogline" ledger market offer --as owner --name d --price 5 --home "$H"
+check "off: offer" "offered by owner" 0 "$fogline" ledger market offer --as owner --name d --terms audit --home "$H"
+check "off: buy" "nothing to pay" 1 "$fogline" ledger market buy --as user --dataset d --home "$H"
+check "off: grant" "0 data keys of 'd' re-wrapped to user" 0 "$fogline" ledger market grant --as owner --dataset d --to user --home "$H"
+check "off: use" "used 'd' 2 times" 0 "$fogline" ledger market use --as user --dataset d --run eval-1 --uses 2 --home "$H"
+check "off: mint refused" "economy" 1 "$fogline" ledger mint --to user --amount 1 --home "$H"
+check "off: no balances" "^0$" 0 sh -c "'$fogline' ledger status --home '$H' | grep -c credits; true"
+
 [ $failures -eq 0 ] && echo "all passed" || { echo "$failures failed"; exit 1; }
