@@ -31,15 +31,19 @@ std::string path_for_role(const std::string& role) {
   return "artifacts/" + name;
 }
 
-std::string header(uint8_t encoding, const std::string& manifest, const crypto::Identity& signer) {
+// The whole file: header, manifest, signature, (base hash), body.
+std::string assemble(uint8_t encoding, const std::string& manifest, const crypto::Identity& signer,
+                     std::string_view base_sha256_raw, const std::string& body) {
   std::string out = "FGLB";
   put_u16(out, kBundleFormatVersion);
   out += static_cast<char>(encoding);
   out += '\0';
   put_u32(out, static_cast<uint32_t>(manifest.size()));
   out += manifest;
-  out += std::string(crypto::as_view(signer.sign(bundle_signing_input(manifest))));
-  return out;
+  out += std::string(crypto::as_view(signer.sign(bundle_signing_input(encoding, base_sha256_raw, body, manifest))));
+  if (encoding == 1) out += base_sha256_raw;
+  put_u64(out, body.size());
+  return out + body;
 }
 
 int window_log_for(size_t bytes) {
@@ -50,7 +54,17 @@ int window_log_for(size_t bytes) {
 
 }  // namespace
 
-std::string bundle_signing_input(std::string_view manifest) { return "fogline-bundle-v1\n" + std::string(manifest); }
+std::string bundle_signing_input(uint8_t encoding, std::string_view base_sha256_raw, std::string_view body,
+                                 std::string_view manifest) {
+  Sha256 body_hash;
+  body_hash.update(body);
+  std::string out = "fogline-bundle-v1\n";
+  out += static_cast<char>(encoding);
+  out += base_sha256_raw.size() == 32 ? std::string(base_sha256_raw) : std::string(32, '\0');
+  out += body_hash.finish_raw();
+  out += manifest;
+  return out;
+}
 
 std::string build_payload(const std::vector<BundleEntry>& entries) {
   std::string out = "FGLP";
@@ -112,7 +126,6 @@ Result<BundleContent> bundle_content(registry::Registry& registry, const std::st
 }
 
 std::string write_full_bundle(const BundleContent& content, const crypto::Identity& signer, BundleOptions options) {
-  std::string out = header(0, content.manifest.dump(), signer);
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, options.level);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
@@ -120,16 +133,14 @@ std::string write_full_bundle(const BundleContent& content, const crypto::Identi
   size_t n = ZSTD_compress2(cctx, body.data(), body.size(), content.payload.data(), content.payload.size());
   ZSTD_freeCCtx(cctx);
   body.resize(ZSTD_isError(n) ? 0 : n);  // a bound-sized buffer cannot fail
-  put_u64(out, body.size());
-  return out + body;
+  return assemble(0, content.manifest.dump(), signer, {}, body);
 }
 
 Result<std::string> write_delta_bundle(const BundleContent& content, std::string_view base_payload,
                                        const crypto::Identity& signer, BundleOptions options) {
-  std::string out = header(1, content.manifest.dump(), signer);
   Sha256 base_hash;
   base_hash.update(base_payload);
-  out += base_hash.finish_raw();
+  std::string base_sha256_raw = base_hash.finish_raw();
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, options.level);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
@@ -148,8 +159,7 @@ Result<std::string> write_delta_bundle(const BundleContent& content, std::string
   ZSTD_freeCCtx(cctx);
   if (ZSTD_isError(n)) return internal_error(std::string("zstd delta compression: ") + ZSTD_getErrorName(n));
   body.resize(n);
-  put_u64(out, body.size());
-  return out + body;
+  return assemble(1, content.manifest.dump(), signer, base_sha256_raw, body);
 }
 
 }  // namespace fogline::hub

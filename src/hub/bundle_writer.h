@@ -53,7 +53,10 @@ std::string write_full_bundle(const BundleContent& content, const crypto::Identi
 Result<std::string> write_delta_bundle(const BundleContent& content, std::string_view base_payload,
                                        const crypto::Identity& signer, BundleOptions options = {});
 
-// The bytes the signature covers: "fogline-bundle-v1\n" || manifest.
-std::string bundle_signing_input(std::string_view manifest);
+// The bytes the signature covers: "fogline-bundle-v1\n" || encoding (1 byte) || base payload
+// SHA-256 (32 raw bytes, zeros for a full bundle) || SHA-256 of the body (32 raw bytes) ||
+// manifest. Covering the body means any changed byte is refused before decompression.
+std::string bundle_signing_input(uint8_t encoding, std::string_view base_sha256_raw, std::string_view body,
+                                 std::string_view manifest);
 
 }  // namespace fogline::hub

@@ -79,8 +79,8 @@ TEST_F(BundleRoundTrip, EveryFlippedByteIsRefused) {
   }
   std::string flipped_body = bundle_;
   flipped_body[body_start + frame->body.size() / 2] ^= 0x01;
-  EXPECT_THAT(agent::open_bundle(flipped_body, key_.sign_public()).status().message(),
-              ::testing::AnyOf(HasSubstr("does not decompress"), HasSubstr("SHA-256")));
+  // The signature covers the body's hash: nothing is decompressed before it is checked.
+  EXPECT_THAT(agent::open_bundle(flipped_body, key_.sign_public()).status().message(), HasSubstr("signature"));
   std::string flipped_manifest = bundle_;
   flipped_manifest[20] ^= 0x01;
   EXPECT_THAT(agent::open_bundle(flipped_manifest, key_.sign_public()).status().message(), HasSubstr("signature"));

@@ -49,24 +49,30 @@ struct SpecBundle {
   // base empty: a full bundle; otherwise a delta against `base`.
   std::string write(const crypto::Identity& key, const std::string& base = "") const {
     std::string m = manifest(), p = payload();
-    std::string out = "FGLB";
-    le(out, format, 2);
-    out += static_cast<char>(base.empty() ? 0 : 1);
-    out += '\0';
-    le(out, m.size(), 4);
-    out += m;
-    out += std::string(crypto::as_view(key.sign("fogline-bundle-v1\n" + m)));
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+    std::string base_hash(32, '\0');
     if (!base.empty()) {
       Sha256 h;
       h.update(base);
-      out += h.finish_raw();
+      base_hash = h.finish_raw();
       ZSTD_CCtx_refPrefix(cctx, base.data(), base.size());
     }
     std::string body(ZSTD_compressBound(p.size()), '\0');
     body.resize(ZSTD_compress2(cctx, body.data(), body.size(), p.data(), p.size()));
     ZSTD_freeCCtx(cctx);
+    Sha256 body_hash;
+    body_hash.update(body);
+    char encoding = base.empty() ? 0 : 1;
+    std::string signed_bytes = "fogline-bundle-v1\n" + std::string(1, encoding) + base_hash + body_hash.finish_raw() + m;
+    std::string out = "FGLB";
+    le(out, format, 2);
+    out += encoding;
+    out += '\0';
+    le(out, m.size(), 4);
+    out += m;
+    out += std::string(crypto::as_view(key.sign(signed_bytes)));
+    if (!base.empty()) out += base_hash;
     le(out, body.size(), 8);
     return out + body;
   }

@@ -42,7 +42,23 @@ class Reader {
   size_t pos_ = 0;
 };
 
-std::string signing_input(std::string_view manifest) { return "fogline-bundle-v1\n" + std::string(manifest); }
+// docs/formats/bundle.md: the signature covers the encoding, the base hash, the body's hash
+// and the manifest, so nothing is decompressed before the hub's signature has been checked.
+std::string signing_input(const BundleFrame& f) {
+  std::string out = "fogline-bundle-v1\n";
+  out += static_cast<char>(f.delta ? 1 : 0);
+  if (f.delta) {
+    auto raw = from_hex(f.base_payload_sha256);
+    out += raw.is_ok() ? *raw : std::string(32, '\0');
+  } else {
+    out += std::string(32, '\0');
+  }
+  Sha256 body_hash;
+  body_hash.update(f.body);
+  out += body_hash.finish_raw();
+  out += f.manifest_bytes;
+  return out;
+}
 
 // Relative, '/'-separated, no "..", no empty or "." parts, no backslashes or NULs.
 bool safe_relative_path(const std::string& path) {
@@ -124,7 +140,7 @@ Result<BundleFrame> parse_bundle_frame(std::string_view bytes) {
 Result<VerifiedBundle> open_bundle(std::string_view bytes, const crypto::PublicKey& hub_key,
                                    std::string_view base_payload) {
   FOGLINE_ASSIGN_OR_RETURN(BundleFrame f, parse_bundle_frame(bytes));
-  if (!crypto::verify_signature(hub_key, signing_input(f.manifest_bytes), f.signature))
+  if (!crypto::verify_signature(hub_key, signing_input(f), f.signature))
     return invalid_argument("bundle signature does not verify with the hub key " +
                             to_hex(crypto::as_view(hub_key)).substr(0, 16) + "...: not signed by this hub, or altered");
   VerifiedBundle b;
