@@ -254,6 +254,34 @@ TEST_F(HubServer, BundleDownloadsResumeWithRange) {
   EXPECT_EQ(resumed->bytes_received, static_cast<int64_t>(bytes->size() - cut));
   EXPECT_EQ(read_file(resumed_dest).value(), *bytes);
 
+  // A connection the node drops mid-download leaves the hub serving, and the download
+  // continues from the bytes that arrived.
+  std::string broken_dest = dir_ + "/bundles/cam-1-broken.bundle";
+  {
+    httplib::Client raw(hub_->url());
+    std::string got, etag;
+    auto cut_short = raw.Get(
+        "/api/bundles/cam/1", {{"Authorization", "Bearer " + viewer_}},
+        [&](const httplib::Response& r) {
+          etag = r.get_header_value("ETag");
+          return true;
+        },
+        [&](const char* data, size_t n) {
+          got.append(data, n);
+          return got.size() < 1000;  // hang up after the first chunk
+        });
+    EXPECT_FALSE(cut_short);
+    ASSERT_FALSE(got.empty());
+    ASSERT_LT(got.size(), bytes->size());
+    ASSERT_TRUE(write_file_atomic(broken_dest + ".part", got).is_ok());
+    ASSERT_TRUE(write_file_atomic(broken_dest + ".part.etag", etag).is_ok());
+    EXPECT_EQ(call("GET", "/api/health", "").status, 200);
+    auto continued = client.download_bundle("cam", "1", "", broken_dest);
+    ASSERT_TRUE(continued.is_ok()) << continued.status().to_string();
+    EXPECT_EQ(continued->bytes_received, static_cast<int64_t>(bytes->size() - got.size()));
+    EXPECT_EQ(read_file(broken_dest).value(), *bytes);
+  }
+
   // A partial file of some other bundle (different ETag) is not continued but replaced.
   std::string stale_dest = dir_ + "/bundles/cam-1-stale.bundle";
   ASSERT_TRUE(write_file_atomic(stale_dest + ".part", "garbage").is_ok());

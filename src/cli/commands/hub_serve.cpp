@@ -34,6 +34,9 @@ class HubServeCommand : public Command {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // A node that drops its connection mid-download must not kill the hub (TLS writes do not
+    // use MSG_NOSIGNAL).
+    std::signal(SIGPIPE, SIG_IGN);
     auto server = hub::HubServer::open(options_);
     if (!server.is_ok()) return fail(server.status().message());
     auto port = (*server)->bind();
