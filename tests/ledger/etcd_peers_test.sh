@@ -111,10 +111,13 @@ find_leader() {
   done
   return 1
 }
+members_up() { [ "$("$fogline" ledger peer status --home "$work/peer1" --etcd "$endpoints" 2>/dev/null | grep -cE ' (leader|follower)$')" = 3 ]; }
+wait_for 30 "all 3 etcd members to be up" members_up
 wait_for 30 "an etcd leader" find_leader
 kill -9 "${etcd_pid[$leader]}" "${peer_pid[3]}"
 wait "${etcd_pid[$leader]}" "${peer_pid[3]}" 2>/dev/null
 stopped=$(height_of 3)
+"$fogline" ledger peer status --home "$work/peer3" | grep -q "not running" || fail "peer status does not see peer 3 is gone"
 # Five submitters at once race for the next slots (the loser of a slot takes the next one).
 racers=()
 for b in 1 2 3 4 5; do

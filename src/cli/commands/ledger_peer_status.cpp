@@ -1,5 +1,8 @@
 // fogline ledger peer status: a running (or stopped) peer's progress from HOME/ledger/peer.json,
 // and with --etcd the state of each etcd member and how far the ordered log has got (lag).
+#include <signal.h>
+
+#include <cerrno>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -35,6 +38,10 @@ class LedgerPeerStatusCommand : public Command {
                   j.at("head").get<std::string>().c_str(), (unsigned long long)j.at("transactions").get<uint64_t>(),
                   j.at("log_root").get<std::string>().c_str(), (unsigned long long)j.at("next_slot").get<uint64_t>(),
                   (unsigned long long)j.at("rejected_since_start").get<uint64_t>());
+      // The file outlives its peer: say when the process that wrote it is gone.
+      int64_t pid = j.value("pid", int64_t{0});
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        std::printf("peer          not running (pid %lld has exited)\n", (long long)pid);
     } catch (const std::exception& e) {
       return fail("'" + path + "': " + e.what());
     }
