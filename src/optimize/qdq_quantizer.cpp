@@ -134,8 +134,30 @@ class Quantizer {
         continue;
       }
       quantized_nodes_.insert(i);
-      report_.quantized_ops[n.op_type()]++;
-      for (const auto& a : acts) points_.emplace(a, a);
+      node_acts_[i] = acts;
+    }
+    // Ops that only move or average data gain nothing in int8 unless an int8 op consumes
+    // their result; at a network's tail (YOLOX's Concat of box offsets with sigmoid scores
+    // before the output) one shared scale would only wreck the boxes. Dropped from the end
+    // backwards until none is left feeding only float ops.
+    static const std::set<std::string> kPassThrough = {"Concat", "AveragePool", "GlobalAveragePool"};
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto it = quantized_nodes_.begin(); it != quantized_nodes_.end();) {
+        const auto& n = graph().node(*it);
+        if (kPassThrough.count(n.op_type()) && !read_by_quantized(n.output(0), consumers, 0)) {
+          report_.kept_fp32.push_back(n.name());
+          node_acts_.erase(*it);
+          it = quantized_nodes_.erase(it);
+          changed = true;
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (int i : quantized_nodes_) {
+      report_.quantized_ops[graph().node(i).op_type()]++;
+      for (const auto& a : node_acts_[i]) points_.emplace(a, a);
       pending_outputs_.push_back(i);
     }
     // Outputs are quantised only where a quantised op reads them: a Q/DQ pair in front of a
@@ -333,6 +355,7 @@ class Quantizer {
   std::unordered_map<std::string, int> types_;
   std::set<int> quantized_nodes_, folded_;
   std::vector<int> pending_outputs_;
+  std::map<int, std::vector<std::string>> node_acts_;
   std::map<std::string, std::string> points_;  // stat tensor -> tensor its Q reads
   std::map<std::string, std::string> dequantized_;
   std::map<std::string, QuantParams> act_params_;
