@@ -183,3 +183,35 @@ TEST(QdqQuantizer, UpgradesOldOpsetsForPerChannelDequantize) {
 
 }  // namespace
 }  // namespace fogline::optimize
+
+namespace fogline::optimize {
+namespace {
+
+// A detector's tail: box offsets and sigmoid scores concatenated for the output. Quantising
+// the Concat would put both under one scale and gain nothing (no int8 op reads it).
+TEST(QdqQuantizer, TailConcatStaysFloat) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 3, 4, 4});
+  m.initializer("wb", random_tensor({4, 3, 1, 1}, 1, -5.0f, 5.0f));
+  m.initializer("ws", random_tensor({2, 3, 1, 1}, 2));
+  m.node("Conv", {"x", "wb"}, {"boxes"}).set_name("box_conv");
+  m.node("Conv", {"x", "ws"}, {"logits"}).set_name("score_conv");
+  m.node("Sigmoid", {"logits"}, {"scores"}).set_name("sigmoid");
+  auto& cat = m.node("Concat", {"boxes", "scores"}, {"y"});
+  cat.set_name("cat");
+  set_attr(cat, "axis", int64_t{1});
+  m.output("y");
+  onnx::ModelProto fp32 = parse_model(m.bytes(), "tail").value(), q = fp32;
+  std::vector<Tensor> s = {random_tensor({1, 3, 4, 4}, 7)};
+  SampleSource source = [&](int64_t) -> Result<std::vector<Tensor>> { return s; };
+  auto report = quantize_static(&q, source, 1, {});
+  ASSERT_TRUE(report.is_ok()) << report.status().message();
+  EXPECT_EQ(report->quantized_ops, (std::map<std::string, int>{{"Conv", 2}}));
+  EXPECT_NE(std::find(report->kept_fp32.begin(), report->kept_fp32.end(), "cat"), report->kept_fp32.end());
+  EXPECT_EQ(report->ranges.count("boxes"), 0u);  // conv outputs read only by float ops
+  EXPECT_EQ(report->ranges.count("scores"), 0u);
+  EXPECT_EQ(report->activations, 1);             // just x
+}
+
+}  // namespace
+}  // namespace fogline::optimize
