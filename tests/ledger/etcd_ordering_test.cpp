@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "ledger/ordering.h"
+#include "ledger/peer.h"
+#include "ledger/tx/register_account.h"
 #include "ledger_fixture.h"
 
 namespace fogline::ledger::testing {
@@ -164,6 +166,76 @@ TEST_F(EtcdOrderingTest, ConcurrentSubmittersGetDistinctGaplessSlots) {
   EXPECT_FALSE(statuses[0].up);
   EXPECT_TRUE(statuses[1].up);
   EXPECT_TRUE(statuses[1].leader);  // a one-member cluster leads itself
+}
+
+std::string register_batch(int n) {
+  OrderedBatch b{now_ms(), {}};
+  for (int i = 0; i < n; ++i) {
+    Identity who = Identity::generate(IdentityKind::kUser, "");
+    RegisterAccountTx r;
+    r.name = "u" + short_key(who.sign_public());
+    r.box_public = who.box_public();
+    b.txs.push_back(make_transaction(r.kCode, who, 0, r.encode()).encode());
+  }
+  return encode_batch(b);
+}
+
+TEST_F(EtcdOrderingTest, PeersCatchUpAndNeverShareAHome) {
+  EtcdOrdering o = ordering(url_);
+  Identity founder = Identity::generate(IdentityKind::kOrganisation, "founder");
+  GenesisTx g;
+  g.chain_name = "peers";
+  g.orderer_name = "founder";
+  g.orderer_box_public = founder.box_public();
+  ASSERT_TRUE(o.write_genesis(encode_batch({1, {make_transaction(GenesisTx::kCode, founder, 0, g.encode()).encode()}})).is_ok());
+  auto options = [&](const std::string& name) {
+    PeerOptions p;
+    p.home = dir_ + "/" + name;
+    p.endpoints = url_;
+    p.prefix = "test/";
+    p.verbose = false;
+    return p;
+  };
+  auto a = Peer::open(options("a"));
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  auto second = Peer::open(options("a"));
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_NE(second.status().message().find("another peer is running"), std::string::npos);
+  ASSERT_TRUE(o.append(register_batch(2)).is_ok());
+  ASSERT_TRUE(o.append(register_batch(3)).is_ok());
+  auto n = (*a)->sync_once();
+  ASSERT_TRUE(n.is_ok()) << n.status().to_string();
+  EXPECT_EQ(*n, 3u);
+  EXPECT_TRUE(fs::exists(Peer::status_path(dir_ + "/a")));
+
+  // A peer stopped at height 3 misses a slot, restarts and catches up to the same head.
+  a->reset();
+  ASSERT_TRUE(o.append(register_batch(1)).is_ok());
+  auto b = Peer::open(options("b"));
+  ASSERT_TRUE(b.is_ok());
+  ASSERT_TRUE((*b)->sync_once().is_ok());
+  auto again = Peer::open(options("a"));
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+  EXPECT_EQ((*again)->next_slot(), 3u);
+  auto caught = (*again)->sync_once();
+  ASSERT_TRUE(caught.is_ok());
+  EXPECT_EQ(*caught, 1u);
+  EXPECT_EQ((*again)->ledger().chain().height(), 4u);
+  EXPECT_EQ((*again)->ledger().chain().head_hash(), (*b)->ledger().chain().head_hash());
+  EXPECT_EQ((*again)->ledger().state().accounts().size(), 7u);
+  again->reset();
+
+  // Pointed at another chain's log, a peer refuses to extend its own with it.
+  Identity other = Identity::generate(IdentityKind::kOrganisation, "other");
+  g.orderer_box_public = other.box_public();
+  ASSERT_TRUE(EtcdOrdering(std::move(EtcdClient::connect(url_)).value(), "other/")
+                  .write_genesis(encode_batch({1, {make_transaction(GenesisTx::kCode, other, 0, g.encode()).encode()}}))
+                  .is_ok());
+  PeerOptions wrong = options("a");
+  wrong.prefix = "other/";
+  auto refused = Peer::open(wrong);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().find("another chain"), std::string::npos) << refused.status().to_string();
 }
 
 TEST_F(EtcdOrderingTest, NoMemberUpIsAnIoErrorAfterTheDeadline) {
