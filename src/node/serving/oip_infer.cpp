@@ -40,7 +40,8 @@ json oip_model_metadata(const ServedModel& model, const std::vector<std::string>
               {"inputs", inputs},   {"outputs", outputs}};
 }
 
-Result<InferReply> oip_infer(const ServedModel& model, const json& request, std::string_view* binary) {
+Result<InferReply> oip_infer(const ServedModel& model, const json& request, std::string_view* binary,
+                             const std::vector<std::optional<NumericData>>* fast) {
   const engine::Session& session = *model.session;
   if (!request.is_object()) return invalid_argument("the inference request must be a JSON object");
   static const std::set<std::string> kKeys{"id", "parameters", "inputs", "outputs"};
@@ -72,7 +73,8 @@ Result<InferReply> oip_infer(const ServedModel& model, const json& request, std:
       return invalid_argument("unknown input '" + name + "'; model " + model.name + " takes: " + input_list(session));
     }
     if (given.count(name)) return invalid_argument("input '" + name + "' is given twice");
-    FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, tensor_from_oip(in, spec->type, binary));
+    const NumericData* numbers = fast && i < fast->size() && (*fast)[i] ? &*(*fast)[i] : nullptr;
+    FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, tensor_from_oip(in, spec->type, binary, numbers));
     given.emplace(name, std::move(t));
   }
   std::vector<engine::Tensor> inputs;
@@ -146,6 +148,42 @@ Result<InferReply> oip_infer(const ServedModel& model, const json& request, std:
   }
   response["outputs"] = std::move(outs);
   return reply;
+}
+
+}  // namespace fogline::node
+
+namespace fogline::node {
+
+Result<InferReply> oip_infer_text(const ServedModel& model, std::string_view text, std::string_view* binary) {
+  std::vector<std::optional<NumericData>> fast;
+  std::string rest = extract_numeric_data(text, &fast);
+  if (!fast.empty()) {
+    json request = json::parse(rest, nullptr, /*allow_exceptions=*/false);
+    if (!request.is_discarded()) {
+      std::string_view binary_copy = binary ? *binary : std::string_view();
+      auto reply = oip_infer(model, request, binary ? &binary_copy : nullptr, &fast);
+      if (reply.is_ok()) return reply;
+    }
+  }
+  FOGLINE_ASSIGN_OR_RETURN(json request, parse_json(text));
+  return oip_infer(model, request, binary, nullptr);
+}
+
+}  // namespace fogline::node
+
+namespace fogline::node {
+
+Result<json> parse_json(std::string_view text) {
+  if (text.empty()) return invalid_argument("malformed JSON: the request body is empty");
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_discarded()) return j;
+  // Parse again with exceptions only to learn where it stopped; bad bodies are rare.
+  try {
+    (void)json::parse(text);
+  } catch (const json::parse_error& e) {
+    return invalid_argument("malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  }
+  return invalid_argument("malformed JSON");
 }
 
 }  // namespace fogline::node

@@ -6,9 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
+#include "node/serving/numeric_data.h"
 #include "node/serving/served_model.h"
 
 namespace fogline::node {
@@ -24,6 +27,15 @@ struct InferReply {
 // Errors are InvalidArgument for anything wrong in the request (unknown or missing input,
 // datatype, shape, data length, unknown requested output). `binary` is the part after the JSON
 // header when the request used Inference-Header-Content-Length (null otherwise).
-Result<InferReply> oip_infer(const ServedModel& model, const nlohmann::json& request, std::string_view* binary = nullptr);
+// `fast`: numbers already read from the body (numeric_data.h), by input position.
+Result<InferReply> oip_infer(const ServedModel& model, const nlohmann::json& request, std::string_view* binary = nullptr,
+                             const std::vector<std::optional<NumericData>>* fast = nullptr);
+
+// From the request's JSON text: the numeric fast path first; on any error the text is parsed
+// and checked the ordinary way, so what a client is told never depends on the fast path.
+// The text as JSON, or an error naming the byte where parsing stopped.
+Result<nlohmann::json> parse_json(std::string_view text);
+
+Result<InferReply> oip_infer_text(const ServedModel& model, std::string_view text, std::string_view* binary);
 
 }  // namespace fogline::node

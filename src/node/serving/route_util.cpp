@@ -1,5 +1,6 @@
 #include <chrono>
 
+#include "node/serving/oip_infer.h"
 #include "node/serving/route.h"
 
 namespace fogline::node {
@@ -32,20 +33,7 @@ void reply_status(httplib::Response& res, const Status& status) {
 
 Result<nlohmann::json> parse_json_body(const httplib::Request& req) { return parse_json_text(req.body); }
 
-Result<nlohmann::json> parse_json_text(std::string_view text) {
-  if (text.empty()) return invalid_argument("malformed JSON: the request body is empty");
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    // Parse again with exceptions only to learn where it stopped; bad bodies are rare.
-    try {
-      (void)nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      return invalid_argument("malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
-    }
-    return invalid_argument("malformed JSON");
-  }
-  return j;
-}
+Result<nlohmann::json> parse_json_text(std::string_view text) { return parse_json(text); }
 
 RequestRecord::RequestRecord(NodeMetrics& metrics, const char* route, const httplib::Response& res)
     : metrics_(metrics), route_(route), res_(res), start_(std::chrono::steady_clock::now()) {

@@ -36,7 +36,7 @@ void infer(const RouteContext& ctx, const httplib::Request& req, httplib::Respon
   const std::string header_length = req.get_header_value("Inference-Header-Content-Length");
   std::string_view binary_part;
   bool has_binary = !header_length.empty();
-  Result<nlohmann::json> body = invalid_argument("");
+  std::string_view text = req.body;
   if (has_binary) {
     char* end = nullptr;
     unsigned long long n = std::strtoull(header_length.c_str(), &end, 10);
@@ -44,13 +44,10 @@ void infer(const RouteContext& ctx, const httplib::Request& req, httplib::Respon
       return reply_error(res, 400, "Inference-Header-Content-Length " + header_length + " is not a length within the " +
                                        std::to_string(req.body.size()) + "-byte body");
     }
-    body = parse_json_text(std::string_view(req.body).substr(0, n));
+    text = std::string_view(req.body).substr(0, n);
     binary_part = std::string_view(req.body).substr(n);
-  } else {
-    body = parse_json_body(req);
   }
-  if (!body.is_ok()) return reply_status(res, body.status());
-  auto reply = oip_infer(*model, *body, has_binary ? &binary_part : nullptr);
+  auto reply = oip_infer_text(*model, text, has_binary ? &binary_part : nullptr);
   if (!reply.is_ok()) return reply_status(res, reply.status());
   if (reply->binary.empty()) return reply_json(res, 200, reply->header);
   std::string header = reply->header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -111,6 +111,48 @@ const char* store_element(const json& v, DataType type, void* base, int64_t i) {
   }
 }
 
+// Data read by the numeric fast path. Any disagreement is an error; the caller then parses the
+// whole request the ordinary way, which names the problem.
+Result<engine::Tensor> tensor_from_numbers(const NumericData& d, DataType type, const std::vector<int64_t>& shape,
+                                           int64_t count, const std::string& what) {
+  const bool nested = d.dims.size() > 1 && d.dims[0] > 0;
+  if (nested ? d.dims != shape : static_cast<int64_t>(d.values.size()) != count) {
+    return invalid_argument(what + ": data does not match the shape");
+  }
+  FOGLINE_ASSIGN_OR_RETURN(engine::Tensor t, engine::Tensor::allocate(type, shape));
+  const size_t n = d.values.size();
+  auto integers = [&](auto* dst, int64_t lo, uint64_t hi) -> Status {
+    if (!d.all_integers) return invalid_argument(what + ": data holds a non-integer");
+    for (size_t i = 0; i < n; ++i) {
+      int64_t v = d.integers[i];
+      if (v < lo || (v > 0 && static_cast<uint64_t>(v) > hi)) return invalid_argument(what + ": data out of range");
+      dst[i] = static_cast<std::remove_pointer_t<decltype(dst)>>(v);
+    }
+    return Status::ok();
+  };
+  switch (type) {
+    case DataType::kFloat:
+      for (size_t i = 0; i < n; ++i) t.data<float>()[i] = static_cast<float>(d.values[i]);
+      break;
+    case DataType::kDouble:
+      for (size_t i = 0; i < n; ++i) t.data<double>()[i] = d.values[i];
+      break;
+    case DataType::kFloat16:
+      for (size_t i = 0; i < n; ++i) t.data<engine::Float16>()[i] = engine::Float16(static_cast<float>(d.values[i]));
+      break;
+    case DataType::kUInt8: FOGLINE_TRY(integers(t.data<uint8_t>(), 0, UINT8_MAX)); break;
+    case DataType::kUInt16: FOGLINE_TRY(integers(t.data<uint16_t>(), 0, UINT16_MAX)); break;
+    case DataType::kUInt32: FOGLINE_TRY(integers(t.data<uint32_t>(), 0, UINT32_MAX)); break;
+    case DataType::kUInt64: FOGLINE_TRY(integers(t.data<uint64_t>(), 0, UINT64_MAX)); break;
+    case DataType::kInt8: FOGLINE_TRY(integers(t.data<int8_t>(), INT8_MIN, INT8_MAX)); break;
+    case DataType::kInt16: FOGLINE_TRY(integers(t.data<int16_t>(), INT16_MIN, INT16_MAX)); break;
+    case DataType::kInt32: FOGLINE_TRY(integers(t.data<int32_t>(), INT32_MIN, INT32_MAX)); break;
+    case DataType::kInt64: FOGLINE_TRY(integers(t.data<int64_t>(), INT64_MIN, INT64_MAX)); break;
+    default: return invalid_argument(what + ": numbers cannot fill this datatype");
+  }
+  return t;
+}
+
 }  // namespace
 
 std::optional<std::string> oip_datatype(DataType t) {
@@ -139,7 +181,8 @@ std::string describe_type(const engine::ValueType& type) {
   return (name ? *name : std::string(engine::dtype_name(type.dtype))) + shape_text(oip_shape(type));
 }
 
-Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueType& declared, std::string_view* binary) {
+Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueType& declared, std::string_view* binary,
+                                       const NumericData* fast) {
   const std::string name = input.value("name", std::string());
   const std::string what = "input '" + name + "'";
   if (!input.contains("datatype") || !input["datatype"].is_string()) {
@@ -200,6 +243,7 @@ Result<engine::Tensor> tensor_from_oip(const json& input, const engine::ValueTyp
     }
     return t;
   }
+  if (fast) return tensor_from_numbers(*fast, *type, shape, *count, what);
   if (!input.contains("data")) return invalid_argument(what + ": \"data\" is missing");
 
   const json& data = input["data"];

@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "engine/graph.h"
 #include "engine/tensor.h"
+#include "node/serving/numeric_data.h"
 
 namespace fogline::node {
 
@@ -30,8 +31,9 @@ std::string describe_type(const engine::ValueType& type);
 // and turned into a tensor. `data` may be flat (row-major) or nested to the shape's depth. With
 // parameters.binary_data_size (the binary tensor data extension) the bytes are taken from the
 // front of `binary`, which is advanced past them.
+// `fast`: this input's numbers, already read from the body text (numeric_data.h).
 Result<engine::Tensor> tensor_from_oip(const nlohmann::json& input, const engine::ValueType& declared,
-                                       std::string_view* binary = nullptr);
+                                       std::string_view* binary = nullptr, const NumericData* fast = nullptr);
 
 // The tensor's elements as a flat JSON array (FP16 as numbers, BOOL as true/false).
 Result<nlohmann::json> tensor_data_to_json(const engine::Tensor& t);
