@@ -34,7 +34,7 @@ void AbsHistogram::add(const float* x, int64_t n) {
     // about where to clip; counted, their spike in bin 0 makes every wide level look lossy
     // and drives the KL search to a needlessly small threshold.
     if (!std::isfinite(a) || a == 0.0) continue;
-    counts[std::min(last, static_cast<size_t>(a * scale))] += 1;
+    counts[static_cast<size_t>(std::min(static_cast<double>(last), a * scale))] += 1;
   }
 }
 
