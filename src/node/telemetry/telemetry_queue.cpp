@@ -236,6 +236,14 @@ Status TelemetryQueue::remove_dead_segments(Log& log) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_status("removing", path);
     log.segments.pop_front();
   }
+  // A log with nothing live starts a fresh segment, so an emptied log holds no dead bytes.
+  if (log.entries.empty() && !log.segments.empty() && log.segments.back().size > 0 && log.fd >= 0) {
+    uint64_t old = log.segments.back().number;
+    FOGLINE_TRY(open_active_segment(log, /*create_new=*/true));
+    std::string path = segment_path(log, old);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_status("removing", path);
+    log.segments.pop_front();
+  }
   return Status::ok();
 }
 
