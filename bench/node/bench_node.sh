@@ -2,15 +2,19 @@
 # The node's inference API under load, with wrk (Debian package wrk) against loopback:
 #  1. requests/s and p99 of POST /v2/models/tiny/infer with a tiny model;
 #  2. the node's overhead over the raw engine for mobilenet_v2 at p50: `fogline bench` (one
-#     thread) vs one wrk connection on /v2/models/m/infer (a JSON tensor) and on /predict (a JPEG);
+#     thread) vs one wrk connection on /v2/models/m/infer (binary tensor data extension, then a
+#     JSON tensor) and on /predict (a JPEG), alternated ROUNDS times, median of the medians;
 #  3. failed requests while the tiny model is hot-swapped 10 times under load (must be 0).
-# usage: bench/node/bench_node.sh    env: BUILD (build), DURATION (10s), CONNECTIONS (4)
+# usage: bench/node/bench_node.sh
+# env: BUILD (build), DURATION (10s), CONNECTIONS (4), ROUNDS (5), ROUND_DURATION (4s)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=${FOGLINE_SHARED:-../shared}
 build=${BUILD:-build}
 duration=${DURATION:-10s}
 conns=${CONNECTIONS:-4}
+rounds=${ROUNDS:-5}
+round_duration=${ROUND_DURATION:-4s}
 node="$build/fogline-node"
 fogline="$build/fogline"
 models_dir=${MODELS_DIR:-out/bench-models}
@@ -63,20 +67,31 @@ start_node "$tmp/tiny.out" --model "tiny=$tmp/tiny.onnx" --threads "$conns"
 read -r rps p50 p99 failed < <(run_wrk "http://127.0.0.1:$port/v2/models/tiny/infer" "$tmp/tiny.json" application/json -t2 -c"$conns" -d"$duration")
 echo "requests/s $rps  p50 ${p50} ms  p99 ${p99} ms  failed $failed"
 
-echo "## 2. mobilenet_v2 at p50: engine alone vs through the node (1 thread, 1 connection)"
-engine_p50=$("$fogline" bench "$mobilenet" --threads 1 --runs 200 --warmup 20 --json | sed -n 's/.*"median_ms":\([0-9.e+-]*\).*/\1/p')
+echo "## 2. mobilenet_v2 at p50: engine alone vs through the node (1 thread, 1 connection), $rounds rounds alternated"
 start_node "$tmp/m.out" --model "m=$mobilenet,preset=imagenet" --threads 1 --engine-threads 1
-read -r _ infer_p50 _ infer_failed < <(run_wrk "http://127.0.0.1:$port/v2/models/m/infer" "$tmp/image.json" application/json -t1 -c1 -d"$duration")
-echo "engine p50 ${engine_p50} ms; /v2 infer (JSON tensor, 150528 floats) p50 ${infer_p50} ms (failed $infer_failed)"
-read -r _ binary_p50 _ binary_failed < <(HEADER_LENGTH=$(cat "$tmp/image.bin.header") run_wrk "http://127.0.0.1:$port/v2/models/m/infer" "$tmp/image.bin" application/octet-stream -t1 -c1 -d"$duration")
-echo "/v2 infer (binary tensor data extension) p50 ${binary_p50} ms (failed $binary_failed)"
-if [ -n "$image" ]; then
-  read -r _ predict_p50 _ predict_failed < <(run_wrk "http://127.0.0.1:$port/predict" "$image" image/jpeg -t1 -c1 -d"$duration")
-  echo "/predict (JPEG $(basename "$image"), decode + preprocess + top-5) p50 ${predict_p50} ms (failed $predict_failed)"
-fi
-awk -v e="$engine_p50" -v i="$infer_p50" -v b="$binary_p50" -v p="${predict_p50:-0}" 'BEGIN {
-  printf "overhead at p50: JSON infer +%.2f ms (x%.2f), binary infer +%.2f ms (x%.2f)", i - e, i / e, b - e, b / e
-  if (p > 0) printf ", predict +%.2f ms (x%.2f)", p - e, p / e
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+: > "$tmp/engine"; : > "$tmp/json"; : > "$tmp/binary"; : > "$tmp/predict"; failed2=0
+for _ in $(seq "$rounds"); do
+  "$fogline" bench "$mobilenet" --threads 1 --runs 100 --warmup 10 --json | sed -n 's/.*"median_ms":\([0-9.e+-]*\).*/\1/p' >> "$tmp/engine"
+  read -r _ p50 _ f < <(HEADER_LENGTH=$(cat "$tmp/image.bin.header") run_wrk "http://127.0.0.1:$port/v2/models/m/infer" "$tmp/image.bin" application/octet-stream -t1 -c1 -d"$round_duration")
+  echo "$p50" >> "$tmp/binary"; failed2=$((failed2 + f))
+  read -r _ p50 _ f < <(run_wrk "http://127.0.0.1:$port/v2/models/m/infer" "$tmp/image.json" application/json -t1 -c1 -d"$round_duration")
+  echo "$p50" >> "$tmp/json"; failed2=$((failed2 + f))
+  if [ -n "$image" ]; then
+    read -r _ p50 _ f < <(run_wrk "http://127.0.0.1:$port/predict" "$image" image/jpeg -t1 -c1 -d"$round_duration")
+    echo "$p50" >> "$tmp/predict"; failed2=$((failed2 + f))
+  fi
+done
+engine_p50=$(median < "$tmp/engine"); binary_p50=$(median < "$tmp/binary"); infer_p50=$(median < "$tmp/json")
+predict_p50=$([ -s "$tmp/predict" ] && median < "$tmp/predict" || echo 0)
+echo "engine p50 ${engine_p50} ms (fogline bench --threads 1, median of $rounds medians)"
+echo "/v2 infer, binary tensor data extension: p50 ${binary_p50} ms"
+echo "/v2 infer, JSON tensor (150528 numbers): p50 ${infer_p50} ms"
+[ -n "$image" ] && echo "/predict, JPEG $(basename "$image") (decode, resize, crop, top-5): p50 ${predict_p50} ms"
+echo "failed $failed2"
+awk -v e="$engine_p50" -v i="$infer_p50" -v b="$binary_p50" -v p="$predict_p50" 'BEGIN {
+  printf "overhead at p50: binary infer %+.2f ms (x%.2f), JSON infer %+.2f ms (x%.2f)", b - e, b / e, i - e, i / e
+  if (p > 0) printf ", predict %+.2f ms (x%.2f)", p - e, p / e
   printf "\n" }'
 
 echo "## 3. hot swap under load: 10 swaps of the tiny model while wrk runs"
