@@ -210,6 +210,55 @@ TEST(DnnlQLinearConv, DeclinesNonZeroWeightZeroPointsToTheReference) {
   check_conv(c, 5, Backend::kReference);
 }
 
+struct MatMulCase {
+  DataType a_type, y_type;
+  Shape a;  // [..., M, K]
+  int64_t n;
+  bool per_column;
+  int a_zp, y_zp;
+};
+
+TEST(DnnlQLinearMatMul, MatchesTheReference) {
+  const std::vector<MatMulCase> cases = {
+      {U8, U8, {1, 1280}, 1000, true, 128, 110},   // a classifier head
+      {U8, U8, {7, 64}, 48, false, 3, 0},
+      {S8, S8, {2, 3, 96}, 33, true, 0, -4},        // batched a, s8
+      {U8, S8, {16, 256}, 64, true, 200, 0},
+      {S8, U8, {5, 40}, 17, false, -9, 128},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE("case " + std::to_string(i));
+    const MatMulCase& c = cases[i];
+    const int64_t k = c.a.back();
+    const uint32_t seed = static_cast<uint32_t>(i) + 50;
+    TestModel m(13);
+    m.input("a", c.a_type, c.a);
+    m.initializer("as", Tensor::scalar<float>(0.03f));
+    m.initializer("az", zero_point(c.a_type, c.a_zp));
+    m.initializer("b", random_ints<int8_t>({k, c.n}, seed, -127, 127));
+    std::vector<float> bs(static_cast<size_t>(c.per_column ? c.n : 1));
+    for (size_t j = 0; j < bs.size(); ++j) bs[j] = 0.004f + 0.0003f * static_cast<float>(j % 13);
+    m.initializer("bs", Tensor::from_vector<float>({static_cast<int64_t>(bs.size())}, bs));
+    m.initializer("bz", c.per_column ? Tensor::from_vector<int8_t>({c.n}, std::vector<int8_t>(static_cast<size_t>(c.n), 0))
+                                     : Tensor::scalar<int8_t>(0));
+    const float acc_std = std::sqrt(static_cast<float>(k)) * 74.f * 74.f;
+    m.initializer("ys", Tensor::scalar<float>(0.03f * 0.005f * acc_std / 40.f));
+    m.initializer("yz", zero_point(c.y_type, c.y_zp));
+    m.node("QLinearMatMul", {"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, {"y"});
+    m.output("y", c.y_type);
+    SessionOptions opts;
+    auto fast = m.session(opts);
+    ASSERT_TRUE(fast.is_ok()) << fast.status().to_string();
+    EXPECT_EQ((*fast)->executor().backends()[0],
+              ops::dnnl_ops::cpu_has_int8_dot() ? Backend::kDnnl : Backend::kReference);
+    Runs r = run_both(m, {random_q8(c.a_type, c.a, seed + 1)});
+    ASSERT_EQ(r.fast.size(), 1u);
+    ASSERT_EQ(r.ref.size(), 1u);
+    auto [worst, count] = diff8(r.fast[0], r.ref[0]);
+    EXPECT_EQ(count, 0) << "values differ, by up to " << worst;
+  }
+}
+
 // An inverted-residual block as ONNX Runtime's quantiser writes it, in the int8 layout region:
 // QLinearConv (1x1) -> QLinearConv (depthwise) -> QLinearConv (1x1) -> QLinearAdd with the
 // block input -> QLinearGlobalAveragePool. The activations stay uint8 in NHWC throughout.
