@@ -24,6 +24,7 @@
 
 #include "engine/ops/dnnl/quant_params.h"
 #include "engine/ops/dnnl/resize_plan.h"
+#include "engine/ops/quant/quant_util.h"
 #include "engine/passes/pass.h"
 #include "engine/passes/pass_util.h"
 
@@ -56,7 +57,7 @@ bool q8_rank4(const Graph& g, int value) {
 std::vector<int> quant_layout_slots(const Graph& g, const Node& n) {
   if (n.dead || !passes::single_output(n) || !q8_rank4(g, n.outputs[0]) || !q8_rank4(g, passes::input_of(n, 0))) return {};
   if (n.op_type == "QLinearConv" && passes::in_default_domain(n)) {
-    if (n.attrs.get_int("channels_last", 0) != 0 || !n.post_ops.empty()) return {};
+    if (n.attrs.get_int("channels_last", 0) != 0 || !ops::quant::clamp_bounds(n.post_ops).is_ok()) return {};
     const Tensor* w = passes::value_constant(g, passes::input_of(n, 3));
     if (!w || w->rank() != 4) return {};
     const int b = passes::input_of(n, 8);

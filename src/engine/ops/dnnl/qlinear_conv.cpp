@@ -13,10 +13,12 @@
 // to the reference kernel in ops/quant/qlinear_conv.cpp.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 #include "engine/ops/dnnl/dnnl_kernel.h"
 #include "engine/ops/dnnl/quant_params.h"
+#include "engine/ops/quant/quant_util.h"
 
 namespace fogline::engine::ops::dnnl_ops {
 namespace {
@@ -39,7 +41,9 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
     auto k = std::unique_ptr<DnnlQLinearConv>(new DnnlQLinearConv());
     const Attributes& a = info.attrs();
     if (a.get_int("channels_last", 0) != 0) return unsupported("oneDNN QLinearConv: channels_last");
-    if (!info.node().post_ops.empty()) return unsupported("oneDNN QLinearConv: post-ops");
+    FOGLINE_ASSIGN_OR_RETURN(auto bounds, quant::clamp_bounds(info.node().post_ops));
+    k->lo_ = bounds.first;
+    k->hi_ = bounds.second;
     FOGLINE_ASSIGN_OR_RETURN(k->q_, read_quant_params(info, 0));
     k->kernel_shape_ = a.get_ints("kernel_shape");
     k->strides_ = a.get_ints("strides");
@@ -104,14 +108,7 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
     auto make_pd = [&](bool fixed, bool runtime_zp) {
       dnnl::primitive_attr attr = base_attr();
       attr.set_output_scales(q_.out_scales.size() > 1 ? 1 << 1 : 0, q_.out_scales);
-      if (q_.y_zp != 0) {
-        // oneDNN adds the dst zero point to the scaled float and rounds the sum; the
-        // reference rounds first. Near a tie the float sum has lost the bits that decide
-        // the rounding (0.4999999 + 127 = 127.5), so round here and the addition is exact.
-        dnnl::post_ops po;
-        po.append_eltwise(1.f, dnnl::algorithm::eltwise_round, 0.f, 0.f);
-        attr.set_post_ops(po);
-      }
+      attr.set_post_ops(requantise_post_ops());
       if (q_.x_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {runtime_zp ? DNNL_RUNTIME_S32_VAL : q_.x_zp});
       if (q_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {runtime_zp ? DNNL_RUNTIME_S32_VAL : q_.y_zp});
       auto d = dnnl::convolution_forward::desc(
@@ -143,6 +140,29 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
     p->dst.init(dst_user, p->pd.dst_desc(), false);
     p->packed = pack_weights(wei_user, weights_.raw(), p->pd.weights_desc());
     return std::shared_ptr<const QConvPrim>(std::move(p));
+  }
+
+  // oneDNN adds the dst zero point to the scaled float and rounds the sum; the reference
+  // rounds first. Near a tie the float sum has lost the bits that decide the rounding
+  // (0.4999999 + 127 = 127.5), so round in a post-op and the addition is exact. A fused
+  // Relu / Clip clamps the rounded value to its rounded bounds (in units of y_scale, before
+  // the zero point): rounding and clamping are monotone, so this is the reference's
+  // clamp(q, q(lo), q(hi)).
+  dnnl::post_ops requantise_post_ops() const {
+    dnnl::post_ops po;
+    const bool clamp_lo = std::isfinite(lo_), clamp_hi = std::isfinite(hi_);
+    if (q_.y_zp == 0 && !clamp_lo && !clamp_hi) return po;
+    po.append_eltwise(1.f, dnnl::algorithm::eltwise_round, 0.f, 0.f);
+    if (!clamp_lo && !clamp_hi) return po;
+    const float y_scale = q_.y_scale;
+    const float lo = clamp_lo ? std::nearbyint(lo_ / y_scale) : -3e38f;
+    const float hi = clamp_hi ? std::nearbyint(hi_ / y_scale) : 3e38f;
+    if (lo == 0.f && !clamp_hi) {
+      po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    } else {
+      po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, lo, hi);
+    }
+    return po;
   }
 
   // oneDNN lists its AMX kernels first, but for the small convolutions of a batch-1 CNN its
@@ -217,6 +237,7 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
  private:
   DnnlQLinearConv() = default;
   QuantParams q_;
+  float lo_ = 0, hi_ = 0;  // fused Relu / Clip bounds (real values; +-inf: none)
   std::vector<int64_t> kernel_shape_, strides_, dilations_, pads_;
   std::string auto_pad_;
   int64_t group_ = 1;

@@ -78,6 +78,7 @@ Result<QuantParams> read_quant_params(const KernelBuildInfo& info, int channel_a
     return unsupported("oneDNN int8: w_scale is neither per-tensor nor per-channel");
   p.x_zp = xz[0];
   p.y_zp = yz[0];
+  p.y_scale = ys[0];
   // The reference kernels' multipliers, bit for bit: QLinearConv computes x * w[m] / y;
   // QLinearMatMul x * w / y when w is one value (or all equal), else x * (w[n] / y).
   const bool all_equal = std::all_of(ws.begin(), ws.end(), [&](float v) { return v == ws[0]; });

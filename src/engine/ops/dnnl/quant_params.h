@@ -16,6 +16,7 @@ namespace fogline::engine::ops::dnnl_ops {
 struct QuantParams {
   DataType x_type = DataType::kUndefined, y_type = DataType::kUndefined;
   int32_t x_zp = 0, y_zp = 0;
+  float y_scale = 1;
   // x_scale * w_scale[m] / y_scale, computed in float in that order, as the reference does:
   // one value (per-tensor weights) or one per output channel.
   std::vector<float> out_scales;

@@ -1,0 +1,192 @@
+// qdq-to-qlinear: a small QDQ network as ONNX Runtime's quantiser writes it (Q/DQ around every
+// activation, constant int8 weights behind DequantizeLinear, int32 bias behind DQ, Relu and
+// Clip between Conv and Q) becomes QLinearConv / QLinearAdd / QLinearGlobalAveragePool /
+// QLinearMatMul; the 8-bit results match the float QDQ graph within a quantisation step, and
+// the oneDNN kernels match the reference kernels on the rewritten graph bit for bit.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "engine/model_builder.h"
+#include "engine/ops/dnnl/quant_params.h"
+#include "engine/session.h"
+
+namespace fogline::engine {
+namespace {
+
+using testing::set_attr;
+using testing::TestModel;
+
+Tensor random_floats(const Shape& shape, uint32_t seed, float lo, float hi) {
+  Tensor t = std::move(Tensor::allocate(DataType::kFloat, shape)).value();
+  uint32_t s = seed * 2654435761u + 3;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    s = s * 1664525u + 1013904223u;
+    t.data<float>()[i] = lo + (hi - lo) * static_cast<float>((s >> 8) & 0xffff) / 65535.f;
+  }
+  return t;
+}
+
+Tensor random_i8(const Shape& shape, uint32_t seed) {
+  Tensor t = std::move(Tensor::allocate(DataType::kInt8, shape)).value();
+  uint32_t s = seed * 2654435761u + 5;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    s = s * 1664525u + 1013904223u;
+    t.data<int8_t>()[i] = static_cast<int8_t>(static_cast<int>((s >> 8) % 255) - 127);
+  }
+  return t;
+}
+
+// x -> Q -> DQ -> Conv+Relu -> Q (a) -> DQ -> Conv(depthwise)+Clip(0,6) -> Q (b);
+// DQ(a) + DQ(b) -> Q (c) -> DQ -> GlobalAveragePool -> Q (d) -> DQ -> Flatten -> Q -> DQ ->
+// MatMul(DQ(W)) -> Q (e). The Q outputs a..e are graph outputs (uint8).
+TestModel qdq_model() {
+  TestModel m(13);
+  const int64_t c = 16;
+  m.input("x", DataType::kFloat, {1, 8, 12, 12});
+  auto scalar = [&](const std::string& name, float s, uint8_t z) {
+    m.initializer(name + "_s", Tensor::scalar<float>(s));
+    m.initializer(name + "_z", Tensor::scalar<uint8_t>(z));
+  };
+  auto q = [&](const std::string& in, const std::string& out, const std::string& p) {
+    m.node("QuantizeLinear", {in, p + "_s", p + "_z"}, {out});
+  };
+  auto dq = [&](const std::string& in, const std::string& out, const std::string& p) {
+    m.node("DequantizeLinear", {in, p + "_s", p + "_z"}, {out});
+  };
+  auto weights = [&](const std::string& name, const Shape& shape, int64_t channels, int64_t axis, float scale,
+                     uint32_t seed) {
+    m.initializer(name + "_q", random_i8(shape, seed));
+    std::vector<float> s(static_cast<size_t>(channels));
+    for (size_t i = 0; i < s.size(); ++i) s[i] = scale * (0.6f + 0.05f * static_cast<float>(i % 9));
+    m.initializer(name + "_ws", Tensor::from_vector<float>({channels}, s));
+    m.initializer(name + "_wz", Tensor::from_vector<int8_t>({channels}, std::vector<int8_t>(s.size(), 0)));
+    auto& n = m.node("DequantizeLinear", {name + "_q", name + "_ws", name + "_wz"}, {name});
+    set_attr(n, "axis", axis);
+    return s;
+  };
+  scalar("in", 0.02f, 128);
+  scalar("a", 0.03f, 0);
+  scalar("b", 0.025f, 0);
+  scalar("c", 0.04f, 0);
+  scalar("d", 0.02f, 0);
+  scalar("e", 0.05f, 128);
+  q("x", "xq", "in");
+  dq("xq", "xf", "in");
+  // Conv 1: int32 bias behind DQ with scale x_scale * w_scale (as ORT writes it).
+  auto s1 = weights("w1", {c, 8, 3, 3}, c, 0, 0.004f, 1);
+  std::vector<float> bs(s1.size());
+  for (size_t i = 0; i < bs.size(); ++i) bs[i] = 0.02f * s1[i];
+  m.initializer("b1_q", Tensor::from_vector<int32_t>({c}, std::vector<int32_t>{300, -200, 50, 0, 1000, -999, 7, 8,
+                                                                              9, 10, -11, 12, 13, 14, 15, -1600}));
+  m.initializer("b1_s", Tensor::from_vector<float>({c}, bs));
+  set_attr(m.node("DequantizeLinear", {"b1_q", "b1_s"}, {"b1"}), "axis", int64_t{0});
+  auto& c1 = m.node("Conv", {"xf", "w1", "b1"}, {"c1"});
+  set_attr(c1, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.node("Relu", {"c1"}, {"r1"});
+  q("r1", "a", "a");
+  dq("a", "af", "a");
+  // Conv 2: depthwise, float bias, Clip(0, 6) as ReLU6.
+  weights("w2", {c, 1, 3, 3}, c, 0, 0.01f, 2);
+  m.initializer("b2", random_floats({c}, 3, -0.3f, 0.3f));
+  auto& c2 = m.node("Conv", {"af", "w2", "b2"}, {"c2"});
+  set_attr(c2, "group", c);
+  set_attr(c2, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.initializer("lo", Tensor::scalar<float>(0.f));
+  m.initializer("hi", Tensor::scalar<float>(6.f));
+  m.node("Clip", {"c2", "lo", "hi"}, {"r2"});
+  q("r2", "b", "b");
+  dq("b", "bf", "b");
+  m.node("Add", {"af", "bf"}, {"sum"});
+  q("sum", "cq", "c");
+  dq("cq", "cf", "c");
+  m.node("GlobalAveragePool", {"cf"}, {"gap"});
+  q("gap", "dq", "d");
+  dq("dq", "df", "d");
+  auto& fl = m.node("Flatten", {"df"}, {"flat"});
+  set_attr(fl, "axis", int64_t{1});
+  q("flat", "flq", "d");
+  dq("flq", "flf", "d");
+  m.initializer("w3_q", random_i8({c, 10}, 4));
+  m.initializer("w3_s", Tensor::scalar<float>(0.01f));
+  m.initializer("w3_z", Tensor::scalar<int8_t>(0));
+  m.node("DequantizeLinear", {"w3_q", "w3_s", "w3_z"}, {"w3"});
+  m.node("MatMul", {"flf", "w3"}, {"mm"});
+  q("mm", "eq", "e");
+  for (const char* o : {"a", "b", "cq", "dq", "eq"}) m.output(o, DataType::kUInt8);
+  return m;
+}
+
+std::map<std::string, int> op_counts(const Session& s) {
+  std::map<std::string, int> counts;
+  for (const Node& n : s.graph().nodes)
+    if (!n.dead) ++counts[n.op_type];
+  return counts;
+}
+
+TEST(QdqToQLinear, RewritesTheQdqPatternsIntoEightBitOps) {
+  TestModel m = qdq_model();
+  auto s = m.session();
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  auto ops = op_counts(**s);
+  EXPECT_EQ(ops["QLinearConv"], 2);
+  EXPECT_EQ(ops["QLinearAdd"], 1);
+  EXPECT_EQ(ops["QLinearGlobalAveragePool"], 1);
+  EXPECT_EQ(ops["QLinearMatMul"], 1);
+  EXPECT_EQ(ops["Conv"] + ops["Relu"] + ops["Clip"] + ops["Add"] + ops["MatMul"] + ops["GlobalAveragePool"], 0);
+  // Only the input's QuantizeLinear and the float Flatten's Q/DQ stay.
+  EXPECT_EQ(ops["QuantizeLinear"], 2);
+  int clamps = 0;
+  for (const Node& n : (*s)->graph().nodes)
+    if (!n.dead && n.op_type == "QLinearConv") clamps += static_cast<int>(n.post_ops.size());
+  EXPECT_EQ(clamps, 2);
+}
+
+TEST(QdqToQLinear, MatchesTheFloatQdqGraphAndTheKernelsAgree) {
+  TestModel m = qdq_model();
+  SessionOptions fast_opts, ref_opts, float_opts;
+  ref_opts.reference_only = true;
+  float_opts.reference_only = true;
+  float_opts.optimize = false;  // the QDQ graph as written: float ops between Q and DQ
+  auto fast = m.session(fast_opts);
+  auto ref = m.session(ref_opts);
+  auto flt = m.session(float_opts);
+  ASSERT_TRUE(fast.is_ok() && ref.is_ok() && flt.is_ok());
+  EXPECT_EQ(op_counts(**ref)["QLinearConv"], 2) << "the reference kernel set gets the rewrite too";
+  const Tensor x = random_floats({1, 8, 12, 12}, 9, -2.f, 2.f);
+  auto a = (*fast)->run({x});
+  auto b = (*ref)->run({x});
+  auto f = (*flt)->run({x});
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+  const char* names[] = {"a", "b", "c", "d", "e"};
+  for (size_t o = 0; o < 5; ++o) {
+    SCOPED_TRACE(names[o]);
+    const Tensor& ta = (*a)[o];
+    const Tensor& tb = (*b)[o];
+    const Tensor& tf = (*f)[o];
+    ASSERT_EQ(ta.shape(), tf.shape());
+    int64_t differ_kernels = 0, differ_float = 0, distinct = 0;
+    int worst = 0;
+    std::vector<char> seen(256, 0);
+    for (int64_t i = 0; i < ta.numel(); ++i) {
+      const int va = ta.data<uint8_t>()[i], vb = tb.data<uint8_t>()[i], vf = tf.data<uint8_t>()[i];
+      differ_kernels += va != vb;
+      differ_float += va != vf;
+      worst = std::max(worst, std::abs(va - vf));
+      distinct += !seen[static_cast<size_t>(va)];
+      seen[static_cast<size_t>(va)] = 1;
+    }
+    EXPECT_EQ(differ_kernels, 0) << "oneDNN and reference kernels disagree";
+    // Integer sums vs float sums: a value sitting on a rounding boundary may move by one step,
+    // and that one step can move a later layer's value by one more.
+    EXPECT_LE(worst, 2);
+    EXPECT_LE(differ_float, std::max<int64_t>(2, ta.numel() / 20)) << "max diff " << worst;
+    if (ta.numel() > 50) EXPECT_GT(distinct, 10) << "outputs should not be saturated";
+  }
+}
+
+}  // namespace
+}  // namespace fogline::engine
