@@ -4,7 +4,8 @@
 #               QuantizeLinear, int8 weights behind DequantizeLinear, int32 bias behind DQ),
 #               as ONNX Runtime's quantiser and Fogline's optimiser write it;
 #   FP32.onnx - the network dequantised to fp32 (real weights = scale * (q - zero point),
-#               activation Q/DQ removed): the fp32 baseline for ONNX Runtime.
+#               activation Q/DQ replaced by the Clip to the quantised range that they
+#               imply): the fp32 baseline for ONNX Runtime.
 # usage: /usr/bin/python3 bench/int8_variants.py INT8.onnx QDQ.onnx FP32.onnx  (needs python3-onnx)
 import sys, onnx, numpy as np
 from onnx import helper, numpy_helper as nh, TensorProto
@@ -28,7 +29,13 @@ def make(fp32):
         nodes.append(helper.make_node("DequantizeLinear", [x, s] + ([z] if z else []), [out], **kw)); return out
     def q(xf, s, z, out):
         if fp32:
-            nodes.append(helper.make_node("Identity", [xf], [out])); return
+            # The quantised output saturates to [scale * (qmin - zp), scale * (qmax - zp)]; the
+            # network relies on that (its ReLU6s are folded into it), so fp32 keeps it as a Clip.
+            zp = inits[z]; info = np.iinfo(zp.dtype); sc = float(inits[s])
+            lo, hi = nm(out + "_lo"), nm(out + "_hi")
+            new_inits[lo] = np.array(sc * (info.min - int(zp)), dtype=np.float32)
+            new_inits[hi] = np.array(sc * (info.max - int(zp)), dtype=np.float32)
+            nodes.append(helper.make_node("Clip", [xf, lo, hi], [out])); return
         nodes.append(helper.make_node("QuantizeLinear", [xf, s, z], [out]))
     for n in m.graph.node:
         a = {x.name: helper.get_attribute_value(x) for x in n.attribute}

@@ -188,5 +188,87 @@ TEST(QdqToQLinear, MatchesTheFloatQdqGraphAndTheKernelsAgree) {
   }
 }
 
+// SiLU as quantisers write it between two convs: x*sigmoid(x) with Q/DQ around each op. It
+// becomes QLinearConv -> QLinearSigmoid, QLinearMul -> QLinearConv, all kept in NHWC.
+TEST(QdqToQLinear, SiluBlockStaysInEightBitsAndNhwc) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 8, 10, 10});
+  auto scalar = [&](const std::string& name, float s, uint8_t z) {
+    m.initializer(name + "_s", Tensor::scalar<float>(s));
+    m.initializer(name + "_z", Tensor::scalar<uint8_t>(z));
+  };
+  auto q = [&](const std::string& in, const std::string& out, const std::string& p) {
+    m.node("QuantizeLinear", {in, p + "_s", p + "_z"}, {out});
+  };
+  auto dq = [&](const std::string& in, const std::string& out, const std::string& p) {
+    m.node("DequantizeLinear", {in, p + "_s", p + "_z"}, {out});
+  };
+  auto conv = [&](const std::string& in, const std::string& out, uint32_t seed) {
+    m.initializer(out + "_wq", random_i8({8, 8, 3, 3}, seed));
+    m.initializer(out + "_ws", Tensor::scalar<float>(0.003f));
+    m.initializer(out + "_wz", Tensor::scalar<int8_t>(0));
+    m.node("DequantizeLinear", {out + "_wq", out + "_ws", out + "_wz"}, {out + "_w"});
+    set_attr(m.node("Conv", {in, out + "_w"}, {out}), "pads", std::vector<int64_t>{1, 1, 1, 1});
+  };
+  scalar("in", 0.02f, 128);
+  scalar("a", 0.04f, 120);
+  scalar("s", 1.f / 255.f, 0);
+  scalar("m", 0.03f, 100);
+  scalar("o", 0.05f, 128);
+  q("x", "xq", "in");
+  dq("xq", "xf", "in");
+  conv("xf", "c1", 11);
+  q("c1", "aq", "a");
+  dq("aq", "af", "a");
+  m.node("Sigmoid", {"af"}, {"sg"});
+  q("sg", "sq", "s");
+  dq("sq", "sf", "s");
+  m.node("Mul", {"af", "sf"}, {"mul"});
+  q("mul", "mq", "m");
+  dq("mq", "mf", "m");
+  conv("mf", "c2", 12);
+  q("c2", "oq", "o");
+  m.output("oq", DataType::kUInt8);
+  m.output("sq", DataType::kUInt8);
+
+  SessionOptions ref_opts, float_opts;
+  ref_opts.reference_only = true;
+  float_opts.reference_only = true;
+  float_opts.optimize = false;
+  auto fast = m.session();
+  auto ref = m.session(ref_opts);
+  auto flt = m.session(float_opts);
+  ASSERT_TRUE(fast.is_ok() && ref.is_ok() && flt.is_ok());
+  auto ops = op_counts(**fast);
+  EXPECT_EQ(ops["QLinearConv"], 2);
+  EXPECT_EQ(ops["QLinearSigmoid"], 1);
+  EXPECT_EQ(ops["QLinearMul"], 1);
+  EXPECT_EQ(ops["DequantizeLinear"], 0);
+  if (ops::dnnl_ops::cpu_has_int8_dot()) {
+    int tagged = 0;
+    for (const Value& v : (*fast)->graph().values) tagged += v.layout == "nhwc";
+    EXPECT_GE(tagged, 2) << "the SiLU's 8-bit values should stay in NHWC";
+  }
+  const Tensor x = random_floats({1, 8, 10, 10}, 21, -2.f, 2.f);
+  auto a = (*fast)->run({x});
+  auto b = (*ref)->run({x});
+  auto f = (*flt)->run({x});
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok() && f.is_ok());
+  for (size_t o = 0; o < 2; ++o) {
+    int64_t differ_kernels = 0, differ_float = 0;
+    int worst = 0;
+    for (int64_t i = 0; i < (*a)[o].numel(); ++i) {
+      const int va = (*a)[o].data<uint8_t>()[i], vb = (*b)[o].data<uint8_t>()[i], vf = (*f)[o].data<uint8_t>()[i];
+      differ_kernels += va != vb;
+      differ_float += va != vf;
+      worst = std::max(worst, std::abs(va - vf));
+    }
+    EXPECT_EQ(differ_kernels, 0) << "output " << o;
+    EXPECT_LE(worst, 2) << "output " << o;
+    EXPECT_LE(differ_float, (*a)[o].numel() / 20) << "output " << o;
+  }
+}
+
 }  // namespace
 }  // namespace fogline::engine

@@ -13,9 +13,9 @@
 //
 // The 8-bit ops take part the same way (their values stay int8/uint8 in NHWC): QLinearConv
 // when ops/dnnl/qlinear_conv.cpp takes it (constant quantisation parameters, int8 weights with
-// zero points 0), and the com.microsoft QLinearAdd (same-shape operands) and
-// QLinearGlobalAveragePool, whose layout-aware kernels are ops/dnnl/qlinear_add.cpp and
-// ops/dnnl/qlinear_global_average_pool.cpp.
+// zero points 0), and the com.microsoft QLinearAdd / QLinearMul (same-shape operands),
+// QLinearSigmoid and QLinearGlobalAveragePool, whose layout-aware kernels are
+// ops/dnnl/qlinear_elementwise.cpp and ops/dnnl/qlinear_global_average_pool.cpp.
 //
 // Only for the oneDNN kernel set (reference kernels know nothing of layouts).
 #include <algorithm>
@@ -66,13 +66,14 @@ std::vector<int> quant_layout_slots(const Graph& g, const Node& n) {
     return {0};
   }
   if (n.domain != "com.microsoft") return {};
-  if (n.op_type == "QLinearAdd") {
+  if (n.op_type == "QLinearAdd" || n.op_type == "QLinearMul") {
     const int a = passes::input_of(n, 0), b = passes::input_of(n, 3);
     if (!q8_rank4(g, b) || passes::value_dtype(g, a) != passes::value_dtype(g, b)) return {};
     if (!passes::same_shape(g, a, b) || !passes::same_shape(g, a, n.outputs[0])) return {};
     return {0, 3};
   }
   if (n.op_type == "QLinearGlobalAveragePool" && n.attrs.get_int("channels_last", 0) == 0) return {0};
+  if (n.op_type == "QLinearSigmoid") return {0};
   return {};
 }
 

@@ -4,7 +4,8 @@
 // int8/uint8 between ops and never go through float:
 //   DQ(x), DQ(W)[, DQ(B) | B] -> Conv [-> Relu | Clip] -> Q   =>  QLinearConv (+ clamp post-op)
 //   DQ(a), DQ(B) -> MatMul -> Q                                =>  QLinearMatMul
-//   DQ(a), DQ(b) -> Add -> Q                                   =>  com.microsoft QLinearAdd
+//   DQ(a), DQ(b) -> Add | Mul -> Q                             =>  com.microsoft QLinearAdd | QLinearMul
+//   DQ(x) -> Sigmoid -> Q                                      =>  com.microsoft QLinearSigmoid
 //   DQ(x) -> GlobalAveragePool -> Q                            =>  com.microsoft QLinearGlobalAveragePool
 // This is the rewrite ONNX Runtime itself applies to QDQ models; the results are the
 // integer ops' (exact int32 sums, one requantisation), which differ from running the float
@@ -161,7 +162,8 @@ class Rewriter {
     std::optional<Node> fused;
     if (c.op_type == "Conv") fused = conv(c, q, clamp);
     if (act < 0 && c.op_type == "MatMul") fused = matmul(c, q);
-    if (act < 0 && c.op_type == "Add") fused = add(c, q);
+    if (act < 0 && (c.op_type == "Add" || c.op_type == "Mul")) fused = binary(c, q);
+    if (act < 0 && c.op_type == "Sigmoid") fused = sigmoid(c, q);
     if (act < 0 && c.op_type == "GlobalAveragePool") fused = global_average_pool(c, q);
     if (!fused) return false;
     fused->outputs = {q.outputs[0]};
@@ -269,8 +271,10 @@ class Rewriter {
     return n;
   }
 
-  std::optional<Node> add(const Node& c, const Node& q) {
-    if (!available("com.microsoft", "QLinearAdd", 1)) return std::nullopt;
+  // Add / Mul -> com.microsoft QLinearAdd / QLinearMul.
+  std::optional<Node> binary(const Node& c, const Node& q) {
+    const std::string op = c.op_type == "Add" ? "QLinearAdd" : "QLinearMul";
+    if (c.inputs.size() != 2 || !available("com.microsoft", op.c_str(), 1)) return std::nullopt;
     auto a = activation_dq(input_of(c, 0));
     auto b = activation_dq(input_of(c, 1));
     if (!a || !b) return std::nullopt;
@@ -278,12 +282,28 @@ class Rewriter {
     if (passes::value_dtype(g_, b->x) != t || q_type(q) != t) return std::nullopt;
     Node n;
     n.name = c.name;
-    n.op_type = "QLinearAdd";
+    n.op_type = op;
     n.domain = "com.microsoft";
     n.opset = 1;
     n.inputs = {a->x, a->scale, zero_point_or_default(a->zp, t, c.name + "_a"),
                 b->x, b->scale, zero_point_or_default(b->zp, t, c.name + "_b"),
                 input_of(q, 1), zero_point_or_default(input_of(q, 2), t, c.name + "_y")};
+    return n;
+  }
+
+  std::optional<Node> sigmoid(const Node& c, const Node& q) {
+    if (!available("com.microsoft", "QLinearSigmoid", 1)) return std::nullopt;
+    auto x = activation_dq(input_of(c, 0));
+    if (!x) return std::nullopt;
+    const DataType t = passes::value_dtype(g_, x->x);
+    if (q_type(q) != t) return std::nullopt;
+    Node n;
+    n.name = c.name;
+    n.op_type = "QLinearSigmoid";
+    n.domain = "com.microsoft";
+    n.opset = 1;
+    n.inputs = {x->x, x->scale, zero_point_or_default(x->zp, t, c.name + "_x"), input_of(q, 1),
+                zero_point_or_default(input_of(q, 2), t, c.name + "_y")};
     return n;
   }
 
