@@ -198,6 +198,8 @@ class Rewriter {
     const float xs = value_constant(g_, x->scale)->data<float>()[0];
     std::vector<float> bias_scale(static_cast<size_t>(m));
     for (int64_t i = 0; i < m; ++i) bias_scale[static_cast<size_t>(i)] = xs * ws->data<float>()[ws->numel() == 1 ? 0 : i];
+    // add_constant may grow g_.values: no pointer into it is used past this point.
+    const DataType wt = wq->dtype();
     int bias = -1;
     if (input_of(c, 2) >= 0) {
       auto b = int32_bias(input_of(c, 2), bias_scale, c.name);
@@ -211,7 +213,7 @@ class Rewriter {
     n.attrs = c.attrs;
     const DataType xt = passes::value_dtype(g_, x->x);
     n.inputs = {x->x, x->scale, zero_point_or_default(x->zp, xt, c.name + "_x"),
-                w->x, w->scale, zero_point_or_default(w->zp, wq->dtype(), c.name + "_w"),
+                w->x, w->scale, zero_point_or_default(w->zp, wt, c.name + "_w"),
                 input_of(q, 1), zero_point_or_default(input_of(q, 2), q_type(q), c.name + "_y")};
     if (bias >= 0) n.inputs.push_back(bias);
     if (clamp) n.post_ops.push_back(*clamp);
@@ -261,12 +263,13 @@ class Rewriter {
     if (!bq || !q8(bq->dtype()) || bq->rank() != 2) return std::nullopt;
     const Tensor* bs = value_constant(g_, b->scale);
     if (bs->numel() != 1 && (bs->numel() != bq->dim(1) || (b->axis != 1 && b->axis != -1))) return std::nullopt;
+    const DataType bt = bq->dtype();  // add_constant below may grow g_.values
     Node n;
     n.name = c.name;
     n.op_type = "QLinearMatMul";
     n.opset = c.opset;
     n.inputs = {a->x, a->scale, zero_point_or_default(a->zp, passes::value_dtype(g_, a->x), c.name + "_a"),
-                b->x, b->scale, zero_point_or_default(b->zp, bq->dtype(), c.name + "_b"),
+                b->x, b->scale, zero_point_or_default(b->zp, bt, c.name + "_b"),
                 input_of(q, 1), zero_point_or_default(input_of(q, 2), q_type(q), c.name + "_y")};
     return n;
   }

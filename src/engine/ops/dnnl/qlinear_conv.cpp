@@ -189,7 +189,7 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
     auto& s = thread_stream();
     auto zeroed = [&](const dnnl::memory::desc& md) {
       dnnl::memory m(md, eng);
-      std::memset(m.get_data_handle(), 0, md.get_size());
+      if (md.get_size() > 0 && m.get_data_handle()) std::memset(m.get_data_handle(), 0, md.get_size());
       return m;
     };
     PackedWeights w = pack_weights(wei_user, weights_.raw(), pd.weights_desc());
