@@ -259,6 +259,33 @@ TEST(DnnlQLinearMatMul, MatchesTheReference) {
   }
 }
 
+// MatMulInteger with a run-time a zero point (as DynamicQuantizeLinear produces it) and a
+// constant int8 b: exact int32 sums, so the oneDNN kernel must equal the reference exactly.
+TEST(DnnlMatMulInteger, MatchesTheReferenceWithRunTimeZeroPoint) {
+  for (DataType at : {U8, S8}) {
+    SCOPED_TRACE(at == U8 ? "u8" : "s8");
+    TestModel m(13);
+    const Shape a_shape{2, 5, 96};
+    m.input("a", at, a_shape);
+    m.input("az", at, {});
+    m.initializer("b", random_ints<int8_t>({96, 40}, 3));
+    m.initializer("bz", Tensor::scalar<int8_t>(0));
+    m.node("MatMulInteger", {"a", "b", "az", "bz"}, {"y"});
+    m.output("y", DataType::kInt32);
+    auto fast = m.session();
+    ASSERT_TRUE(fast.is_ok()) << fast.status().to_string();
+    EXPECT_EQ((*fast)->executor().backends()[0],
+              ops::dnnl_ops::cpu_has_int8_dot() ? Backend::kDnnl : Backend::kReference);
+    Runs r = run_both(m, {random_q8(at, a_shape, 4), zero_point(at, at == U8 ? 131 : -7)});
+    ASSERT_EQ(r.fast.size(), 1u);
+    ASSERT_EQ(r.ref.size(), 1u);
+    ASSERT_EQ(r.fast[0].shape(), (Shape{2, 5, 40}));
+    int64_t differ = 0;
+    for (int64_t i = 0; i < r.ref[0].numel(); ++i) differ += r.fast[0].data<int32_t>()[i] != r.ref[0].data<int32_t>()[i];
+    EXPECT_EQ(differ, 0);
+  }
+}
+
 // An inverted-residual block as ONNX Runtime's quantiser writes it, in the int8 layout region:
 // QLinearConv (1x1) -> QLinearConv (depthwise) -> QLinearConv (1x1) -> QLinearAdd with the
 // block input -> QLinearGlobalAveragePool. The activations stay uint8 in NHWC throughout.
