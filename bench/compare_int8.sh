@@ -2,7 +2,8 @@
 # int8 speed: the int8 MobileNetV2 of $FOGLINE_SHARED (QOperator form) and its QDQ form on
 # Fogline and on ONNX Runtime, against ONNX Runtime fp32 on the dequantised network (issue 6's
 # baseline). The variants are written by bench/int8_variants.py into OUT_DIR. For each thread
-# count the five runs alternate ROUNDS times; figures are medians of the per-round medians.
+# count the five runs alternate ROUNDS times; figures are medians of the per-round medians,
+# then (second table) the best per-run minimum, which a busy machine disturbs least.
 # usage: bench/compare_int8.sh      env: ROUNDS (5), RUNS (50), THREADS ("1 2"), FOGLINE, OUT_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,19 +28,29 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| threads | fogline int8 | ORT int8 | fogline QDQ | ORT QDQ | ORT fp32 | fogline int8 / ORT int8 | ORT fp32 / fogline QDQ | ORT fp32 / fogline int8 |\n'
-printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for threads in $threads_list; do
-  for k in fi oi fq oq of; do : > "$tmp/$k"; done
+  for k in fi oi fq oq of; do : > "$tmp/$k"; : > "$tmp/$k.min"; done
+  one() {  # one() KEY COMMAND...: appends the run's median and min
+    local key=$1; shift
+    "$@" > "$tmp/j"
+    json_field median_ms < "$tmp/j" >> "$tmp/$key"
+    json_field min_ms < "$tmp/j" >> "$tmp/$key.min"
+  }
   for ((r = 0; r < rounds; r++)); do
-    "$fogline" bench "$int8" --threads "$threads" --runs "$runs" --warmup 5 --json | json_field median_ms >> "$tmp/fi"
-    "$shared/peers/ort/run" "$int8" --threads "$threads" --runs "$runs" --warmup 5 | json_field median_ms >> "$tmp/oi"
-    "$fogline" bench "$qdq" --threads "$threads" --runs "$runs" --warmup 5 --json | json_field median_ms >> "$tmp/fq"
-    "$shared/peers/ort/run" "$qdq" --threads "$threads" --runs "$runs" --warmup 5 | json_field median_ms >> "$tmp/oq"
-    "$shared/peers/ort/run" "$fp32" --threads "$threads" --runs "$runs" --warmup 5 | json_field median_ms >> "$tmp/of"
+    one fi "$fogline" bench "$int8" --threads "$threads" --runs "$runs" --warmup 5 --json
+    one oi "$shared/peers/ort/run" "$int8" --threads "$threads" --runs "$runs" --warmup 5
+    one fq "$fogline" bench "$qdq" --threads "$threads" --runs "$runs" --warmup 5 --json
+    one oq "$shared/peers/ort/run" "$qdq" --threads "$threads" --runs "$runs" --warmup 5
+    one of "$shared/peers/ort/run" "$fp32" --threads "$threads" --runs "$runs" --warmup 5
   done
-  fi=$(median < "$tmp/fi"); oi=$(median < "$tmp/oi"); fq=$(median < "$tmp/fq"); oq=$(median < "$tmp/oq")
-  of=$(median < "$tmp/of")
-  awk -v t="$threads" -v fi="$fi" -v oi="$oi" -v fq="$fq" -v oq="$oq" -v of="$of" 'BEGIN {
-    printf "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2fx | %.2fx |\n", t, fi, oi, fq, oq, of, fi / oi, of / fq, of / fi }'
+  for stat in median min; do
+    for k in fi oi fq oq of; do
+      if [ $stat = median ]; then v=$(median < "$tmp/$k"); else v=$(sort -g "$tmp/$k.min" | head -1); fi
+      eval "$k=$v"
+    done
+    awk -v t="$threads ($stat)" -v fi="$fi" -v oi="$oi" -v fq="$fq" -v oq="$oq" -v of="$of" 'BEGIN {
+      printf "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2fx | %.2fx |\n", t, fi, oi, fq, oq, of, fi / oi, of / fq, of / fi }'
+  done
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

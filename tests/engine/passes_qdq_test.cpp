@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <tuple>
 #include <map>
 
 #include "engine/model_builder.h"
@@ -267,6 +269,52 @@ TEST(QdqToQLinear, SiluBlockStaysInEightBitsAndNhwc) {
     EXPECT_EQ(differ_kernels, 0) << "output " << o;
     EXPECT_LE(worst, 2) << "output " << o;
     EXPECT_LE(differ_float, (*a)[o].numel() / 20) << "output " << o;
+  }
+}
+
+// MaxPool between Q/DQ with the same parameters runs on the 8-bit values, and Concat becomes
+// QLinearConcat; both give exactly the float QDQ graph's values (max commutes with the
+// monotone dequantisation; QLinearConcat requantises with the same float arithmetic as Q).
+TEST(QdqToQLinear, MaxPoolAndConcatMatchTheFloatGraphExactly) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 4, 9, 9});
+  m.input("y", DataType::kFloat, {1, 3, 4, 4});
+  for (auto [name, s, z] : {std::tuple{"in", 0.02f, 128}, {"iy", 0.05f, 100}, {"o", 0.03f, 90}}) {
+    m.initializer(std::string(name) + "_s", Tensor::scalar<float>(s));
+    m.initializer(std::string(name) + "_z", Tensor::scalar<uint8_t>(static_cast<uint8_t>(z)));
+  }
+  m.node("QuantizeLinear", {"x", "in_s", "in_z"}, {"xq"});
+  m.node("DequantizeLinear", {"xq", "in_s", "in_z"}, {"xf"});
+  auto& pool = m.node("MaxPool", {"xf"}, {"p"});
+  set_attr(pool, "kernel_shape", std::vector<int64_t>{3, 3});
+  set_attr(pool, "strides", std::vector<int64_t>{2, 2});
+  m.node("QuantizeLinear", {"p", "in_s", "in_z"}, {"pq"});
+  m.node("DequantizeLinear", {"pq", "in_s", "in_z"}, {"pf"});
+  m.node("QuantizeLinear", {"y", "iy_s", "iy_z"}, {"yq"});
+  m.node("DequantizeLinear", {"yq", "iy_s", "iy_z"}, {"yf"});
+  set_attr(m.node("Concat", {"pf", "yf"}, {"cat"}), "axis", int64_t{1});
+  m.node("QuantizeLinear", {"cat", "o_s", "o_z"}, {"out"});
+  m.output("out", DataType::kUInt8);
+  m.output("pq", DataType::kUInt8);
+  SessionOptions float_opts;
+  float_opts.reference_only = true;
+  float_opts.optimize = false;
+  auto fast = m.session();
+  auto flt = m.session(float_opts);
+  ASSERT_TRUE(fast.is_ok() && flt.is_ok());
+  auto ops = op_counts(**fast);
+  EXPECT_EQ(ops["QLinearConcat"], 1);
+  EXPECT_EQ(ops["MaxPool"], 1);
+  EXPECT_EQ(ops["DequantizeLinear"], 0);
+  const Tensor x = random_floats({1, 4, 9, 9}, 31, -2.f, 2.f);
+  const Tensor y = random_floats({1, 3, 4, 4}, 32, -6.f, 6.f);
+  auto a = (*fast)->run({x, y});
+  auto f = (*flt)->run({x, y});
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(f.is_ok());
+  for (size_t o = 0; o < 2; ++o) {
+    ASSERT_EQ((*a)[o].shape(), (*f)[o].shape());
+    EXPECT_EQ(std::memcmp((*a)[o].raw(), (*f)[o].raw(), static_cast<size_t>((*a)[o].numel())), 0) << "output " << o;
   }
 }
 

@@ -7,6 +7,8 @@
 //   DQ(a), DQ(b) -> Add | Mul -> Q                             =>  com.microsoft QLinearAdd | QLinearMul
 //   DQ(x) -> Sigmoid -> Q                                      =>  com.microsoft QLinearSigmoid
 //   DQ(x) -> GlobalAveragePool -> Q                            =>  com.microsoft QLinearGlobalAveragePool
+//   DQ(x) -> MaxPool -> Q (same scale and zero point)          =>  MaxPool on the 8-bit values
+//   DQ(x_i)... -> Concat -> Q                                   =>  com.microsoft QLinearConcat
 // This is the rewrite ONNX Runtime itself applies to QDQ models; the results are the
 // integer ops' (exact int32 sums, one requantisation), which differ from running the float
 // graph by at most one quantisation step at rounding boundaries.
@@ -164,6 +166,8 @@ class Rewriter {
     if (act < 0 && c.op_type == "MatMul") fused = matmul(c, q);
     if (act < 0 && (c.op_type == "Add" || c.op_type == "Mul")) fused = binary(c, q);
     if (act < 0 && c.op_type == "Sigmoid") fused = sigmoid(c, q);
+    if (act < 0 && c.op_type == "MaxPool") fused = max_pool(c, q);
+    if (act < 0 && c.op_type == "Concat") fused = concat(c, q);
     if (act < 0 && c.op_type == "GlobalAveragePool") fused = global_average_pool(c, q);
     if (!fused) return false;
     fused->outputs = {q.outputs[0]};
@@ -308,6 +312,64 @@ class Rewriter {
     n.inputs = {x->x, x->scale, zero_point_or_default(x->zp, t, c.name + "_x"), input_of(q, 1),
                 zero_point_or_default(input_of(q, 2), t, c.name + "_y")};
     return n;
+  }
+
+  // MaxPool commutes with the monotone DQ, and Q(DQ(v)) = v when Q and DQ share scale and zero
+  // point: the pool then runs on the 8-bit values as they are (MaxPool takes int8/uint8).
+  std::optional<Node> max_pool(const Node& c, const Node& q) {
+    if (c.opset < 12 || !available("", "MaxPool", c.opset)) return std::nullopt;
+    for (size_t i = 1; i < c.outputs.size(); ++i)
+      if (c.outputs[i] >= 0) return std::nullopt;  // Indices
+    auto x = activation_dq(input_of(c, 0));
+    if (!x) return std::nullopt;
+    const DataType t = passes::value_dtype(g_, x->x);
+    if (q_type(q) != t || !same_scalar(x->scale, input_of(q, 1)) || !same_zero_point(x->zp, input_of(q, 2), t))
+      return std::nullopt;
+    Node n = c;
+    n.inputs = {x->x};
+    return n;
+  }
+
+  // Concat -> com.microsoft QLinearConcat (each input requantised to the output's parameters).
+  std::optional<Node> concat(const Node& c, const Node& q) {
+    if (!available("com.microsoft", "QLinearConcat", 1) || c.inputs.empty()) return std::nullopt;
+    const DataType t = q_type(q);
+    std::vector<Dq> ins;
+    for (int v : c.inputs) {
+      auto d = activation_dq(v);
+      if (!d || passes::value_dtype(g_, d->x) != t) return std::nullopt;
+      ins.push_back(*d);
+    }
+    Node n;
+    n.name = c.name;
+    n.op_type = "QLinearConcat";
+    n.domain = "com.microsoft";
+    n.opset = 1;
+    n.attrs.set_int("axis", c.attrs.get_int("axis", 0));
+    n.inputs = {input_of(q, 1), zero_point_or_default(input_of(q, 2), t, c.name + "_y")};
+    for (const Dq& d : ins) {
+      n.inputs.push_back(d.x);
+      n.inputs.push_back(d.scale);
+      n.inputs.push_back(zero_point_or_default(d.zp, t, c.name + "_x"));
+    }
+    return n;
+  }
+
+  bool same_scalar(int a, int b) const {
+    const Tensor* ta = value_constant(g_, a);
+    const Tensor* tb = value_constant(g_, b);
+    return ta && tb && ta->numel() == 1 && tb->numel() == 1 && ta->dtype() == DataType::kFloat &&
+           tb->dtype() == DataType::kFloat && ta->data<float>()[0] == tb->data<float>()[0];
+  }
+  bool same_zero_point(int a, int b, DataType t) const {
+    auto value = [&](int v) -> std::optional<int64_t> {
+      if (v < 0) return 0;
+      const Tensor* c = value_constant(g_, v);
+      if (!c || c->numel() != 1 || c->dtype() != t) return std::nullopt;
+      return c->value_as_int(0);
+    };
+    auto va = value(a), vb = value(b);
+    return va && vb && *va == *vb;
   }
 
   std::optional<Node> global_average_pool(const Node& c, const Node& q) {
