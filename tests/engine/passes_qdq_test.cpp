@@ -83,7 +83,9 @@ TestModel qdq_model() {
   m.initializer("b1_q", Tensor::from_vector<int32_t>({c}, std::vector<int32_t>{300, -200, 50, 0, 1000, -999, 7, 8,
                                                                               9, 10, -11, 12, 13, 14, 15, -1600}));
   m.initializer("b1_s", Tensor::from_vector<float>({c}, bs));
-  set_attr(m.node("DequantizeLinear", {"b1_q", "b1_s"}, {"b1"}), "axis", int64_t{0});
+  // With an explicit all-zero int32 zero point, as Fogline's optimiser writes it.
+  m.initializer("b1_z", Tensor::from_vector<int32_t>({c}, std::vector<int32_t>(static_cast<size_t>(c), 0)));
+  set_attr(m.node("DequantizeLinear", {"b1_q", "b1_s", "b1_z"}, {"b1"}), "axis", int64_t{0});
   auto& c1 = m.node("Conv", {"xf", "w1", "b1"}, {"c1"});
   set_attr(c1, "pads", std::vector<int64_t>{1, 1, 1, 1});
   m.node("Relu", {"c1"}, {"r1"});
@@ -140,8 +142,14 @@ TEST(QdqToQLinear, RewritesTheQdqPatternsIntoEightBitOps) {
   // Only the input's QuantizeLinear and the float Flatten's Q/DQ stay.
   EXPECT_EQ(ops["QuantizeLinear"], 2);
   int clamps = 0;
-  for (const Node& n : (*s)->graph().nodes)
-    if (!n.dead && n.op_type == "QLinearConv") clamps += static_cast<int>(n.post_ops.size());
+  for (const Node& n : (*s)->graph().nodes) {
+    if (n.dead || n.op_type != "QLinearConv") continue;
+    clamps += static_cast<int>(n.post_ops.size());
+    if (n.name == "Conv_2" || (*s)->graph().values[static_cast<size_t>(n.inputs[3])].name == "w1_q") {
+      // The int32 bias behind DQ (scale x_scale * w_scale, zero points 0) is used as it is.
+      EXPECT_EQ((*s)->graph().values[static_cast<size_t>(n.inputs[8])].name, "b1_q");
+    }
+  }
   EXPECT_EQ(clamps, 2);
 }
 

@@ -236,12 +236,12 @@ class Rewriter {
       if (!bq || bq->dtype() != DataType::kInt32 || bq->numel() != static_cast<int64_t>(m)) return std::nullopt;
       if (bs->numel() != 1 && (bs->numel() != static_cast<int64_t>(m) || (d->axis != 0 && d->axis != -1)))
         return std::nullopt;
-      bool same = !bz;
+      bool same = true;  // zero points 0 and the expected scale: the int32 values as they are
       for (size_t i = 0; i < m; ++i) {
         const float s = bs->data<float>()[bs->numel() == 1 ? 0 : i];
         const double z = bz ? static_cast<double>(bz->value_as_int(bz->numel() == 1 ? 0 : static_cast<int64_t>(i))) : 0.0;
         real[i] = (static_cast<double>(bq->data<int32_t>()[i]) - z) * s;
-        same = same && std::fabs(s - scale[i]) <= 1e-6f * scale[i];
+        same = same && z == 0.0 && std::fabs(s - scale[i]) <= 1e-6f * scale[i];
       }
       if (same) return d->x;
     } else {
