@@ -11,12 +11,20 @@
 // those blocks.
 // NHWC has the same byte size as NCHW (no channel padding), so memory planning is unchanged.
 //
+// The 8-bit ops take part the same way (their values stay int8/uint8 in NHWC): QLinearConv
+// when ops/dnnl/qlinear_conv.cpp takes it (constant quantisation parameters, int8 weights with
+// zero points 0), and the com.microsoft QLinearAdd / QLinearMul (same-shape operands),
+// QLinearSigmoid and QLinearGlobalAveragePool, whose layout-aware kernels are
+// ops/dnnl/qlinear_elementwise.cpp and ops/dnnl/qlinear_global_average_pool.cpp.
+//
 // Only for the oneDNN kernel set (reference kernels know nothing of layouts).
 #include <algorithm>
 #include <limits>
 #include <set>
 
+#include "engine/ops/dnnl/quant_params.h"
 #include "engine/ops/dnnl/resize_plan.h"
+#include "engine/ops/quant/quant_util.h"
 #include "engine/passes/pass.h"
 #include "engine/passes/pass_util.h"
 
@@ -31,6 +39,42 @@ bool float_rank4(const Graph& g, int value) {
   if (!s || s->size() != 4) return false;
   for (int64_t d : *s) if (d <= 0) return false;
   return true;
+}
+
+bool q8_rank4(const Graph& g, int value) {
+  if (value < 0) return false;
+  const DataType t = passes::value_dtype(g, value);
+  if (t != DataType::kUInt8 && t != DataType::kInt8) return false;
+  // Rank 4 is enough (a symbolic batch is common): the kernels build per run-time shape.
+  const Value& v = g.values[static_cast<size_t>(value)];
+  if (v.constant) return false;
+  if (!v.type.has_shape || v.type.dims.size() != 4) return false;
+  for (const Dim& d : v.type.dims) if (d.is_static() && d.value <= 0) return false;
+  return true;
+}
+
+// The 8-bit ops' slots (see the header), or empty.
+std::vector<int> quant_layout_slots(const Graph& g, const Node& n) {
+  if (n.dead || !passes::single_output(n) || !q8_rank4(g, n.outputs[0]) || !q8_rank4(g, passes::input_of(n, 0))) return {};
+  if (n.op_type == "QLinearConv" && passes::in_default_domain(n)) {
+    if (n.attrs.get_int("channels_last", 0) != 0 || !ops::quant::clamp_bounds(n.post_ops).is_ok()) return {};
+    const Tensor* w = passes::value_constant(g, passes::input_of(n, 3));
+    if (!w || w->rank() != 4) return {};
+    const int b = passes::input_of(n, 8);
+    if (b >= 0 && passes::value_dtype(g, b) != DataType::kInt32) return {};
+    if (!ops::dnnl_ops::read_quant_params(KernelBuildInfo(n, g), 0).is_ok()) return {};
+    return {0};
+  }
+  if (n.domain != "com.microsoft") return {};
+  if (n.op_type == "QLinearAdd" || n.op_type == "QLinearMul") {
+    const int a = passes::input_of(n, 0), b = passes::input_of(n, 3);
+    if (!q8_rank4(g, b) || passes::value_dtype(g, a) != passes::value_dtype(g, b)) return {};
+    if (!passes::same_shape(g, a, b) || !passes::same_shape(g, a, n.outputs[0])) return {};
+    return {0, 3};
+  }
+  if (n.op_type == "QLinearGlobalAveragePool" && n.attrs.get_int("channels_last", 0) == 0) return {0};
+  if (n.op_type == "QLinearSigmoid") return {0};
+  return {};
 }
 
 // Standalone activations the oneDNN eltwise kernel takes in any layout (ops/dnnl/eltwise.cpp);
@@ -55,6 +99,7 @@ bool is_region_eltwise(const Graph& g, const Node& n) {
 // The conditions mirror what makes the oneDNN kernel decline at load time: the kernel must
 // certainly be the oneDNN one, since only it reads the tags.
 std::vector<int> layout_slots(const Graph& g, const Node& n) {
+  if (n.op_type.rfind("QLinear", 0) == 0) return quant_layout_slots(g, n);
   const bool ours = n.domain == "fogline";  // the engine's own ops (channel-shuffle pass)
   if (n.dead || !(passes::in_default_domain(n) || ours) || n.outputs.empty() || !float_rank4(g, n.outputs[0]))
     return {};

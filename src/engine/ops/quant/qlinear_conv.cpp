@@ -4,6 +4,12 @@
 // Inputs: x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B.
 // x, w and y may each be int8 or uint8; w_scale / w_zero_point are per-tensor or per-channel.
 // Constant weights are packed (zero point subtracted, int16) once at load time.
+// Relu / Clip post-ops (the qdq-to-qlinear pass fuses them from QDQ graphs) are clamps in the
+// real domain; quantisation is monotone, so they clamp the 8-bit output to the quantised
+// bounds: y = clamp(y, q(lo), q(hi)).
+#include <algorithm>
+#include <limits>
+
 #include "engine/ops/quant/int_conv.h"
 
 namespace fogline::engine::ops::quant {
@@ -11,7 +17,8 @@ namespace {
 
 class QLinearConvKernel : public Kernel {
  public:
-  QLinearConvKernel(ConvAttrs attrs, std::vector<int16_t> packed) : attrs_(std::move(attrs)), packed_(std::move(packed)) {}
+  QLinearConvKernel(ConvAttrs attrs, std::vector<int16_t> packed, float lo, float hi)
+      : attrs_(std::move(attrs)), packed_(std::move(packed)), lo_(lo), hi_(hi) {}
 
   Status run(KernelContext& ctx) const override {
     if (!ctx.input(0)) return invalid_argument("QLinearConv input 0 is missing");
@@ -69,10 +76,15 @@ class QLinearConvKernel : public Kernel {
       return dispatch_types<uint8_t, int8_t>(y_type, "QLinearConv", [&]<typename TY>() -> Status {
         TY* out = y->data<TY>();
         const Requantizer<TY> rq(y_zp);
+        const TY qlo = rq(lo_ / y_scale), qhi = rq(hi_ / y_scale);
+        const bool clamp = qlo > std::numeric_limits<TY>::min() || qhi < std::numeric_limits<TY>::max();
         int_conv(x.data<TX>(), x_zp, wp, g, ctx.threads(),
                  [&](int64_t n, int64_t m, int64_t p0, int64_t cnt, const int32_t* acc) {
                    TY* dst = out + (n * m_count + m) * g.out_size + p0;
                    rq.requantize_row(acc, bias[static_cast<size_t>(m)], mult[static_cast<size_t>(m)], dst, cnt);
+                   if (clamp) {
+                     for (int64_t i = 0; i < cnt; ++i) dst[i] = std::min(std::max(dst[i], qlo), qhi);
+                   }
                  });
         return Status::ok();
       });
@@ -82,6 +94,7 @@ class QLinearConvKernel : public Kernel {
  private:
   ConvAttrs attrs_;
   std::vector<int16_t> packed_;  // empty when the weights are not constant
+  float lo_, hi_;                // the fused Relu / Clip bounds (real values), else +-inf
 };
 
 Result<std::unique_ptr<Kernel>> make_qlinear_conv(const KernelBuildInfo& info) {
@@ -89,8 +102,9 @@ Result<std::unique_ptr<Kernel>> make_qlinear_conv(const KernelBuildInfo& info) {
   if (info.attrs().get_int("channels_last", 0) != 0) {
     return unsupported("QLinearConv with channels_last=1 is not implemented");
   }
+  FOGLINE_ASSIGN_OR_RETURN(auto bounds, clamp_bounds(info.node().post_ops));
   std::vector<int16_t> packed = prepack_conv_weights(info, 3, 5);
-  return std::unique_ptr<Kernel>(new QLinearConvKernel(std::move(attrs), std::move(packed)));
+  return std::unique_ptr<Kernel>(new QLinearConvKernel(std::move(attrs), std::move(packed), bounds.first, bounds.second));
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 // which is ONNX's QuantizeLinear and what ONNX Runtime's contrib ops document.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "engine/ops/op_util.h"
@@ -48,6 +50,19 @@ struct Requantizer {
     constexpr float kMagic = 12582912.0f;
     for (int64_t i = 0; i < n; ++i) {
       float v = static_cast<float>(acc[i] + bias) * scale;
+      v = v > l ? v : l;
+      v = v < h ? v : h;
+      const float r = (v + kMagic) - kMagic;
+      dst[i] = static_cast<T>(static_cast<int32_t>(r) + z);
+    }
+  }
+  // dst[i] = (*this)(src[i] / scale): QuantizeLinear on float32, written so that it vectorises.
+  void quantize_row(const float* __restrict src, float scale, T* __restrict dst, int64_t n) const {
+    const float l = lo, h = hi;
+    const int32_t z = zp;
+    constexpr float kMagic = 12582912.0f;
+    for (int64_t i = 0; i < n; ++i) {
+      float v = src[i] / scale;
       v = v > l ? v : l;
       v = v < h ? v : h;
       const float r = (v + kMagic) - kMagic;
@@ -120,6 +135,24 @@ inline Status check_positive_scales(const std::vector<float>& s, const std::stri
     }
   }
   return Status::ok();
+}
+
+// The real-valued clamp of a QLinearConv's fused Relu / Clip post-ops (the qdq-to-qlinear
+// pass puts them there): {lo, hi}, +-inf when absent; unsupported for any other post-op.
+inline Result<std::pair<float, float>> clamp_bounds(const std::vector<PostOp>& post) {
+  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+  for (const PostOp& p : post) {
+    if (p.kind == PostOp::Kind::kRelu) {
+      lo = std::max(lo, 0.0f);
+    } else if (p.kind == PostOp::Kind::kClip && p.alpha <= p.beta) {
+      lo = std::max(lo, p.alpha);
+      hi = std::min(hi, p.beta);
+    } else {
+      return unsupported("an 8-bit op takes only Relu / Clip post-ops");
+    }
+  }
+  if (!(lo <= hi)) return unsupported("fused clamps with an empty range");
+  return std::pair<float, float>{lo, hi};
 }
 
 // The 256-entry table of an 8-bit unary op (x -> dequantize -> f -> quantize); the contrib ops

@@ -64,7 +64,11 @@ class QuantizeLinearKernel : public Kernel {
           const TI* src = in + r * inner;
           TO* dst = out + r * inner;
           // Division, not multiplication by 1/s: that is what the spec (and its test data) use.
-          for (int64_t i = 0; i < inner; ++i) dst[i] = rq(static_cast<float>(src[i]) / s);
+          if constexpr (std::is_same_v<TI, float> && sizeof(TO) == 1) {
+            rq.quantize_row(src, s, dst, inner);
+          } else {
+            for (int64_t i = 0; i < inner; ++i) dst[i] = rq(static_cast<float>(src[i]) / s);
+          }
         }
         return Status::ok();
       });
