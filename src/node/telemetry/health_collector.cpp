@@ -6,17 +6,23 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/file_util.h"
 
 namespace fogline::telemetry {
 namespace {
 
 namespace fs = std::filesystem;
 
+// /proc and /sys files report size 0, so read until end of file instead of by size.
 std::optional<std::string> read_small(const std::string& path) {
-  auto r = read_file(path, 1 << 20);
-  if (!r.is_ok()) return std::nullopt;
-  return std::move(r).value();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    out.append(buf, static_cast<size_t>(in.gcount()));
+    if (out.size() > (4u << 20)) break;
+  }
+  return out;
 }
 
 std::optional<double> read_millidegrees(const std::string& path) {
@@ -57,7 +63,9 @@ Result<HealthSample> HealthCollector::collect() {
   HealthSample s;
   s.versions = versions_;
 
-  FOGLINE_ASSIGN_OR_RETURN(std::string stat, read_file(root_ + "/proc/stat", 1 << 22));
+  auto stat_text = read_small(root_ + "/proc/stat");
+  if (!stat_text) return io_error("cannot read " + root_ + "/proc/stat");
+  const std::string& stat = *stat_text;
   {
     // "cpu  user nice system idle iowait irq softirq steal ...": idle + iowait is not busy.
     std::istringstream in(stat);
@@ -76,7 +84,9 @@ Result<HealthSample> HealthCollector::collect() {
     have_last_ = true;
   }
 
-  FOGLINE_ASSIGN_OR_RETURN(std::string meminfo, read_file(root_ + "/proc/meminfo", 1 << 20));
+  auto meminfo_text = read_small(root_ + "/proc/meminfo");
+  if (!meminfo_text) return io_error("cannot read " + root_ + "/proc/meminfo");
+  const std::string& meminfo = *meminfo_text;
   {
     std::istringstream in(meminfo);
     std::string line;
