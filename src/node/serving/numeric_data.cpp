@@ -86,7 +86,7 @@ bool read_array(const char*& p, const char* end, size_t depth, NumericData* out,
 // The end of the string starting at `p` (its opening quote), past the closing quote.
 const char* skip_string(const char* p, const char* end) {
   ++p;
-  while (p < end && *p != '"') p += (*p == '\\') ? 2 : 1;
+  while (p < end && *p != '"') p += (*p == '\\' && p + 1 < end) ? 2 : 1;
   return p < end ? p + 1 : end;
 }
 

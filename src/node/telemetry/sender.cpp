@@ -49,11 +49,13 @@ TelemetrySender::TelemetrySender(TelemetryQueue& queue, TokenBucket& budget, Lin
 
 Result<SendOutcome> TelemetrySender::send_once() {
   SendOutcome out;
-  FOGLINE_ASSIGN_OR_RETURN(PendingBatch pending, queue_.peek(options_.max_records, options_.max_bytes));
   BatchHeader header;
   header.node_id = node_id_;
   header.queue_id = queue_.queue_id();
+  // The floor before the peek: it is then at most every sequence in the batch, even if the
+  // bound drops some of them meanwhile.
   header.floor_seq = queue_.floor_seq();
+  FOGLINE_ASSIGN_OR_RETURN(PendingBatch pending, queue_.peek(options_.max_records, options_.max_bytes));
   header.dropped = queue_.dropped();
   // An empty batch still goes out when the drop counters changed, so a loss is reported even
   // when nothing else is queued.
