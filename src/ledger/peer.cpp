@@ -25,7 +25,8 @@ Result<std::unique_ptr<Peer>> Peer::open(const PeerOptions& options) {
   peer->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (peer->lock_fd_ < 0) return io_error("cannot open '" + lock_path + "'");
   if (::flock(peer->lock_fd_, LOCK_EX | LOCK_NB) != 0)
-    return invalid_argument("another peer is running on '" + options.home + "' (" + lock_path + " is locked)");
+    return invalid_argument("another peer is running on '" + options.home + "', or a ledger command has its files open (" +
+                            lock_path + " is locked)");
   FOGLINE_ASSIGN_OR_RETURN(peer->ledger_, Ledger::open(dir));
   const Chain& chain = peer->ledger_->chain();
   if (chain.height() > 0) {

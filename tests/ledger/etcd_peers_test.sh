@@ -99,6 +99,9 @@ for b in 1 2 3 4; do submit --register 3; done
 submit --register 2 --forged 1 --replay
 for i in 1 2 3; do wait_for 40 "peer $i to reach height 6" at_least $i 6; done
 echo "ok   3 peers at height 6"
+# A running peer owns its block files: the commands that open them refuse instead of racing it.
+"$fogline" ledger status --home "$work/peer1" >"$work/status.out" 2>&1 && fail "ledger status opened a running peer's files"
+grep -q "a ledger peer is running" "$work/status.out" || fail "ledger status: $(cat "$work/status.out")"
 
 # Phase 2: kill -9 the etcd leader (the harder case: the others must elect a new one) and one
 # peer; the others keep committing.
