@@ -217,13 +217,23 @@ TEST_F(HubServer, SignedNodeRequestsAreAcceptedAndForgeriesRefused) {
   EXPECT_THAT(stale.body, HasSubstr("stale signature"));
   EXPECT_EQ(send("{}", "{}", now + 600, crypto::random_nonce()).status, 401);
 
+  // Nonces outlive a hub restart: the same request sent to the restarted hub is refused.
+  std::string restart_nonce = crypto::random_nonce();
+  EXPECT_EQ(send("{}", "{}", now, restart_nonce).status, 200);
+  hub_->stop();
+  ASSERT_TRUE(hub_->start(home_, db_, {"--signature-window", "60"}));
+  auto after_restart = send("{}", "{}", now, restart_nonce);
+  EXPECT_EQ(after_restart.status, 401);
+  EXPECT_THAT(after_restart.body, HasSubstr("replayed nonce"));
+
   // Another key claiming this node's id.
   crypto::Identity thief = crypto::Identity::generate(crypto::IdentityKind::kNode, "thief");
-  agent::HubClient forged(state.hub_url, state.node_id, thief);
+  agent::HubClient forged(hub_->url(), state.node_id, thief);  // the restarted hub has a new port
   auto refused = forged.request("GET", "/api/node/self");
+  ASSERT_TRUE(refused.is_ok()) << refused.status().to_string();
   EXPECT_EQ(refused->status, 401);
   EXPECT_THAT(refused->body, HasSubstr("does not verify"));
-  agent::HubClient stranger(state.hub_url, "node-unknown", thief);
+  agent::HubClient stranger(hub_->url(), "node-unknown", thief);
   EXPECT_EQ(stranger.request("GET", "/api/node/self")->status, 401);
 }
 
