@@ -60,6 +60,15 @@ class Quantizer {
     std::vector<std::string> tensors;
     for (const auto& [name, source] : points_) tensors.push_back(name);
     FOGLINE_ASSIGN_OR_RETURN(report_.ranges, calibrate(*model_, tensors, samples, count, options_.calibration));
+    // Graph inputs keep their observed range whatever the method: they are the data as given
+    // (pixels), clipping them only loses what the sensor saw, and 0..255 pixels at scale 1
+    // are exact in u8.
+    for (const auto& in : graph().input()) {
+      auto it = report_.ranges.find(in.name());
+      if (it == report_.ranges.end()) continue;
+      it->second.lo = std::min(it->second.min, 0.0f);
+      it->second.hi = std::max(it->second.max, 0.0f);
+    }
     FOGLINE_TRY(rewrite());
     report_.activations = static_cast<int>(points_.size());
     return report_;
