@@ -2,6 +2,7 @@
 // This is a process boundary, so exceptions stop here.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -64,7 +65,15 @@ int main(int argc, char** argv) {
   // made on first use, so each nested command still lives in one file of its own.
   std::vector<std::pair<CLI::App*, fogline::cli::Command*>> subs;
   std::map<std::string, CLI::App*> groups;  // "ledger" -> its CLI11 subcommand
-  for (const auto& cmd : CommandRegistry::global().commands()) {
+  // A command may also be a group ("hub" runs the server, "hub token create" is under it), so
+  // shorter names are set up first and a group reuses the command of the same name.
+  std::vector<fogline::cli::Command*> ordered;
+  for (const auto& cmd : CommandRegistry::global().commands()) ordered.push_back(cmd.get());
+  std::stable_sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) {
+    return fogline::cli::split_command_name(a->name()).size() < fogline::cli::split_command_name(b->name()).size();
+  });
+  std::map<std::string, CLI::App*> command_apps;  // "hub" -> the command's subcommand
+  for (auto* cmd : ordered) {
     std::vector<std::string> words = fogline::cli::split_command_name(cmd->name());
     CLI::App* parent = &app;
     std::string path;
@@ -72,15 +81,23 @@ int main(int argc, char** argv) {
       path += (path.empty() ? "" : " ") + words[i];
       auto [it, fresh] = groups.emplace(path, nullptr);
       if (fresh) {
-        it->second = parent->add_subcommand(words[i], "Commands under '" + path + "'");
-        it->second->require_subcommand(1);
+        if (auto own = command_apps.find(path); own != command_apps.end()) {
+          it->second = own->second;
+          it->second->require_subcommand(0, 1);
+        } else {
+          it->second = parent->add_subcommand(words[i], "Commands under '" + path + "'");
+          it->second->require_subcommand(1);
+        }
       }
       parent = it->second;
     }
     CLI::App* sub = parent->add_subcommand(words.back(), cmd->summary());
     cmd->configure(*sub);
-    subs.emplace_back(sub, cmd.get());
+    subs.emplace_back(sub, cmd);
+    command_apps[path.empty() ? words.back() : path + " " + words.back()] = sub;
   }
+  // The deepest parsed command runs: "hub token create" rather than "hub".
+  std::reverse(subs.begin(), subs.end());
   std::vector<std::string> help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for a command: fogline help <command> [<subcommand>]");
   help->add_option("command", help_topic, "the command");

@@ -1,5 +1,5 @@
 // Test fixture: a temporary Fogline home with a model of two versions, and the real
-// `fogline hub serve` process on a free loopback port (port 0; the process prints its URL).
+// `fogline hub` process on a free loopback port (port 0; the process prints its URL).
 #pragma once
 
 #include <fcntl.h>
@@ -69,7 +69,7 @@ inline std::string fogline_out(const std::vector<std::string>& args) {
   return out;
 }
 
-// A `fogline hub serve` child process; killed (SIGTERM, then SIGKILL) when destroyed.
+// A `fogline hub` child process; killed (SIGTERM, then SIGKILL) when destroyed.
 class HubProcess {
  public:
   bool start(const std::string& home, const std::string& db_url, const std::vector<std::string>& extra = {}) {
@@ -80,7 +80,7 @@ class HubProcess {
       dup2(fds[1], 1);
       close(fds[0]);
       close(fds[1]);
-      std::vector<std::string> args = {fogline_binary(), "hub", "serve", "--listen", "127.0.0.1:0"};
+      std::vector<std::string> args = {fogline_binary(), "hub", "--listen", "127.0.0.1:0"};
       for (auto& a : home_args(home, db_url)) args.push_back(a);
       args.insert(args.end(), extra.begin(), extra.end());
       std::vector<char*> argv;

@@ -1,4 +1,4 @@
-// The real `fogline hub serve` process on loopback: token roles, the OpenAPI document against
+// The real `fogline hub` process on loopback: token roles, the OpenAPI document against
 // the route table, enrollment, signed node requests (tampered, replayed, stale), and bundle
 // delivery (Range resume, patch-from deltas) read back with the node's own agent code.
 #include <sys/stat.h>
@@ -39,7 +39,7 @@ class HubServer : public ::testing::Test {
     developer_ = fogline_out(with_home({"hub", "token", "create", "--role", "developer", "--name", "ci"}));
     viewer_ = fogline_out(with_home({"hub", "token", "create", "--role", "viewer"}));
     hub_ = new HubProcess();
-    ASSERT_TRUE(hub_->start(home_, db_, {"--signature-window", "60"})) << "fogline hub serve did not start";
+    ASSERT_TRUE(hub_->start(home_, db_, {"--signature-window", "60"})) << "fogline hub did not start";
   }
   static void TearDownTestSuite() {
     delete hub_;

@@ -1,4 +1,4 @@
-// fogline hub serve [--listen 127.0.0.1:8080] [--home DIR | --db URL] [--tls-cert F --tls-key F]:
+// fogline hub [--listen 127.0.0.1:8080] [--home DIR | --db URL] [--tls-cert F --tls-key F]:
 // the control-plane server (src/hub). Prints the URL it listens on (port 0 picks a free one)
 // and stops cleanly on SIGINT/SIGTERM.
 #include <csignal>
@@ -13,7 +13,7 @@ namespace {
 
 class HubServeCommand : public Command {
  public:
-  const char* name() const override { return "hub serve"; }
+  const char* name() const override { return "hub"; }
   const char* summary() const override { return "Run the hub: the REST API over the registry, enrollment and bundles"; }
   void configure(CLI::App& app) override {
     app.add_option("--listen", options_.listen, "HOST:PORT to listen on (port 0: any free port)")
