@@ -357,3 +357,44 @@ TEST_F(ServeTest, BinaryTensorDataExtension) {
 
 }  // namespace
 }  // namespace fogline::node::testing
+
+namespace fogline::node::testing {
+namespace {
+
+std::string base64(const std::string& bytes) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t v = uint8_t(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= uint8_t(bytes[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// JSON bodies carry images as base64: {"image": ...} and KServe v1 {"instances": [{"b64": ...}]}.
+TEST_F(ServeTest, PredictBase64ImagesInJson) {
+  const std::string green = encode_solid_image(10, 10, 0, 255, 0, ".png");
+  json one = post_json("/predict?model=colors&top_k=1", json{{"image", base64(green)}}.dump(), 200);
+  ASSERT_EQ(one["predictions"][0]["classes"].size(), 1u);
+  EXPECT_EQ(one["predictions"][0]["classes"][0]["label"], "green");
+  const std::string red = encode_solid_image(7, 5, 0, 0, 255, ".jpg");
+  json two = post_json("/v1/models/colors:predict",
+                       json{{"instances", {{{"b64", base64(red)}}, {{"b64", base64(green)}}}}}.dump(), 200);
+  ASSERT_EQ(two["predictions"].size(), 2u);
+  EXPECT_EQ(two["predictions"][0]["classes"][0]["label"], "red");
+  EXPECT_EQ(two["predictions"][1]["classes"][0]["label"], "green");
+  json bad = post_json("/predict?model=colors", R"({"instances": [{"b64": "@@@"}]})", 400);
+  EXPECT_NE(error_of(bad).find("instances[0]: base64: unexpected character at position 1"), std::string::npos) << bad.dump();
+}
+
+}  // namespace
+}  // namespace fogline::node::testing
