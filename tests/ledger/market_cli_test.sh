@@ -33,31 +33,31 @@ check "mint" "minted 500 to buyer (balance 500)" 0 "$fogline" ledger mint --to b
 check "mint renter" "balance 300" 0 "$fogline" ledger mint --to renter --amount 300 --home "$H"
 check "mint by a non-authority" "mint authority" 1 "$fogline" ledger mint --as buyer --to buyer --amount 5 --home "$H"
 
-check "offer" "offered by acme" 0 "$fogline" ledger market offer --as acme --name entrance --price 120 --per-use 3 \
+check "offer" "offered by acme" 0 "$fogline" market offer --as acme --name entrance --price 120 --per-use 3 \
   --terms "research only" --home "$H"
-check "list" "price 120  per use 3" 0 "$fogline" ledger market list --home "$H"
+check "list" "price 120  per use 3" 0 "$fogline" market list --home "$H"
 check "grant before payment" "no open escrow of at least 120" 1 \
-  "$fogline" ledger market grant --as acme --dataset entrance --to buyer --home "$H"
-check "buy" "120 credits for acme" 0 "$fogline" ledger market buy --as buyer --dataset entrance --home "$H"
+  "$fogline" market grant --as acme --dataset entrance --to buyer --home "$H"
+check "buy" "120 credits for acme" 0 "$fogline" market buy --as buyer --dataset entrance --home "$H"
 check "buyer paid into escrow" "^380$" 0 balance buyer
-check "grant by a non-owner" "owner" 1 "$fogline" ledger market grant --as buyer --dataset entrance --to buyer --home "$H"
-check "grant" "released" 0 "$fogline" ledger market grant --as acme --dataset entrance --to buyer --home "$H"
+check "grant by a non-owner" "owner" 1 "$fogline" market grant --as buyer --dataset entrance --to buyer --home "$H"
+check "grant" "released" 0 "$fogline" market grant --as acme --dataset entrance --to buyer --home "$H"
 check "owner got the escrow" "^120$" 0 balance acme
-check "use" "acme credited 30" 0 "$fogline" ledger market use --as buyer --dataset entrance --run train-42 --uses 10 --home "$H"
-check "use without grant" "grant" 1 "$fogline" ledger market use --as renter --dataset entrance --run x --uses 1 --home "$H"
-check "list shows the grant" "grants 1" 0 "$fogline" ledger market list --home "$H"
+check "use" "acme credited 30" 0 "$fogline" market use --as buyer --dataset entrance --run train-42 --uses 10 --home "$H"
+check "use without grant" "grant" 1 "$fogline" market use --as renter --dataset entrance --run x --uses 1 --home "$H"
+check "list shows the grant" "grants 1" 0 "$fogline" market list --home "$H"
 
 printf 'model bundle bytes' >"$work/bundle.bin"
-check "publish" "model " 0 "$fogline" ledger rent publish --as acme --name detector --version 1 --bundle "$work/bundle.bin" \
+check "publish" "model " 0 "$fogline" rent publish --as acme --name detector --version 1 --bundle "$work/bundle.bin" \
   --price-per-1000 50 --home "$H"
-check "seal by a non-owner" "does not own" 1 "$fogline" ledger rent seal --as renter --model detector@1 --node cam --home "$H"
-check "seal" "sealed to 1 nodes" 0 "$fogline" ledger rent seal --as acme --model detector@1 --node cam --out "$work/keys.txt" --home "$H"
-check "rent beyond balance" "balance" 1 "$fogline" ledger rent start --as renter --model detector@1 --keys "$work/keys.txt" \
+check "seal by a non-owner" "does not own" 1 "$fogline" rent seal --as renter --model detector@1 --node cam --home "$H"
+check "seal" "sealed to 1 nodes" 0 "$fogline" rent seal --as acme --model detector@1 --node cam --out "$work/keys.txt" --home "$H"
+check "rent beyond balance" "balance" 1 "$fogline" rent start --as renter --model detector@1 --keys "$work/keys.txt" \
   --prepaid 1000 --home "$H"
-check "rent" "for 1 nodes, prepaid 200" 0 "$fogline" ledger rent start --as renter --model detector@1 --keys "$work/keys.txt" \
+check "rent" "for 1 nodes, prepaid 200" 0 "$fogline" rent start --as renter --model detector@1 --keys "$work/keys.txt" \
   --prepaid 200 --home "$H"
-check "usage" "prepaid left 200  price/1000 50" 0 "$fogline" ledger rent usage --home "$H"
-check "usage per node" "node cam  settled through report 0" 0 "$fogline" ledger rent usage --home "$H"
+check "usage" "prepaid left 200  price/1000 50" 0 "$fogline" rent usage --home "$H"
+check "usage per node" "node cam  settled through report 0" 0 "$fogline" rent usage --home "$H"
 check "verify" "ok" 0 "$fogline" ledger verify --home "$H"
 
 # economy = off: the same flows record provenance; no prices, no payment, no balance anywhere.
@@ -65,11 +65,11 @@ H=$work/off
 check "init off" "economy off" 0 "$fogline" ledger init --home "$H"
 check "off: account add" "account owner" 0 "$fogline" ledger account add owner --kind organisation --home "$H"
 check "off: account add user" "account user" 0 "$fogline" ledger account add user --home "$H"
-check "off: priced offer refused" "economy = off" 1 "$fogline" ledger market offer --as owner --name d --price 5 --home "$H"
-check "off: offer" "offered by owner" 0 "$fogline" ledger market offer --as owner --name d --terms audit --home "$H"
-check "off: buy" "nothing to pay" 1 "$fogline" ledger market buy --as user --dataset d --home "$H"
-check "off: grant" "0 data keys of 'd' re-wrapped to user" 0 "$fogline" ledger market grant --as owner --dataset d --to user --home "$H"
-check "off: use" "used 'd' 2 times" 0 "$fogline" ledger market use --as user --dataset d --run eval-1 --uses 2 --home "$H"
+check "off: priced offer refused" "economy = off" 1 "$fogline" market offer --as owner --name d --price 5 --home "$H"
+check "off: offer" "offered by owner" 0 "$fogline" market offer --as owner --name d --terms audit --home "$H"
+check "off: buy" "nothing to pay" 1 "$fogline" market buy --as user --dataset d --home "$H"
+check "off: grant" "0 data keys of 'd' re-wrapped to user" 0 "$fogline" market grant --as owner --dataset d --to user --home "$H"
+check "off: use" "used 'd' 2 times" 0 "$fogline" market use --as user --dataset d --run eval-1 --uses 2 --home "$H"
 check "off: mint refused" "economy" 1 "$fogline" ledger mint --to user --amount 1 --home "$H"
 check "off: no balances" "^0$" 0 sh -c "'$fogline' ledger status --home '$H' | grep -c credits; true"
 

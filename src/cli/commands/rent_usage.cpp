@@ -1,4 +1,4 @@
-// fogline ledger rent usage [--rental ID]: each rental's model, renter, settled inferences,
+// fogline rent usage [--rental ID]: each rental's model, renter, settled inferences,
 // credits paid to the owner and still prepaid, and each node's last settled report.
 #include <cstdio>
 
@@ -9,9 +9,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerRentUsageCommand : public Command {
+class RentUsageCommand : public Command {
  public:
-  const char* name() const override { return "ledger rent usage"; }
+  const char* name() const override { return "rent usage"; }
   const char* summary() const override { return "Rentals: settled inferences, credits paid and left, per node"; }
   void configure(CLI::App& app) override {
     app.add_option("--rental", rental_, "only this rental (id)");
@@ -49,5 +49,5 @@ class LedgerRentUsageCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerRentUsageCommand);
+FOGLINE_REGISTER_COMMAND(RentUsageCommand);
 }  // namespace fogline::cli

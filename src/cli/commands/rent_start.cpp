@@ -1,4 +1,4 @@
-// fogline ledger rent start --as RENTER --model M --keys FILE [--prepaid N]: rents a model for
+// fogline rent start --as RENTER --model M --keys FILE [--prepaid N]: rents a model for
 // the nodes in FILE (lines "node-key sealed-bundle-key" from the owner's `rent seal`), prepaying
 // N credits into the rental with economy = credits. The rental's id is this transaction's id.
 #include <cstdio>
@@ -14,9 +14,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerRentStartCommand : public Command {
+class RentStartCommand : public Command {
  public:
-  const char* name() const override { return "ledger rent start"; }
+  const char* name() const override { return "rent start"; }
   const char* summary() const override { return "Rent a model for some nodes, prepaying credits"; }
   void configure(CLI::App& app) override {
     app.add_option("--as", as_, "the renter's key file name (HOME/keys/NAME.key)")->required();
@@ -62,5 +62,5 @@ class LedgerRentStartCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerRentStartCommand);
+FOGLINE_REGISTER_COMMAND(RentStartCommand);
 }  // namespace fogline::cli

@@ -1,4 +1,4 @@
-// fogline ledger rent seal --as OWNER --model M --node NODE...: the owner's side of a rental:
+// fogline rent seal --as OWNER --model M --node NODE...: the owner's side of a rental:
 // opens the model's bundle key (sealed to the owner by `rent publish`) and seals it to each
 // renting node's X25519 key. Prints "node-key sealed-key" lines (hex) for `rent start --keys`;
 // they are safe to hand to the renter: only each node can open its line.
@@ -14,9 +14,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerRentSealCommand : public Command {
+class RentSealCommand : public Command {
  public:
-  const char* name() const override { return "ledger rent seal"; }
+  const char* name() const override { return "rent seal"; }
   const char* summary() const override { return "Seal a model's bundle key to renting nodes (the owner's side)"; }
   void configure(CLI::App& app) override {
     app.add_option("--as", as_, "the model owner's key file name (HOME/keys/NAME.key)")->required();
@@ -66,5 +66,5 @@ class LedgerRentSealCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerRentSealCommand);
+FOGLINE_REGISTER_COMMAND(RentSealCommand);
 }  // namespace fogline::cli

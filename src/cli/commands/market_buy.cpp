@@ -1,4 +1,4 @@
-// fogline ledger market buy --as BUYER --dataset D: pays a dataset's price into escrow for its
+// fogline market buy --as BUYER --dataset D: pays a dataset's price into escrow for its
 // owner (economy = credits). The owner's grant (`market grant`, which may run later and offline)
 // re-wraps the data keys to the buyer and releases the escrow; until the refund height the
 // payment cannot be taken back by the buyer.
@@ -12,9 +12,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerMarketBuyCommand : public Command {
+class MarketBuyCommand : public Command {
  public:
-  const char* name() const override { return "ledger market buy"; }
+  const char* name() const override { return "market buy"; }
   const char* summary() const override { return "Pay a dataset's price into escrow for its owner"; }
   void configure(CLI::App& app) override {
     app.add_option("--as", as_, "the buyer's key file name (HOME/keys/NAME.key)")->required();
@@ -32,7 +32,7 @@ class LedgerMarketBuyCommand : public Command {
     if (s.economy != ledger::Economy::kCredits || d->price == 0)
       return fail(std::string(s.economy != ledger::Economy::kCredits ? "economy = off" : "the dataset is free") +
                   ": there is nothing to pay; the owner (" + ledger::account_label(s, d->owner) +
-                  ") grants access with 'fogline ledger market grant --dataset " + dataset_ + " --to BUYER'");
+                  ") grants access with 'fogline market grant --dataset " + dataset_ + " --to BUYER'");
     auto who = session->identity(as_);
     if (!who.is_ok()) return fail(who.status().message());
     ledger::EscrowCreateTx e;
@@ -52,5 +52,5 @@ class LedgerMarketBuyCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerMarketBuyCommand);
+FOGLINE_REGISTER_COMMAND(MarketBuyCommand);
 }  // namespace fogline::cli

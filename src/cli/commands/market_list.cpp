@@ -1,4 +1,4 @@
-// fogline ledger market list: the datasets on offer: owner, prices, terms, records and buyers.
+// fogline market list: the datasets on offer: owner, prices, terms, records and buyers.
 #include <cstdio>
 
 #include "cli/command.h"
@@ -8,9 +8,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerMarketListCommand : public Command {
+class MarketListCommand : public Command {
  public:
-  const char* name() const override { return "ledger market list"; }
+  const char* name() const override { return "market list"; }
   const char* summary() const override { return "Datasets on offer: owner, price, price per use, terms, buyers"; }
   void configure(CLI::App& app) override {
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
@@ -38,5 +38,5 @@ class LedgerMarketListCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerMarketListCommand);
+FOGLINE_REGISTER_COMMAND(MarketListCommand);
 }  // namespace fogline::cli

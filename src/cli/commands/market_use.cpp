@@ -1,4 +1,4 @@
-// fogline ledger market use --as USER --dataset D --run RUN --uses N: records that a training or
+// fogline market use --as USER --dataset D --run RUN --uses N: records that a training or
 // evaluation run used a dataset (provenance); a grantee pays the price per use to the owner.
 #include <cstdio>
 
@@ -10,9 +10,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerMarketUseCommand : public Command {
+class MarketUseCommand : public Command {
  public:
-  const char* name() const override { return "ledger market use"; }
+  const char* name() const override { return "market use"; }
   const char* summary() const override { return "Record a run's use of a dataset (paying the owner per use)"; }
   void configure(CLI::App& app) override {
     app.add_option("--as", as_, "the user's key file name (HOME/keys/NAME.key)")->required();
@@ -55,5 +55,5 @@ class LedgerMarketUseCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerMarketUseCommand);
+FOGLINE_REGISTER_COMMAND(MarketUseCommand);
 }  // namespace fogline::cli

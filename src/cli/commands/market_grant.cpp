@@ -1,4 +1,4 @@
-// fogline ledger market grant --as OWNER --dataset D --to BUYER: the owner's side of a sale:
+// fogline market grant --as OWNER --dataset D --to BUYER: the owner's side of a sale:
 // re-wraps the data key of every record of the dataset to the buyer's X25519 key and records the
 // grant, which releases the buyer's escrow to the owner (found on the ledger when not given).
 #include <cstdio>
@@ -11,9 +11,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerMarketGrantCommand : public Command {
+class MarketGrantCommand : public Command {
  public:
-  const char* name() const override { return "ledger market grant"; }
+  const char* name() const override { return "market grant"; }
   const char* summary() const override { return "Give a buyer a dataset's data keys (and take its escrowed payment)"; }
   void configure(CLI::App& app) override {
     app.add_option("--as", as_, "the owner's key file name (HOME/keys/NAME.key)")->required();
@@ -48,7 +48,7 @@ class LedgerMarketGrantCommand : public Command {
       }
       if (!best)
         return fail("no open escrow of at least " + std::to_string(d->price) + " credits from " + to_ + " to " +
-                    ledger::account_label(s, d->owner) + " (the buyer pays first: 'fogline ledger market buy')");
+                    ledger::account_label(s, d->owner) + " (the buyer pays first: 'fogline market buy')");
     }
     auto who = session->identity(as_);
     if (!who.is_ok()) return fail(who.status().message());
@@ -69,5 +69,5 @@ class LedgerMarketGrantCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerMarketGrantCommand);
+FOGLINE_REGISTER_COMMAND(MarketGrantCommand);
 }  // namespace fogline::cli

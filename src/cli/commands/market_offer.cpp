@@ -1,4 +1,4 @@
-// fogline ledger market offer --as OWNER --name N: lists a dataset (prices need economy = credits).
+// fogline market offer --as OWNER --name N: lists a dataset (prices need economy = credits).
 // Records join it when a node captures them into it (its id is this transaction's id).
 #include <cstdio>
 
@@ -10,9 +10,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerMarketOfferCommand : public Command {
+class MarketOfferCommand : public Command {
  public:
-  const char* name() const override { return "ledger market offer"; }
+  const char* name() const override { return "market offer"; }
   const char* summary() const override { return "List a dataset with its price, price per use and terms"; }
   void configure(CLI::App& app) override {
     app.add_option("--as", as_, "the owner's key file name (HOME/keys/NAME.key)")->required();
@@ -44,5 +44,5 @@ class LedgerMarketOfferCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerMarketOfferCommand);
+FOGLINE_REGISTER_COMMAND(MarketOfferCommand);
 }  // namespace fogline::cli

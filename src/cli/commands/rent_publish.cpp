@@ -1,4 +1,4 @@
-// fogline ledger rent publish --as OWNER --name N --version V --bundle FILE --price-per-1000 P:
+// fogline rent publish --as OWNER --name N --version V --bundle FILE --price-per-1000 P:
 // publishes a model version for rent. The bundle is encrypted under a fresh key (envelope
 // encryption, like data records) into the content store HOME/store; that key, sealed to the
 // owner, stays with the owner's side (HOME/keys/bundles/<bundle sha256>.sealed) for
@@ -18,9 +18,9 @@
 namespace fogline::cli {
 namespace {
 
-class LedgerRentPublishCommand : public Command {
+class RentPublishCommand : public Command {
  public:
-  const char* name() const override { return "ledger rent publish"; }
+  const char* name() const override { return "rent publish"; }
   const char* summary() const override { return "Publish a model version for rent (price per 1,000 inferences)"; }
   void configure(CLI::App& app) override {
     app.add_option("--as", as_, "the owner's key file name (HOME/keys/NAME.key)")->required();
@@ -70,5 +70,5 @@ class LedgerRentPublishCommand : public Command {
 };
 
 }  // namespace
-FOGLINE_REGISTER_COMMAND(LedgerRentPublishCommand);
+FOGLINE_REGISTER_COMMAND(RentPublishCommand);
 }  // namespace fogline::cli
