@@ -88,6 +88,7 @@ struct RentalNode {
   PublicKey node{};
   std::string sealed_bundle_key;  // the model bundle's key sealed to the node's X25519 key
   uint64_t settled_sequence = 0;  // the last usage report sequence this node has settled
+  uint64_t settled_inferences = 0;  // that report's cumulative inference counter
 };
 
 struct Rental {
@@ -98,6 +99,9 @@ struct Rental {
   uint64_t inferences = 0;      // settled so far
   uint64_t paid = 0;            // credits paid to the owner so far
   std::vector<RentalNode> nodes;
+  // Set by the settlement after which the prepayment cannot pay for one more inference: the
+  // nodes must stop serving the model (economy = credits only).
+  bool exhausted = false;
 };
 
 struct KeyHasher {

@@ -1,59 +1,87 @@
 #include "ledger/usage_report.h"
 
-#include "ledger/encoding.h"
+#include "core/file_util.h"
+#include "core/sha256.h"
 
 namespace fogline::ledger {
 
-std::string UsageReport::signed_bytes() const {
-  Writer w;
-  w.raw("fogline-usage/1");
-  w.fixed(rental);
-  w.fixed(node);
-  w.u64(sequence);
-  w.u64(inferences);
-  return w.take();
-}
-
-std::string UsageReport::encode() const {
-  std::string out = signed_bytes();
-  out.append(reinterpret_cast<const char*>(signature.data()), signature.size());
+Result<std::vector<crypto::UsageCounter>> read_usage_reports(const std::string& path) {
+  FOGLINE_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  std::vector<crypto::UsageCounter> out;
+  size_t start = 0, line_no = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    start = nl == std::string::npos ? text.size() : nl + 1;
+    ++line_no;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    std::string where = path + ":" + std::to_string(line_no) + ": ";
+    auto bytes = from_hex(line);
+    if (!bytes.is_ok()) return invalid_argument(where + bytes.status().message());
+    auto report = crypto::decode_usage_counter(*bytes);
+    if (!report.is_ok()) return invalid_argument(where + report.status().message());
+    out.push_back(std::move(report).value());
+  }
+  if (out.empty()) return invalid_argument(path + ": no usage reports");
   return out;
 }
 
-bool UsageReport::signature_valid() const { return crypto::verify_signature(node, signed_bytes(), signature); }
-
-UsageReport sign_usage_report(const crypto::Identity& node, const Hash& rental, uint64_t sequence, uint64_t inferences) {
-  UsageReport r;
-  r.rental = rental;
-  r.node = node.sign_public();
-  r.sequence = sequence;
-  r.inferences = inferences;
-  r.signature = node.sign(r.signed_bytes());
-  return r;
+Result<Hash> find_rental_for(const State& state, const crypto::UsageCounter& report, const Hash& rental_hint) {
+  const Hash* found = nullptr;
+  for (const auto& [id, r] : state.rentals()) {
+    if (rental_hint != Hash{} && id != rental_hint) continue;
+    const Model* m = state.model(r.model);
+    if (!m || m->name != report.model || m->version != report.version || r.renter != report.renter) continue;
+    bool has_node = false;
+    for (const auto& n : r.nodes) has_node |= n.node == report.node;
+    if (!has_node) continue;
+    if (found) return invalid_argument("several rentals of " + report.model + "@" + report.version + " by this renter on node " +
+                                       short_key(report.node) + "; give --rental ID");
+    found = &id;
+  }
+  if (!found)
+    return not_found("no rental of " + report.model + "@" + report.version + " by " + short_key(report.renter) +
+                     " with node " + short_key(report.node) + " on the ledger");
+  return *found;
 }
 
-Result<UsageSettleTx> settle_reports(const std::vector<UsageReport>& reports) {
+Result<UsageSettleTx> settle_reports(const State& state, const Hash& rental, const std::vector<crypto::UsageCounter>& reports) {
   if (reports.empty()) return invalid_argument("no usage reports to settle");
+  const Rental* r = state.rental(rental);
+  if (!r) return not_found("no rental " + hash_hex(rental));
+  const RentalNode* node = nullptr;
+  for (const auto& n : r->nodes)
+    if (n.node == reports[0].node) node = &n;
+  if (!node) return invalid_argument("node " + short_key(reports[0].node) + " is not a node of rental " + hash_hex(rental));
   UsageSettleTx tx;
-  tx.rental = reports[0].rental;
+  tx.rental = rental;
   std::vector<Hash> leaves;
+  uint64_t prev_sequence = node->settled_sequence, prev_count = node->settled_inferences;
   for (size_t i = 0; i < reports.size(); ++i) {
-    const UsageReport& r = reports[i];
-    std::string where = "usage report #" + std::to_string(i) + " (sequence " + std::to_string(r.sequence) + ")";
-    if (r.rental != reports[0].rental || r.node != reports[0].node)
-      return invalid_argument(where + " is for another rental or node than the batch");
-    if (r.sequence == 0) return invalid_argument(where + ": sequences start at 1");
-    if (i > 0 && r.sequence <= reports[i - 1].sequence)
-      return invalid_argument(where + " does not follow sequence " + std::to_string(reports[i - 1].sequence));
-    if (!r.signature_valid()) return invalid_argument(where + " is not signed by node " + short_key(r.node));
-    if (tx.inferences + r.inferences < tx.inferences) return out_of_range(where + ": inference count overflows");
-    tx.inferences += r.inferences;
-    leaves.push_back(leaf_hash(r.encode()));
+    const crypto::UsageCounter& c = reports[i];
+    std::string where = "usage report #" + std::to_string(i) + " (sequence " + std::to_string(c.sequence) + ")";
+    if (c.node != reports[0].node || c.model != reports[0].model || c.version != reports[0].version ||
+        c.renter != reports[0].renter)
+      return invalid_argument(where + " is for another node, model or renter than the batch");
+    if (!c.signature_valid()) return invalid_argument(where + " is not signed by node " + short_key(c.node) + " (forged)");
+    if (c.sequence <= prev_sequence)
+      return invalid_argument(where + " does not follow sequence " + std::to_string(prev_sequence) +
+                              (i == 0 ? " (already settled: a replayed report)" : ""));
+    if (c.inferences < prev_count)
+      return invalid_argument(where + ": the counter went down from " + std::to_string(prev_count) + " to " +
+                              std::to_string(c.inferences));
+    prev_sequence = c.sequence;
+    prev_count = c.inferences;
+    leaves.push_back(leaf_hash(c.encode()));
   }
+  tx.inferences = prev_count - node->settled_inferences;
+  if (tx.inferences == 0) return invalid_argument("the reports add no inferences since the last settlement");
   tx.report_count = static_cast<uint32_t>(reports.size());
   tx.first_sequence = reports.front().sequence;
   tx.last_sequence = reports.back().sequence;
   tx.reports_root = merkle_root(leaves);
+  tx.last_report = reports.back().encode();
   return tx;
 }
 

@@ -1,34 +1,28 @@
-// Signed inference counters for model rentals. A renting node meters its inferences in reports
-// it signs (rental, sequence number, count); it settles many at once with one usage_settle
-// transaction carrying their sum and the RFC 6962 Merkle root over the reports' encodings, so the
-// chain grows by one transaction per batch and any single report can later be proven part of it.
-// Encoding: "fogline-usage/1" | hash rental | key node | u64 sequence | u64 inferences | sig.
+// Settling signed usage counter reports (crypto/usage_counter.h, the format a node produces on
+// its own): one usage_settle transaction for a batch, carrying the inferences the batch adds,
+// the RFC 6962 Merkle root over the reports' encodings and the last report, so the chain grows
+// by one transaction per batch and any single report can later be proven part of it.
 #pragma once
 
 #include <vector>
 
-#include "crypto/identity.h"
+#include "crypto/usage_counter.h"
 #include "ledger/merkle.h"
+#include "ledger/state.h"
 #include "ledger/tx/usage_settle.h"
 
 namespace fogline::ledger {
 
-struct UsageReport {
-  Hash rental{};
-  PublicKey node{};
-  uint64_t sequence = 0;
-  uint64_t inferences = 0;
-  Signature signature{};
+// Reads a file of reports, one hex encoding per line; every signature is checked.
+Result<std::vector<crypto::UsageCounter>> read_usage_reports(const std::string& path);
 
-  std::string signed_bytes() const;  // everything but the signature
-  std::string encode() const;        // signed_bytes() || signature
-  bool signature_valid() const;
-};
+// The rental the reports are for: the one (or `rental_hint`, when not all zero) whose model,
+// version and renter they name and whose node signed them.
+Result<Hash> find_rental_for(const State& state, const crypto::UsageCounter& report, const Hash& rental_hint = {});
 
-UsageReport sign_usage_report(const crypto::Identity& node, const Hash& rental, uint64_t sequence, uint64_t inferences);
-
-// The settlement for a batch of reports: refuses reports that are unsigned, from another node or
-// rental, or not in strictly increasing sequence (a report counted twice would be paid twice).
-Result<UsageSettleTx> settle_reports(const std::vector<UsageReport>& reports);
+// The settlement for a batch of one node's reports for `rental`. Refuses reports from another
+// node or for another model or renter, sequences that do not strictly increase or were already
+// settled (a replay), and a cumulative counter that goes down.
+Result<UsageSettleTx> settle_reports(const State& state, const Hash& rental, const std::vector<crypto::UsageCounter>& reports);
 
 }  // namespace fogline::ledger

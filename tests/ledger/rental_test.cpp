@@ -10,6 +10,7 @@
 #include "ledger/tx/model_publish.h"
 #include "ledger/tx/rental_start.h"
 #include "ledger/tx/usage_settle.h"
+#include "crypto/usage_counter.h"
 #include "ledger/usage_report.h"
 #include "ledger_fixture.h"
 
@@ -51,25 +52,41 @@ class RentalTest : public LedgerFixture {
     EXPECT_TRUE(st.is_ok()) << st.to_string();
     return tx.id();
   }
+  // Three signed counter reports by `who` adding `inferences` to its cumulative counter.
+  std::vector<crypto::UsageCounter> counters(Actor& who, uint64_t inferences) {
+    std::vector<crypto::UsageCounter> out;
+    uint64_t base = counted_[&who];
+    for (uint64_t i = 0; i < 3; ++i)
+      out.push_back(crypto::sign_usage_counter(who.id, "detector", "1.2.0", renter_.key(),
+                                               base + (i == 2 ? inferences : inferences * i / 3),
+                                               next_sequence_[&who] + i, 1700000000000 + i));
+    return out;
+  }
   Transaction settle(Actor& who, const Hash& rental, uint64_t inferences) {
-    std::vector<Hash> reports;
-    for (int i = 0; i < 3; ++i) reports.push_back(leaf_hash("counter report " + std::to_string(inferences) + "/" + std::to_string(i)));
+    auto reports = counters(who, inferences);
+    std::vector<Hash> leaves;
+    for (const auto& r : reports) leaves.push_back(leaf_hash(r.encode()));
     UsageSettleTx u;
     u.rental = rental;
     u.inferences = inferences;
     u.report_count = 3;
     u.first_sequence = next_sequence_[&who];
     u.last_sequence = u.first_sequence + 2;
-    u.reports_root = merkle_root(reports);
+    u.reports_root = merkle_root(leaves);
+    u.last_report = reports.back().encode();
     Transaction tx = sign(who, u.kCode, u.encode());
     next_sequence_[&who] += 3;  // a refused settlement's reports are settled again later
+    counted_[&who] += inferences;
+    last_added_[&who] = inferences;
     return tx;
   }
   // The tests resubmit refused batches; only accepted ones advance the node's sequence.
   void refused(Actor& who) {
     --who.nonce;
     next_sequence_[&who] -= 3;
+    counted_[&who] -= last_added_[&who];
   }
+  std::map<Actor*, uint64_t> counted_, last_added_;
   std::map<Actor*, uint64_t> next_sequence_{{&node_, 1}, {&other_node_, 1}};
   Actor owner_{Identity::generate(IdentityKind::kOrganisation, "model-owner")};
   Actor renter_{Identity::generate(IdentityKind::kOrganisation, "renter")};
@@ -105,13 +122,21 @@ TEST_F(RentalTest, PrepaidUsageIsSettledInBatchesWithoutDrift) {
   refused(other_node_);
   // Reports already settled cannot be settled again.
   next_sequence_[&node_] = 4;
+  counted_[&node_] = 1500;
   EXPECT_THAT(submit(settle(node_, rental, 100)).message(), HasSubstr("already settled"));
   refused(node_);
   next_sequence_[&node_] = 7;
+  counted_[&node_] = 2000;
   EXPECT_EQ(snapshot(), before);
-  ASSERT_TRUE(submit(settle(node_, rental, 2000)).is_ok());  // exactly uses up the prepayment
+  EXPECT_FALSE(state().rental(rental)->exhausted);
+  // 4199 in total owe 20 (rounded down), exactly the prepayment; inference 4200 would owe 21.
+  ASSERT_TRUE(submit(settle(node_, rental, 2199)).is_ok());
   EXPECT_EQ(state().rental(rental)->prepaid, 0u);
   EXPECT_EQ(balance(owner_), 20u);
+  // Nothing is left to pay for one more inference: the state says so, and why.
+  EXPECT_TRUE(state().rental(rental)->exhausted);
+  EXPECT_EQ(rental_inferences_left(*state().rental(rental)), 0u);
+  EXPECT_THAT(rental_exhausted_reason(*state().rental(rental)), HasSubstr("prepaid credit exhausted"));
   EXPECT_EQ(state().total_credits(), 100u);
 }
 
@@ -145,35 +170,83 @@ TEST_F(RentalTest, EconomyOffRecordsWhoRunsWhatWithoutBalances) {
 TEST_F(RentalTest, SignedCounterReportsSettleAsOneTransaction) {
   start(Economy::kCredits, 5);
   Hash rental = start_rental(20);
-  std::vector<UsageReport> reports;
-  for (uint64_t seq = 1; seq <= 6; ++seq) reports.push_back(sign_usage_report(node_.id, rental, seq, 250));
-  auto settle_tx = settle_reports(reports);
+  std::vector<crypto::UsageCounter> reports;
+  for (uint64_t seq = 1; seq <= 6; ++seq)
+    reports.push_back(crypto::sign_usage_counter(node_.id, "detector", "1.2.0", renter_.key(), 250 * seq, seq, 1000 + seq));
+  auto found = find_rental_for(state(), reports[0]);
+  ASSERT_TRUE(found.is_ok()) << found.status().to_string();
+  EXPECT_EQ(*found, rental);
+  auto settle_tx = settle_reports(state(), rental, reports);
   ASSERT_TRUE(settle_tx.is_ok()) << settle_tx.status().to_string();
   EXPECT_EQ(settle_tx->inferences, 1500u);
   EXPECT_EQ(settle_tx->report_count, 6u);
-  ASSERT_TRUE(submit(sign(node_, UsageSettleTx::kCode, settle_tx->encode())).is_ok());
+
+  // The chain checks the batch's last report: a forged one (the count raised after signing) and a
+  // total that does not match the counter are refused, and nothing changes.
+  Snapshot before = snapshot();
+  UsageSettleTx forged = *settle_tx;
+  crypto::UsageCounter raised = reports.back();
+  raised.inferences = 100000;
+  forged.last_report = raised.encode();
+  forged.inferences = 100000;
+  EXPECT_THAT(submit(sign(renter_, UsageSettleTx::kCode, forged.encode())).message(), HasSubstr("forged"));
+  --renter_.nonce;
+  UsageSettleTx inflated = *settle_tx;
+  inflated.inferences = 1600;
+  EXPECT_THAT(submit(sign(node_, UsageSettleTx::kCode, inflated.encode())).message(), HasSubstr("counter moved by 1500"));
+  --node_.nonce;
+  EXPECT_EQ(snapshot(), before);
+
+  // The renter may submit its node's reports (they are signed by the node).
+  ASSERT_TRUE(submit(sign(renter_, UsageSettleTx::kCode, settle_tx->encode())).is_ok());
   EXPECT_EQ(balance(owner_), 7u);
   EXPECT_EQ(state().rental(rental)->nodes[0].settled_sequence, 6u);
-  // Replaying the same reports in a new settlement is refused by the chain.
+  EXPECT_EQ(state().rental(rental)->nodes[0].settled_inferences, 1500u);
+  // Replaying the same reports in a new settlement is refused by the chain and by the builder.
   EXPECT_THAT(submit(sign(node_, UsageSettleTx::kCode, settle_tx->encode())).message(), HasSubstr("already settled"));
   --node_.nonce;
+  EXPECT_THAT(settle_reports(state(), rental, reports).status().message(), HasSubstr("replayed"));
   // Any single report is provably part of the settled batch.
   MerkleTree tree;
   for (const auto& r : reports) tree.append(leaf_hash(r.encode()));
   auto proof = tree.inclusion_proof(3, reports.size());
   ASSERT_TRUE(proof.is_ok());
   EXPECT_TRUE(verify_inclusion(leaf_hash(reports[3].encode()), 3, reports.size(), *proof, settle_tx->reports_root).is_ok());
-  // Forged, foreign, repeated or reordered reports are refused before anything is submitted.
-  auto forged = reports;
-  forged[2].inferences = 1;
-  EXPECT_THAT(settle_reports(forged).status().message(), HasSubstr("not signed by node"));
-  auto foreign = reports;
-  foreign[4] = sign_usage_report(other_node_.id, rental, 5, 250);
-  EXPECT_THAT(settle_reports(foreign).status().message(), HasSubstr("another rental or node"));
-  auto repeated = reports;
-  repeated[5] = reports[4];
-  EXPECT_THAT(settle_reports(repeated).status().message(), HasSubstr("does not follow sequence"));
-  EXPECT_FALSE(settle_reports({}).is_ok());
+
+  // A counter that goes down is refused by the builder, and by the chain when sent anyway.
+  auto lower = crypto::sign_usage_counter(node_.id, "detector", "1.2.0", renter_.key(), 1400, 7, 2000);
+  EXPECT_THAT(settle_reports(state(), rental, {lower}).status().message(), HasSubstr("counter went down"));
+  UsageSettleTx down = *settle_tx;
+  down.first_sequence = down.last_sequence = 7;
+  down.report_count = 1;
+  down.inferences = 1;
+  down.last_report = lower.encode();
+  EXPECT_THAT(submit(sign(node_, UsageSettleTx::kCode, down.encode())).message(), HasSubstr("counter went down"));
+  --node_.nonce;
+  // Forged, foreign or repeated reports are refused before anything is submitted.
+  std::vector<crypto::UsageCounter> next;
+  for (uint64_t seq = 7; seq <= 9; ++seq)
+    next.push_back(crypto::sign_usage_counter(node_.id, "detector", "1.2.0", renter_.key(), 1500 + 100 * (seq - 6), seq, seq));
+  auto forged_batch = next;
+  forged_batch[1].inferences = 1;
+  EXPECT_THAT(settle_reports(state(), rental, forged_batch).status().message(), HasSubstr("forged"));
+  auto foreign = next;
+  foreign[2] = crypto::sign_usage_counter(other_node_.id, "detector", "1.2.0", renter_.key(), 1800, 9, 9);
+  EXPECT_THAT(settle_reports(state(), rental, foreign).status().message(), HasSubstr("another node"));
+  auto repeated = next;
+  repeated[2] = next[1];
+  EXPECT_THAT(settle_reports(state(), rental, repeated).status().message(), HasSubstr("does not follow sequence"));
+  EXPECT_FALSE(settle_reports(state(), rental, {}).is_ok());
+
+  // Over the escrow: 7 of the 20 prepaid are paid, 13 held; 4500 inferences in all owe 22, 15 more.
+  auto big = crypto::sign_usage_counter(node_.id, "detector", "1.2.0", renter_.key(), 4500, 7, 3000);
+  auto over = settle_reports(state(), rental, {big});
+  ASSERT_TRUE(over.is_ok());
+  Status st = submit(sign(node_, UsageSettleTx::kCode, over->encode()));
+  EXPECT_THAT(st.message(), HasSubstr("settlement over the escrow: these 3000 inferences cost 15 credits, the escrow holds 13"));
+  --node_.nonce;
+  EXPECT_FALSE(state().rental(rental)->exhausted);
+  EXPECT_EQ(rental_inferences_left(*state().rental(rental)), 2699u);  // owed(4199) = 20, owed(4200) = 21
 }
 
 TEST(RentalOwed, RoundsDownOnTheTotal) {
