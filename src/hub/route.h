@@ -20,6 +20,8 @@
 
 namespace fogline::hub {
 
+class Deployments;
+
 using Json = nlohmann::json;
 
 // What handlers share: the registry (and through it the home and database), the hub's key
@@ -29,6 +31,7 @@ struct HubContext {
   const crypto::Identity* hub_key = nullptr;
   NodeAuthPolicy node_auth;
   std::string version;
+  Deployments* deployments = nullptr;
 };
 
 struct RouteRequest {
@@ -37,7 +40,10 @@ struct RouteRequest {
   std::map<std::string, std::string> headers;
   std::string body;
   Caller caller;
+  // The server's lock, held while the handler runs; a long-poll releases it while it waits.
+  std::unique_lock<std::mutex>* lock = nullptr;
 
+  bool has_query(const std::string& key) const { return query.count(key) > 0; }
   std::string query_or(const std::string& key, const std::string& fallback = "") const {
     auto it = query.find(key);
     return it == query.end() ? fallback : it->second;
@@ -101,5 +107,12 @@ Result<Reply> handle_node_self(HubContext&, const RouteRequest&);
 Result<Reply> handle_node_heartbeat(HubContext&, const RouteRequest&);
 Result<Reply> handle_get_bundle(HubContext&, const RouteRequest&);
 Result<Reply> handle_bundle_info(HubContext&, const RouteRequest&);
+Result<Reply> handle_create_deployment(HubContext&, const RouteRequest&);
+Result<Reply> handle_list_deployments(HubContext&, const RouteRequest&);
+Result<Reply> handle_get_deployment(HubContext&, const RouteRequest&);
+Result<Reply> handle_promote_deployment(HubContext&, const RouteRequest&);
+Result<Reply> handle_rollback_deployment(HubContext&, const RouteRequest&);
+Result<Reply> handle_node_desired(HubContext&, const RouteRequest&);
+Result<Reply> handle_node_report(HubContext&, const RouteRequest&);
 
 }  // namespace fogline::hub

@@ -63,6 +63,31 @@ const std::vector<Route>& route_table() {
       {"GET", "/api/bundles/{model}/{version}/info", node_or_user(R::kViewer),
        "Sizes of the full bundle and of the delta from ?from=V", handle_bundle_info,
        {{"from", "a version of the same model the caller holds"}}},
+      {"POST", "/api/deployments", user_access(R::kDeveloper),
+       "Deploy a version to the nodes matching a selector, canary first", handle_create_deployment, {},
+       "{\"model\", \"version\", \"selector\": \"site=a\", \"canary\": \"10%\" | \"canary_nodes\": [...], "
+       "\"observe\": \"10m\", \"shadow\": false, \"rollback_if\": \"p99_ms>50 or error_rate>0.01\"}",
+       "the deployment with its per-node assignments"},
+      {"GET", "/api/deployments", user_access(R::kViewer), "Deployments, newest first", handle_list_deployments},
+      {"GET", "/api/deployments/{id}", user_access(R::kViewer),
+       "A deployment: state, rule, window and each node's assignment and last report", handle_get_deployment},
+      {"POST", "/api/deployments/{id}/promote", user_access(R::kDeveloper),
+       "Promote a canary/observing deployment to every selected node now", handle_promote_deployment, {},
+       "{\"note\": \"...\"}"},
+      {"POST", "/api/deployments/{id}/rollback", user_access(R::kDeveloper),
+       "Roll a deployment back: its nodes return to their previous version", handle_rollback_deployment, {},
+       "{\"note\": \"...\"}"},
+      {"GET", "/api/nodes/self/desired", node_access(),
+       "The calling node's desired models with a generation; ?after=GEN&wait=S long-polls for a change",
+       handle_node_desired,
+       {{"after", "the generation the node already has"}, {"wait", "seconds to wait for a newer one (max 60)"}},
+       "", "{\"generation\": N, \"models\": [{model, version, bundle_url, bundle_sha256, spec, previous_version, "
+           "shadow_version}]}"},
+      {"POST", "/api/nodes/self/report", node_access(),
+       "A node reports what it runs and per-model metrics; the hub judges canaries on them", handle_node_report, {},
+       "{\"models\": [{\"model\", \"version\", \"state\": \"running|loading|failed\", \"error\", "
+       "\"metrics\": {\"p50_ms\", \"p99_ms\", \"error_rate\", \"agreement\", \"requests\"}, "
+       "\"shadow\": {\"version\", \"state\", \"metrics\"}}]}"},
   };
   return kRoutes;
 }

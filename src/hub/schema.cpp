@@ -56,6 +56,42 @@ CREATE TABLE hub_bundles (
 );
 )sql",
        "", ""},
+      {2, "deployments and per-node assignments",
+       R"sql(
+CREATE TABLE hub_deployments (
+  id {{ID}},
+  model TEXT NOT NULL,
+  version TEXT NOT NULL,
+  selector TEXT NOT NULL DEFAULT '{}',
+  canary_percent BIGINT NOT NULL DEFAULT 0,
+  canary_nodes TEXT NOT NULL DEFAULT '[]',
+  observe_seconds BIGINT NOT NULL,
+  rollback_rule TEXT NOT NULL DEFAULT '',
+  shadow BIGINT NOT NULL DEFAULT 0,
+  bundle_sha256 TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('canary', 'observing', 'promoted', 'rolled_back', 'failed')),
+  observe_until_unix BIGINT NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE hub_assignments (
+  deployment_id BIGINT NOT NULL REFERENCES hub_deployments(id),
+  node_id TEXT NOT NULL REFERENCES hub_nodes(id),
+  model TEXT NOT NULL,
+  desired_version TEXT NOT NULL,
+  previous_version TEXT NOT NULL DEFAULT '',
+  canary BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK (state IN ('waiting', 'active', 'rolled_back', 'cancelled')),
+  generation BIGINT NOT NULL,
+  last_report TEXT NOT NULL DEFAULT '',
+  reported_at TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (deployment_id, node_id)
+);
+CREATE INDEX hub_assignments_node ON hub_assignments (node_id, model);
+)sql",
+       "", ""},
   };
   return store::apply_migrations(db, "hub", kMigrations);
 }

@@ -2,12 +2,15 @@
 
 #include <httplib.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "core/version.h"
 #include "hub/api_tokens.h"
+#include "hub/deployments.h"
 #include "hub/hub_key.h"
 #include "hub/route.h"
 #include "hub/schema.h"
@@ -45,8 +48,32 @@ struct HubServer::Impl {
   ServerOptions options;
   registry::OpenRegistry opened;
   std::unique_ptr<crypto::Identity> key;
+  std::unique_ptr<Deployments> deployments;
   HubContext ctx;
   std::mutex mutex;  // one database connection: handlers take turns
+  // Observe windows end without any request arriving: this thread evaluates the running
+  // deployments every second.
+  std::thread ticker;
+  std::mutex ticker_mutex;
+  std::condition_variable ticker_cv;
+  bool ticker_stop = false;
+
+  void run_ticker() {
+    std::unique_lock<std::mutex> tl(ticker_mutex);
+    while (!ticker_cv.wait_for(tl, std::chrono::milliseconds(500), [this] { return ticker_stop; })) {
+      std::lock_guard<std::mutex> lock(mutex);
+      Status st = deployments->tick();
+      if (!st.is_ok()) std::fprintf(stderr, "fogline hub: evaluating deployments: %s\n", st.message().c_str());
+    }
+  }
+  void stop_ticker() {
+    {
+      std::lock_guard<std::mutex> tl(ticker_mutex);
+      ticker_stop = true;
+    }
+    ticker_cv.notify_all();
+    if (ticker.joinable()) ticker.join();
+  }
   std::unique_ptr<httplib::Server> server;
   std::string host;
   int port = 0;
@@ -114,6 +141,7 @@ struct HubServer::Impl {
     for (const auto& [k, v] : req.headers) rr.headers.emplace(k, v);
     rr.body = req.body;
     std::unique_lock<std::mutex> lock(mutex);
+    rr.lock = &lock;
     if (!authenticate(route, req, rr, res)) return;
     Result<Reply> reply = Status(StatusCode::kInternal, "handler threw");
     try {
@@ -156,7 +184,9 @@ struct HubServer::Impl {
 };
 
 HubServer::HubServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-HubServer::~HubServer() = default;
+HubServer::~HubServer() {
+  if (impl_) impl_->stop_ticker();
+}
 
 Result<std::unique_ptr<HubServer>> HubServer::open(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -179,6 +209,12 @@ Result<std::unique_ptr<HubServer>> HubServer::open(const ServerOptions& options)
   impl->ctx.hub_key = impl->key.get();
   impl->ctx.node_auth.window_seconds = options.signature_window_seconds;
   impl->ctx.version = kVersion;
+  impl->deployments = std::make_unique<Deployments>(*impl->opened.registry, *impl->key, unix_now);
+  FOGLINE_TRY(impl->deployments->load());
+  // Long-polls may hold at most half the request threads, so signed reports, bundle
+  // downloads and user requests always find a free one (docs/hub.md, "thread budget").
+  impl->deployments->set_max_waiters(options.threads / 2);
+  impl->ctx.deployments = impl->deployments.get();
   if (!options.tls_cert.empty()) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
     if (!ssl->is_valid())
@@ -220,11 +256,20 @@ Result<int> HubServer::bind() {
 }
 
 Status HubServer::serve() {
+  if (!impl_->ticker.joinable()) impl_->ticker = std::thread([this] { impl_->run_ticker(); });
   if (!impl_->server->listen_after_bind()) return io_error("server on " + url() + " stopped with an error");
   return Status::ok();
 }
 
-void HubServer::stop() { impl_->server->stop(); }
+void HubServer::stop() {
+  impl_->stop_ticker();
+  {
+    // Wakes long-polls so the thread pool can drain.
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->deployments->shutdown();
+  }
+  impl_->server->stop();
+}
 
 std::string HubServer::url() const {
   return std::string(impl_->tls ? "https" : "http") + "://" + impl_->host + ":" + std::to_string(impl_->port);
