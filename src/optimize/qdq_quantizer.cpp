@@ -58,8 +58,17 @@ class Quantizer {
     FOGLINE_ASSIGN_OR_RETURN(types_, value_types(*model_));
     FOGLINE_TRY(plan());
     std::vector<std::string> tensors;
-    for (const auto& [name, source] : points_) tensors.push_back(name);
-    FOGLINE_ASSIGN_OR_RETURN(report_.ranges, calibrate(*model_, tensors, samples, count, options_.calibration));
+    for (const auto& [name, source] : points_) {
+      if (options_.known_ranges != nullptr && options_.known_ranges->count(name)) {
+        report_.ranges[name] = options_.known_ranges->at(name);
+      } else {
+        tensors.push_back(name);
+      }
+    }
+    if (!tensors.empty()) {
+      FOGLINE_ASSIGN_OR_RETURN(auto fresh, calibrate(*model_, tensors, samples, count, options_.calibration));
+      for (auto& [name, r] : fresh) report_.ranges[name] = r;
+    }
     // Graph inputs keep their observed range whatever the method: they are the data as given
     // (pixels), clipping them only loses what the sensor saw, and 0..255 pixels at scale 1
     // are exact in u8.

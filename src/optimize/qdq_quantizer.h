@@ -37,6 +37,10 @@ struct QuantizeOptions {
   std::set<std::string> keep_fp32;
   bool fold_activations = true;
   bool quantize_bias = true;
+  // Ranges from an earlier calibration of the same fp32 model (QuantizeReport::ranges): tensors
+  // found here are not calibrated again, so accuracy control can try many keep_fp32 sets for
+  // the cost of one calibration.
+  const std::map<std::string, TensorRange>* known_ranges = nullptr;
 };
 
 struct QuantizeReport {

@@ -1,0 +1,142 @@
+#include "optimize/accuracy_control.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/onnx_tools_sandbox.h"
+#include "engine/session.h"
+#include "optimize/onnx_model.h"
+
+namespace fogline::optimize {
+namespace {
+
+using Outputs = std::vector<std::vector<engine::Tensor>>;
+
+Result<Outputs> run_all(const onnx::ModelProto& model, const SampleSource& samples, int64_t n,
+                        const engine::SessionOptions& session_options) {
+  FOGLINE_ASSIGN_OR_RETURN(auto session, engine::Session::from_bytes(model.SerializeAsString(), session_options));
+  Outputs all;
+  for (int64_t i = 0; i < n; ++i) {
+    FOGLINE_ASSIGN_OR_RETURN(auto inputs, samples(i));
+    FOGLINE_ASSIGN_OR_RETURN(auto out, session->run(inputs));
+    all.push_back(std::move(out));
+  }
+  return all;
+}
+
+std::string fmt_metric(const char* what, double v) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s %.4f", what, v);
+  return buf;
+}
+
+}  // namespace
+
+double relative_output_error(const Outputs& reference, const Outputs& outputs) {
+  double total = 0;
+  size_t n = std::min(reference.size(), outputs.size());
+  for (size_t s = 0; s < n; ++s) {
+    double num = 0, den = 0;
+    for (size_t k = 0; k < reference[s].size() && k < outputs[s].size(); ++k) {
+      const auto& r = reference[s][k];
+      const auto& y = outputs[s][k];
+      if (r.dtype() != engine::DataType::kFloat || y.dtype() != engine::DataType::kFloat || r.numel() != y.numel()) continue;
+      const float* rp = r.data<float>();
+      const float* yp = y.data<float>();
+      for (int64_t i = 0; i < r.numel(); ++i) {
+        const double d = static_cast<double>(yp[i]) - rp[i];
+        num += d * d;
+        den += static_cast<double>(rp[i]) * rp[i];
+      }
+    }
+    total += den > 0 ? num / den : num;
+  }
+  return n == 0 ? 0 : total / static_cast<double>(n);
+}
+
+Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelProto& fp32_in, const SampleSource& samples,
+                                                             int64_t count, const QuantizeOptions& quantize,
+                                                             const AccuracyControlOptions& options, const MetricFn& metric) {
+  auto log = [&](const std::string& line) {
+    if (options.log) options.log(line);
+  };
+  // Upgrade once here rather than in every quantisation below (the converter is slow).
+  onnx::ModelProto fp32 = fp32_in;
+  if (default_opset(fp32) < 13) {
+    engine::OnnxToolsOptions tools;
+    tools.check = false;
+    tools.infer_shapes = false;
+    tools.convert_to_opset = 13;
+    auto outcome = engine::run_onnx_tools(fp32, tools);
+    if (!outcome.is_ok()) return outcome.status().with_context("upgrading the model to opset 13");
+  }
+
+  AccuracyControlResult result;
+  QuantizeOptions base = quantize;
+  result.model = fp32;
+  FOGLINE_ASSIGN_OR_RETURN(result.report, quantize_static(&result.model, samples, count, base));
+  const std::map<std::string, TensorRange> ranges = result.report.ranges;
+  base.known_ranges = &ranges;
+
+  FOGLINE_ASSIGN_OR_RETURN(double m0, metric(result.model));
+  result.steps.push_back({{}, m0, options.tolerance.holds(options.baseline, m0)});
+  log(fmt_metric("all int8:", m0));
+  if (result.steps.back().holds || options.max_kept <= 0) {
+    result.holds = result.steps.back().holds;
+    return result;
+  }
+
+  // Rank the weighted layers by the proxy.
+  const int64_t n_rank = std::max<int64_t>(1, std::min<int64_t>(count, options.ranking_samples));
+  FOGLINE_ASSIGN_OR_RETURN(Outputs reference, run_all(fp32, samples, n_rank, options.session));
+  FOGLINE_ASSIGN_OR_RETURN(Outputs int8_out, run_all(result.model, samples, n_rank, options.session));
+  result.int8_error = relative_output_error(reference, int8_out);
+  std::vector<std::pair<std::string, std::string>> layers;
+  for (const auto& n : fp32.graph().node()) {
+    if (options.layer_ops.count(n.op_type()) && !n.name().empty() && !base.keep_fp32.count(n.name())) {
+      layers.emplace_back(n.name(), n.op_type());
+    }
+  }
+  int done = 0;
+  for (const auto& [name, op] : layers) {
+    QuantizeOptions one = base;
+    one.keep_fp32.insert(name);
+    onnx::ModelProto m = fp32;
+    FOGLINE_ASSIGN_OR_RETURN(auto report, quantize_static(&m, samples, count, one));
+    (void)report;
+    FOGLINE_ASSIGN_OR_RETURN(Outputs out, run_all(m, samples, n_rank, options.session));
+    LayerSensitivity s{name, op, relative_output_error(reference, out), 0};
+    s.score = result.int8_error - s.error;
+    result.ranking.push_back(s);
+    if (++done % 10 == 0) log("ranked " + std::to_string(done) + "/" + std::to_string(layers.size()) + " layers");
+  }
+  std::stable_sort(result.ranking.begin(), result.ranking.end(),
+                   [](const LayerSensitivity& a, const LayerSensitivity& b) { return a.score > b.score; });
+
+  // Put the worst back, `group` at a time, until the tolerance holds.
+  std::vector<std::string> kept;
+  size_t next = 0;
+  const int group = std::max(1, options.group);
+  while (next < result.ranking.size() && static_cast<int>(kept.size()) < options.max_kept) {
+    for (int g = 0; g < group && next < result.ranking.size() && static_cast<int>(kept.size()) < options.max_kept; ++g) {
+      kept.push_back(result.ranking[next++].node);
+    }
+    QuantizeOptions q = base;
+    q.keep_fp32.insert(kept.begin(), kept.end());
+    onnx::ModelProto m = fp32;
+    FOGLINE_ASSIGN_OR_RETURN(auto report, quantize_static(&m, samples, count, q));
+    FOGLINE_ASSIGN_OR_RETURN(double v, metric(m));
+    const bool ok = options.tolerance.holds(options.baseline, v);
+    result.steps.push_back({kept, v, ok});
+    result.model = std::move(m);
+    result.report = std::move(report);
+    log(fmt_metric(("keep " + std::to_string(kept.size()) + " in fp32 (" + kept.back() + "):").c_str(), v));
+    if (ok) {
+      result.holds = true;
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace fogline::optimize

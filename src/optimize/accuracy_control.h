@@ -1,0 +1,79 @@
+// Accuracy control for static int8 (the way OpenVINO NNCF's accuracy-aware quantisation
+// works): quantise everything; when the metric breaks the tolerance, rank the quantised
+// layers by sensitivity and put the worst back to fp32 (QuantizeOptions::keep_fp32), a few at
+// a time, re-evaluating after each step, until the tolerance holds or the budget of kept
+// layers runs out.
+//
+// Sensitivity proxy (not the metric itself): for each weighted layer (Conv/MatMul/Gemm), the
+// int8 model is rebuilt with only that layer kept in fp32 and run over the ranking samples;
+// its score is how much the output error against the fp32 model (relative squared error of
+// every output, averaged over samples) falls. One evaluation of the metric costs a pass over
+// the whole validation split; the proxy needs a few dozen inputs per layer, so ranking the
+// 53 layers of MobileNetV2 costs about what two or three metric evaluations do, and it sees
+// the effect of the layer inside the int8 network (its own weights and its input
+// quantisation), which "only this layer in int8" would not. Calibration runs once: every
+// candidate reuses its ranges (QuantizeOptions::known_ranges).
+//
+// The metric is a callback so this module does not depend on eval/registry (DESIGN order).
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "optimize/qdq_quantizer.h"
+#include "optimize/tolerance.h"
+
+namespace fogline::optimize {
+
+// The metric (a fraction in [0, 1], as Tolerance expects) of a candidate model.
+using MetricFn = std::function<Result<double>(const onnx::ModelProto& model)>;
+
+struct AccuracyControlOptions {
+  Tolerance tolerance;
+  double baseline = 0;           // the fp32 model's metric
+  int ranking_samples = 32;      // calibration samples the sensitivity proxy runs
+  int max_kept = 12;             // give up after this many layers are back in fp32
+  int group = 1;                 // layers put back per step
+  std::set<std::string> layer_ops = {"Conv", "MatMul", "Gemm"};
+  engine::SessionOptions session;  // how the proxy runs the models
+  // Called with a line of progress ("ranking 12/53", "keep 3: top1 0.832").
+  std::function<void(const std::string&)> log;
+};
+
+struct LayerSensitivity {
+  std::string node, op_type;
+  double error = 0;  // output error with only this layer in fp32
+  double score = 0;  // error of the all-int8 model minus `error` (higher: more sensitive)
+};
+
+struct ControlStep {
+  std::vector<std::string> kept;  // all layers in fp32 at this step
+  double metric = 0;
+  bool holds = false;
+};
+
+struct AccuracyControlResult {
+  onnx::ModelProto model;          // the last candidate tried (the one that holds, if any)
+  QuantizeReport report;
+  double int8_error = 0;           // output error of the all-int8 model (proxy)
+  std::vector<LayerSensitivity> ranking;  // most sensitive first (empty when all-int8 holds)
+  std::vector<ControlStep> steps;  // steps[0]: all int8
+  bool holds = false;
+  std::vector<std::string> kept() const { return steps.empty() ? std::vector<std::string>{} : steps.back().kept; }
+  double metric() const { return steps.empty() ? 0 : steps.back().metric; }
+};
+
+// Mean over samples of sum((y - ref)^2) / sum(ref^2) over every float output.
+double relative_output_error(const std::vector<std::vector<engine::Tensor>>& reference,
+                             const std::vector<std::vector<engine::Tensor>>& outputs);
+
+Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelProto& fp32, const SampleSource& samples,
+                                                             int64_t count, const QuantizeOptions& quantize,
+                                                             const AccuracyControlOptions& options, const MetricFn& metric);
+
+}  // namespace fogline::optimize

@@ -1,0 +1,159 @@
+#include "optimize/accuracy_control.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/model_builder.h"
+#include "optimize/onnx_model.h"
+
+namespace fogline::optimize {
+namespace {
+
+using engine::DataType;
+using engine::Tensor;
+using engine::testing::random_tensor;
+using engine::testing::TestModel;
+
+// x -> convA -> a -> convB -> b -> convC -> y, all 1x1 over 4 channels. convA scales channel 3
+// by 1000, so `a` spans [0, 1000] while its channels 0..2 stay in [0, 1]: quantised per tensor,
+// those channels fall into the first u8 step (~3.9) and are lost. `a` is quantised only
+// because convB (a quantised op) reads it, so convB is the one sensitive layer: keeping it in
+// fp32 removes the damage, keeping convA or convC does not.
+onnx::ModelProto sensitive_chain() {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 4, 2, 2});
+  std::vector<float> wa(16, 0.0f);
+  for (int i = 0; i < 4; ++i) wa[i * 4 + i] = i == 3 ? 1000.0f : 1.0f;
+  m.initializer("wa", Tensor::from_vector<float>({4, 4, 1, 1}, wa));
+  std::vector<float> wb = {1.0f, -0.6f, 0.3f, 0.0001f, -0.4f, 1.0f, 0.5f, 0.0002f,
+                           0.7f, 0.2f, -1.0f, -0.0001f, -0.3f, 0.8f, 0.6f, 0.0003f};
+  m.initializer("wb", Tensor::from_vector<float>({4, 4, 1, 1}, wb));
+  m.initializer("wc", random_tensor({4, 4, 1, 1}, 7, -1.0f, 1.0f));
+  m.node("Conv", {"x", "wa"}, {"a"}).set_name("convA");
+  m.node("Conv", {"a", "wb"}, {"b"}).set_name("convB");
+  m.node("Conv", {"b", "wc"}, {"y"}).set_name("convC");
+  m.output("y");
+  return parse_model(m.bytes(), "sensitive_chain").value();
+}
+
+const std::vector<Tensor>& inputs() {
+  static const std::vector<Tensor> kInputs = [] {
+    std::vector<Tensor> v;
+    for (uint32_t i = 0; i < 24; ++i) v.push_back(random_tensor({1, 4, 2, 2}, 300 + i, 0.0f, 1.0f));
+    return v;
+  }();
+  return kInputs;
+}
+
+std::vector<Tensor> run_all(const onnx::ModelProto& m) {
+  auto s = engine::Session::from_bytes(m.SerializeAsString());
+  EXPECT_TRUE(s.is_ok()) << s.status().message();
+  std::vector<Tensor> out;
+  for (const auto& x : inputs()) out.push_back((*(*s)->run({x}))[0]);
+  return out;
+}
+
+// "top1": how often the arg-max channel at each position agrees with the fp32 model's.
+MetricFn agreement_with(const onnx::ModelProto& fp32, int* calls) {
+  auto ref = std::make_shared<std::vector<Tensor>>(run_all(fp32));
+  return [ref, calls](const onnx::ModelProto& m) -> Result<double> {
+    ++*calls;
+    auto out = run_all(m);
+    int agree = 0, total = 0;
+    for (size_t s = 0; s < out.size(); ++s) {
+      const float* r = (*ref)[s].data<float>();
+      const float* y = out[s].data<float>();
+      for (int p = 0; p < 4; ++p) {
+        int br = 0, by = 0;
+        for (int c = 1; c < 4; ++c) {
+          if (r[c * 4 + p] > r[br * 4 + p]) br = c;
+          if (y[c * 4 + p] > y[by * 4 + p]) by = c;
+        }
+        agree += br == by;
+        ++total;
+      }
+    }
+    return static_cast<double>(agree) / total;
+  };
+}
+
+SampleSource source() {
+  return [](int64_t i) -> Result<std::vector<Tensor>> { return std::vector<Tensor>{inputs()[static_cast<size_t>(i)]}; };
+}
+
+QuantizeOptions minmax() {
+  QuantizeOptions q;
+  q.calibration.method = CalibrationMethod::kMinMax;
+  return q;
+}
+
+TEST(AccuracyControl, FindsTheSensitiveLayerAndKeepsOnlyItInFp32) {
+  const onnx::ModelProto fp32 = sensitive_chain();
+  int calls = 0;
+  MetricFn metric = agreement_with(fp32, &calls);
+  AccuracyControlOptions options;
+  options.tolerance = *parse_tolerance("top1>=-5");
+  options.baseline = 1.0;
+  options.ranking_samples = 16;
+  auto r = quantize_with_accuracy_control(fp32, source(), 24, minmax(), options, metric);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  ASSERT_EQ(r->steps.size(), 2u);
+  EXPECT_FALSE(r->steps[0].holds) << "all-int8 agreement " << r->steps[0].metric << " should break a 5-point tolerance";
+  EXPECT_LT(r->steps[0].metric, 0.9);
+  ASSERT_EQ(r->ranking.size(), 3u);
+  EXPECT_EQ(r->ranking[0].node, "convB");
+  EXPECT_GT(r->ranking[0].score, 10 * std::max(r->ranking[1].score, 1e-12));
+  EXPECT_TRUE(r->holds);
+  EXPECT_EQ(r->kept(), std::vector<std::string>{"convB"});
+  EXPECT_GE(r->metric(), 0.95);
+  EXPECT_EQ(calls, 2);
+  // The model returned is the one evaluated last: convB has float weights, the others int8.
+  std::vector<std::string> float_weights;
+  for (const auto& init : r->model.graph().initializer()) {
+    if (init.data_type() == onnx::TensorProto::FLOAT && init.dims_size() == 4) float_weights.push_back(init.name());
+  }
+  EXPECT_EQ(float_weights, std::vector<std::string>{"wb"});
+}
+
+TEST(AccuracyControl, StopsAtTheBudgetWhenTheToleranceCannotHold) {
+  const onnx::ModelProto fp32 = sensitive_chain();
+  int calls = 0;
+  MetricFn metric = agreement_with(fp32, &calls);
+  AccuracyControlOptions options;
+  // fp32 agrees with itself at 1.0; nothing can be a point better.
+  options.tolerance = *parse_tolerance("top1>=+1");
+  options.baseline = 1.0;
+  options.max_kept = 2;
+  auto r = quantize_with_accuracy_control(fp32, source(), 24, minmax(), options, metric);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_FALSE(r->holds);
+  EXPECT_EQ(r->steps.size(), 3u);  // all int8, then 1 and 2 layers kept
+  EXPECT_EQ(r->kept().size(), 2u);
+  EXPECT_EQ(r->kept()[0], "convB");
+  for (const auto& s : r->steps) EXPECT_FALSE(s.holds);
+}
+
+TEST(AccuracyControl, AllInt8ThatHoldsNeedsNoRanking) {
+  const onnx::ModelProto fp32 = sensitive_chain();
+  int calls = 0;
+  AccuracyControlOptions options;
+  options.tolerance = *parse_tolerance("top1>=-100");
+  options.baseline = 1.0;
+  auto r = quantize_with_accuracy_control(fp32, source(), 24, minmax(), options, agreement_with(fp32, &calls));
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_TRUE(r->holds);
+  EXPECT_TRUE(r->ranking.empty());
+  EXPECT_TRUE(r->kept().empty());
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(AccuracyControl, RelativeOutputError) {
+  auto t = [](std::vector<float> v) { return Tensor::from_vector<float>({static_cast<int64_t>(v.size())}, v); };
+  std::vector<std::vector<Tensor>> ref = {{t({3, 4})}, {t({1, 0})}};
+  std::vector<std::vector<Tensor>> out = {{t({3, 4})}, {t({1, 1})}};
+  // Sample 0: no error; sample 1: 1 / 1. Mean 0.5.
+  EXPECT_DOUBLE_EQ(relative_output_error(ref, out), 0.5);
+  EXPECT_DOUBLE_EQ(relative_output_error(ref, ref), 0.0);
+}
+
+}  // namespace
+}  // namespace fogline::optimize
