@@ -276,6 +276,40 @@ TEST_F(DeployRollout, ACanaryThatCannotLoadTheVersionFailsTheDeployment) {
   EXPECT_THAT(history_events("det@3"), ::testing::ElementsAre("created", "failed"));
 }
 
+TEST_F(DeployRollout, AShadowVersionRunsBesideTheCurrentOneAndIsJudgedOnAgreement) {
+  // cam@2 runs everywhere after the first test; cam@3 goes in as a shadow on one node.
+  ASSERT_EQ(nodes_[0]->version_of("cam"), "2");
+  Json d = deploy_json({"cam@3", "--selector", "site=a", "--canary-nodes", nodes_[1]->state.node_id, "--shadow",
+                        "--observe", "1h", "--rollback-if", "agreement<0.9"});
+  int64_t id = d["id"];
+  EXPECT_TRUE(d["shadow"].get<bool>());
+  Json e = nodes_[1]->entry("cam");
+  ASSERT_TRUE(e.is_object());
+  EXPECT_EQ(e["version"], "2");  // production answers stay on the current version
+  EXPECT_EQ(e["shadow_version"], "3");
+  EXPECT_EQ(e["shadow_bundle_url"], "/api/bundles/cam/3");
+  EXPECT_EQ(nodes_[0]->entry("cam")["shadow_version"], "");
+
+  Json report = {{"models",
+                  {{{"model", "cam"},
+                    {"version", "2"},
+                    {"state", "running"},
+                    {"metrics", {{"p99_ms", 9}}},
+                    {"shadow", {{"version", "3"}, {"state", "running"}, {"metrics", {{"agreement", 0.97}}}}}}}}};
+  auto ok = nodes_[1]->client->request("POST", "/api/nodes/self/report", report.dump());
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(status(id)["state"], "observing");
+  report["models"][0]["shadow"]["metrics"]["agreement"] = 0.62;
+  auto bad = nodes_[1]->client->request("POST", "/api/nodes/self/report", report.dump());
+  ASSERT_EQ(bad->status, 200) << bad->body;
+  Json rolled = status(id);
+  EXPECT_EQ(rolled["state"], "rolled_back");
+  EXPECT_THAT(rolled["reason"].get<std::string>(), HasSubstr("agreement=0.62 < 0.9"));
+  Json after = nodes_[1]->entry("cam");
+  EXPECT_EQ(after["version"], "2");
+  EXPECT_EQ(after["shadow_version"], "");
+}
+
 TEST_F(DeployRollout, LongPollReturnsWhenTheWaitEndsAndSeesAnEarlierChangeAtOnce) {
   Json now = outsider_->desired();
   int64_t gen = now["generation"];
