@@ -1,25 +1,37 @@
-// Acting on the ledger under a Fogline home through its embedded solo orderer (the market and
-// rental commands): identities come from their key files HOME/keys/NAME.key (sealed under
-// $FOGLINE_PASSPHRASE), each transaction takes its sender's next nonce from the state and is
-// ordered into its own durable block. Accounts are named by their registered name or their key.
+// Acting on the ledger under a Fogline home (the market and rental commands): identities come
+// from their key files HOME/keys/NAME.key (sealed under $FOGLINE_PASSPHRASE) and each
+// transaction takes its sender's next nonce from the state. Two ways to order it:
+// - solo: the home's embedded orderer puts it into its own durable block;
+// - etcd: when the home is a ledger peer's home (HOME/ledger/peer.json) or etcd members are
+//   given, the state is rebuilt from the ordered slots exactly as every peer builds it
+//   (Chain::make_ordered_block), the transaction is ordered through etcd as one slot (what
+//   `fogline ledger submit` does), and reading that slot back says whether it was committed or
+//   rejected and why; the local peer, if any, is then awaited until it has the block too.
+// Accounts are named by their registered name or their key.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "crypto/identity.h"
 #include "ledger/ledger.h"
+#include "ledger/ordering.h"
 
 namespace fogline::ledger {
 
+struct OrderingOptions {
+  std::string etcd;  // etcd members; empty: the peer's (peer.json), or the solo orderer
+  std::string prefix;  // empty: the peer's, else "fogline/ledger/"
+};
+
 class HomeSession {
  public:
-  // Opens the ledger and the orderer's key; needs FOGLINE_PASSPHRASE.
-  static Result<HomeSession> open(const std::string& home);
+  // Opens the ledger and (solo) the orderer's key; needs FOGLINE_PASSPHRASE.
+  static Result<HomeSession> open(const std::string& home, const OrderingOptions& ordering = {});
 
-  Ledger& ledger() { return *ledger_; }
-  const State& state() const { return ledger_->state(); }
-  const crypto::Identity& orderer() const { return *orderer_; }
+  const State& state() const { return ledger_ ? ledger_->state() : chain_->state(); }
+  bool ordered_by_etcd() const { return ordering_ != nullptr; }
   const std::string& home() const { return home_; }
   const std::string& passphrase() const { return passphrase_; }
 
@@ -27,13 +39,23 @@ class HomeSession {
   // HOME/keys/NAME.key; "orderer" is the orderer's (and, with credits, the mint authority's).
   Result<crypto::Identity> identity(const std::string& name) const;
   // Signs `body` as `who` with its next nonce and orders it; the error is the refusal's reason.
+  // Through etcd it also prints where it was committed ("committed in slot S, block H").
   Result<Hash> submit(const crypto::Identity& who, uint16_t type, std::string body);
 
  private:
   HomeSession() = default;
+  Status open_ordered(const OrderingOptions& options);
+  void wait_for_local_peer(uint64_t slot) const;
+  // Builds the blocks of the slots after the in-memory chain's head; up to `until` inclusive
+  // (or the end of the log), so `judge` can see a slot's verdict before its block is applied.
+  Status catch_up(uint64_t until, const std::function<void(uint64_t, const OrderedBatch&)>& judge = {});
   std::string home_, passphrase_;
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<crypto::Identity> orderer_;
+  // etcd mode
+  std::unique_ptr<Chain> chain_;
+  std::unique_ptr<EtcdOrdering> ordering_;
+  uint64_t next_slot_ = 0;
 };
 
 // An account given as 64 hex digits (its key) or as its registered name (which must be unique).

@@ -65,6 +65,7 @@ Status Peer::write_status() const {
                       {"rejected_since_start", rejected_},
                       {"chain", c.state().chain_name},
                       {"prefix", ordering_.prefix()},
+                      {"endpoints", options_.endpoints},
                       {"pid", static_cast<int64_t>(::getpid())},
                       {"updated_ms", now_ms()}};
   return write_file_atomic(status_path(options_.home), j.dump(2) + "\n");

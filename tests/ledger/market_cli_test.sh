@@ -58,6 +58,30 @@ check "rent" "for 1 nodes, prepaid 200" 0 "$fogline" rent start --as renter --mo
   --prepaid 200 --home "$H"
 check "usage" "prepaid left 200  price/1000 50" 0 "$fogline" rent usage --home "$H"
 check "usage per node" "node cam  settled through report 0" 0 "$fogline" rent usage --home "$H"
+
+# Metering: the node signs cumulative counters; a batch settles in one transaction. 200 prepaid
+# at 50 per 1000 pay for 4019 inferences in all.
+renter=$("$fogline" ledger accounts --home "$H" | awk '$3 == "renter" {print $1}')
+report() { "$fogline" rent report --as cam --model detector@1 --renter "$renter" --inferences "$2" --sequence "$1" \
+  --out "$3" --home "$H" >/dev/null; }
+report 1 1000 "$work/r1.txt" && report 2 2000 "$work/r1.txt"
+# The second report with its counter's last byte changed after signing.
+awk 'NR == 2 { c = substr($0, 216, 1); $0 = substr($0, 1, 215) (c == "0" ? "1" : "0") substr($0, 217) } 1' \
+  "$work/r1.txt" >"$work/forged.txt"
+check "settle forged" "forged" 1 "$fogline" rent settle --as renter --reports "$work/forged.txt" --home "$H"
+check "settle" "settled 2000 inferences in 2 reports" 0 "$fogline" rent settle --as cam --reports "$work/r1.txt" --home "$H"
+check "settle replayed" "replayed" 1 "$fogline" rent settle --as cam --reports "$work/r1.txt" --home "$H"
+report 3 1500 "$work/down.txt"
+check "settle decreasing" "counter went down from 2000 to 1500" 1 "$fogline" rent settle --as cam --reports "$work/down.txt" --home "$H"
+report 3 9000 "$work/over.txt"
+check "settle over the escrow" "settlement over the escrow: these 7000 inferences cost 350 credits, the escrow holds 100" 1 \
+  "$fogline" rent settle --as cam --reports "$work/over.txt" --home "$H"
+check "usage after refusals" "inferences 2000  paid 100  prepaid left 100" 0 "$fogline" rent usage --home "$H"
+report 3 4019 "$work/last.txt"
+check "settle to exhaustion" "rental exhausted: prepaid credit exhausted" 0 \
+  "$fogline" rent settle --as renter --reports "$work/last.txt" --home "$H"
+check "usage exhausted" "EXHAUSTED: prepaid credit exhausted: 0 credits left do not pay for one more inference" 0 \
+  "$fogline" rent usage --home "$H"
 check "verify" "ok" 0 "$fogline" ledger verify --home "$H"
 
 # economy = off: the same flows record provenance; no prices, no payment, no balance anywhere.

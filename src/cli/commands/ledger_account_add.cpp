@@ -20,9 +20,11 @@ class LedgerAccountAddCommand : public Command {
     app.add_option("name", name_, "account name; the key file is HOME/keys/NAME.key")->required();
     app.add_option("--kind", kind_, "organisation, user or node");
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!session.is_ok()) return fail(session.status().message());
     auto kind = crypto::parse_identity_kind(kind_);
     if (!kind.is_ok()) return fail(kind.status().message());
@@ -48,6 +50,7 @@ class LedgerAccountAddCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string name_, kind_ = "user", home_;
 };
 

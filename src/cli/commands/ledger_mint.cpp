@@ -18,9 +18,11 @@ class LedgerMintCommand : public Command {
     app.add_option("--amount", amount_, "credits")->required();
     app.add_option("--as", as_, "the mint authority's key file name (default: the orderer)");
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!session.is_ok()) return fail(session.status().message());
     auto who = session->identity(as_);
     if (!who.is_ok()) return fail(who.status().message());
@@ -38,6 +40,7 @@ class LedgerMintCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string to_, as_ = "orderer", home_;
   uint64_t amount_ = 0;
 };

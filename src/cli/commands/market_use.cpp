@@ -21,9 +21,11 @@ class MarketUseCommand : public Command {
     app.add_option("--purpose", purpose_, "train, eval, ...");
     app.add_option("--uses", uses_, "how many uses (e.g. epochs x records)");
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!session.is_ok()) return fail(session.status().message());
     const ledger::State& s = session->state();
     auto id = ledger::find_dataset(s, dataset_);
@@ -50,6 +52,7 @@ class MarketUseCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string as_, dataset_, run_, purpose_ = "train", home_;
   uint64_t uses_ = 1;
 };

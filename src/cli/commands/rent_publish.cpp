@@ -29,9 +29,11 @@ class RentPublishCommand : public Command {
     app.add_option("--bundle", bundle_, "the model bundle file")->required();
     app.add_option("--price-per-1000", price_, "credits per 1,000 inferences (economy = credits)");
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!session.is_ok()) return fail(session.status().message());
     auto who = session->identity(as_);
     if (!who.is_ok()) return fail(who.status().message());
@@ -65,6 +67,7 @@ class RentPublishCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string as_, name_, version_, bundle_, home_;
   uint64_t price_ = 0;
 };

@@ -24,9 +24,11 @@ class RentSealCommand : public Command {
     app.add_option("--node", nodes_, "a renting node: account name or key")->required();
     app.add_option("--out", out_, "write the lines to this file (default: stdout)");
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!session.is_ok()) return fail(session.status().message());
     const ledger::State& s = session->state();
     auto model = ledger::find_model(s, model_);
@@ -61,6 +63,7 @@ class RentSealCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string as_, model_, out_, home_;
   std::vector<std::string> nodes_;
 };

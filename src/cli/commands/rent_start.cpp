@@ -24,9 +24,11 @@ class RentStartCommand : public Command {
     app.add_option("--keys", keys_, "the owner's 'rent seal' output")->required();
     app.add_option("--prepaid", prepaid_, "credits prepaid (economy = credits)");
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_);
+    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!session.is_ok()) return fail(session.status().message());
     const ledger::State& s = session->state();
     auto model = ledger::find_model(s, model_);
@@ -57,6 +59,7 @@ class RentStartCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string as_, model_, keys_, home_;
   uint64_t prepaid_ = 0;
 };

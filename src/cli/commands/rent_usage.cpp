@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
+#include "ledger/tx/usage_settle.h"
 
 namespace fogline::cli {
 namespace {
@@ -38,8 +39,12 @@ class RentUsageCommand : public Command {
                   (unsigned long long)r.inferences, (unsigned long long)r.paid, (unsigned long long)r.prepaid,
                   (unsigned long long)r.price_per_1000);
       for (const auto& n : r.nodes)
-        std::printf("  node %s  settled through report %llu\n", ledger::account_label(s, n.node).c_str(),
-                    (unsigned long long)n.settled_sequence);
+        std::printf("  node %s  settled through report %llu  counter %llu\n", ledger::account_label(s, n.node).c_str(),
+                    (unsigned long long)n.settled_sequence, (unsigned long long)n.settled_inferences);
+      if (r.exhausted)
+        std::printf("  EXHAUSTED: %s\n", ledger::rental_exhausted_reason(r).c_str());
+      else if (s.economy == ledger::Economy::kCredits)
+        std::printf("  serves %llu more inferences on the prepayment\n", (unsigned long long)ledger::rental_inferences_left(r));
     }
     return 0;
   }
