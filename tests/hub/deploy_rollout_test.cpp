@@ -362,3 +362,40 @@ TEST_F(DeployRollout, BadRequestsAreRefusedWithTheReason) {
 
 }  // namespace
 }  // namespace fogline::hub::testing
+
+namespace fogline::hub::testing {
+namespace {
+
+// The thread budget: with --threads 2 one long-poll may wait; a second is answered at once
+// with retry_after, and ordinary requests still get through while the first one waits.
+TEST_F(DeployRollout, LongPollsHoldAtMostHalfTheRequestThreads) {
+  HubProcess small;
+  ASSERT_TRUE(small.start(home_, db_, {"--threads", "2"}));
+  agent::HubClient a(small.url(), nodes_[0]->state.node_id, *nodes_[0]->identity);
+  agent::HubClient b(small.url(), nodes_[1]->state.node_id, *nodes_[1]->identity);
+  auto gen_of = [](agent::HubClient& c) {
+    auto r = c.request("GET", "/api/nodes/self/desired");
+    EXPECT_TRUE(r.is_ok() && r->status == 200);
+    return r.is_ok() ? Json::parse(r->body)["generation"].get<int64_t>() : int64_t{-1};
+  };
+  int64_t ga = gen_of(a), gb = gen_of(b);
+  auto waiting = std::async(std::launch::async, [&] {
+    return a.request("GET", "/api/nodes/self/desired?after=" + std::to_string(ga) + "&wait=3");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto t0 = std::chrono::steady_clock::now();
+  auto second = b.request("GET", "/api/nodes/self/desired?after=" + std::to_string(gb) + "&wait=3");
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(second.is_ok());
+  ASSERT_EQ(second->status, 200) << second->body;
+  EXPECT_EQ(Json::parse(second->body)["retry_after"], 5);
+  EXPECT_EQ(second->header("Retry-After"), "5");
+  EXPECT_LT(took, 2.0);
+  auto first = waiting.get();
+  ASSERT_TRUE(first.is_ok());
+  EXPECT_EQ(first->status, 200);
+  EXPECT_FALSE(Json::parse(first->body).contains("retry_after"));
+}
+
+}  // namespace
+}  // namespace fogline::hub::testing
