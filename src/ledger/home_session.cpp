@@ -16,11 +16,11 @@
 namespace fogline::ledger {
 
 Result<HomeSession> HomeSession::open(const std::string& home, const OrderingOptions& ordering) {
+  // Reading needs no passphrase; signing does (identity() says so).
   const char* pass = std::getenv("FOGLINE_PASSPHRASE");
-  if (!pass || !*pass) return invalid_argument("set FOGLINE_PASSPHRASE: the key files under " + home + "/keys are sealed under it");
   HomeSession s;
   s.home_ = home;
-  s.passphrase_ = pass;
+  s.passphrase_ = pass ? pass : "";
   if (!ordering.etcd.empty() || std::filesystem::exists(Peer::status_path(home))) {
     FOGLINE_TRY(s.open_ordered(ordering));
     return s;
@@ -28,7 +28,8 @@ Result<HomeSession> HomeSession::open(const std::string& home, const OrderingOpt
   FOGLINE_ASSIGN_OR_RETURN(s.ledger_, open_home_ledger(home));
   if (s.ledger_->chain().ordered_externally())
     return unsupported("the ledger under '" + home + "' is ordered by etcd: order transactions with 'fogline ledger submit'");
-  FOGLINE_ASSIGN_OR_RETURN(crypto::Identity orderer, crypto::load_key_file(orderer_key_path(home), pass));
+  if (s.passphrase_.empty()) return s;
+  FOGLINE_ASSIGN_OR_RETURN(crypto::Identity orderer, crypto::load_key_file(orderer_key_path(home), s.passphrase_));
   s.orderer_ = std::make_unique<crypto::Identity>(std::move(orderer));
   return s;
 }
@@ -78,6 +79,8 @@ Status HomeSession::catch_up(uint64_t until, const std::function<void(uint64_t, 
 }
 
 Result<crypto::Identity> HomeSession::identity(const std::string& name) const {
+  if (passphrase_.empty())
+    return invalid_argument("set FOGLINE_PASSPHRASE: the key files under " + home_ + "/keys are sealed under it");
   if (name == "orderer") {
     if (!orderer_) return invalid_argument("an etcd-ordered chain has no orderer key; act as an account (its founder: --as founder)");
     return *orderer_;
@@ -125,6 +128,7 @@ Result<Hash> HomeSession::submit(const crypto::Identity& who, uint16_t type, std
     wait_for_local_peer(slot);
     return id;
   }
+  if (!orderer_) return invalid_argument("set FOGLINE_PASSPHRASE: the orderer's key under " + home_ + "/keys is sealed under it");
   FOGLINE_ASSIGN_OR_RETURN(SubmitResult r, ledger_->submit({tx}, *orderer_));
   if (!r.statuses[0].is_ok()) return r.statuses[0];
   return r.ids[0];

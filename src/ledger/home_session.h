@@ -27,7 +27,7 @@ struct OrderingOptions {
 
 class HomeSession {
  public:
-  // Opens the ledger and (solo) the orderer's key; needs FOGLINE_PASSPHRASE.
+  // Opens the ledger and (solo) the orderer's key; signing needs FOGLINE_PASSPHRASE, reading does not.
   static Result<HomeSession> open(const std::string& home, const OrderingOptions& ordering = {});
 
   const State& state() const { return ledger_ ? ledger_->state() : chain_->state(); }

@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "ledger/home.h"
+#include "ledger/home_session.h"
 
 namespace fogline::cli {
 namespace {
@@ -15,12 +16,14 @@ class LedgerAccountsCommand : public Command {
   const char* summary() const override { return "List accounts: id, kind, name, next nonce, balance"; }
   void configure(CLI::App& app) override {
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "read the chain from these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto l = ledger::open_home_ledger(home_.empty() ? ledger::default_home() : home_);
+    auto l = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!l.is_ok()) return fail(l.status().message());
     std::vector<std::pair<std::string, const ledger::Account*>> rows;
-    for (const auto& [key, a] : (*l)->state().accounts()) rows.emplace_back(ledger::key_hex(key), &a);
+    for (const auto& [key, a] : l->state().accounts()) rows.emplace_back(ledger::key_hex(key), &a);
     std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x.second->name < y.second->name; });
     std::printf("%-64s  %-12s  %-20s  %8s  %s\n", "account", "kind", "name", "nonce", "balance");
     for (const auto& [key, a] : rows)
@@ -30,6 +33,7 @@ class LedgerAccountsCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string home_;
 };
 

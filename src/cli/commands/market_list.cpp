@@ -14,12 +14,14 @@ class MarketListCommand : public Command {
   const char* summary() const override { return "Datasets on offer: owner, price, price per use, terms, buyers"; }
   void configure(CLI::App& app) override {
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "read the chain from these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
     // Reading needs no key: open the ledger only.
-    auto l = ledger::open_home_ledger(home_.empty() ? ledger::default_home() : home_);
+    auto l = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!l.is_ok()) return fail(l.status().message());
-    const ledger::State& s = (*l)->state();
+    const ledger::State& s = l->state();
     bool credits = s.economy == ledger::Economy::kCredits;
     if (s.datasets().empty()) std::printf("no datasets on the ledger\n");
     for (const auto& [id, d] : s.datasets()) {
@@ -34,6 +36,7 @@ class MarketListCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string home_;
 };
 

@@ -17,11 +17,13 @@ class RentUsageCommand : public Command {
   void configure(CLI::App& app) override {
     app.add_option("--rental", rental_, "only this rental (id)");
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--etcd", etcd_, "read the chain from these etcd members (default: the peer's, when HOME is a ledger peer's home)");
+    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
   }
   int run() override {
-    auto l = ledger::open_home_ledger(home_.empty() ? ledger::default_home() : home_);
+    auto l = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
     if (!l.is_ok()) return fail(l.status().message());
-    const ledger::State& s = (*l)->state();
+    const ledger::State& s = l->state();
     ledger::Hash only{};
     if (!rental_.empty()) {
       auto h = ledger::hash_from_hex(rental_, "rental id");
@@ -50,6 +52,7 @@ class RentUsageCommand : public Command {
   }
 
  private:
+  std::string etcd_, prefix_;
   std::string rental_, home_;
 };
 
