@@ -5,6 +5,7 @@
 // process, prints one table and an accuracy/latency SVG, and keeps the fastest inside the
 // tolerance — as a new registry version (parent: MODEL@V) or as -o OUT.onnx. The search rules
 // live in src/optimize (accuracy_control, candidates); this file is the glue to eval/registry.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -59,6 +60,7 @@ class OptimizeCommand : public Command {
     app.add_option("--max-kept", max_kept_, "accuracy control: at most this many layers back in fp32")->default_val(12);
     app.add_option("--ranking-samples", ranking_samples_, "accuracy control: inputs the sensitivity proxy runs")->default_val(32);
     app.add_option("--runs", runs_, "timed runs per latency measurement")->default_val(30);
+    app.add_option("--rounds", rounds_, "latency: rounds alternating the candidates (median kept)")->default_val(3);
     app.add_option("--preset", preset_, "preprocessing recipe: imagenet, yolox, yolov5, yolov8");
     app.add_option("--spec", spec_file_, "processing spec JSON (overrides --preset)");
     app.add_option("-o,--output", out_, "write the chosen model here (needed for a model file)");
@@ -175,21 +177,43 @@ class OptimizeCommand : public Command {
 
     std::vector<optimize::Candidate> candidates;
     std::vector<onnx::ModelProto> models;
-    auto measure = [&](optimize::Candidate* c) -> Status {
-      double best = 0;
-      for (int t : thread_counts(*target, sweep_)) {
-        FOGLINE_ASSIGN_OR_RETURN(auto m, measure_latency(c->file, *target, t, runs_));
-        std::fprintf(stderr, "[optimize] %s: %d thread(s) %.2f ms (cap %s)\n", c->name.c_str(), t, m.median_ms, m.isa_cap.c_str());
-        if (best == 0 || m.median_ms < best) {
-          best = m.median_ms;
-          c->latency_ms = m.median_ms;
-          c->threads = t;
-          c->arena_mb = m.arena_mb;
-          c->peak_rss_mb = m.peak_rss_mb;
+    // Latency is measured after every candidate is built, in rounds that alternate the
+    // candidates (and thread counts), and the median of the rounds is kept: on a shared machine
+    // the load changes over minutes, and measuring one candidate after another would compare
+    // different loads.
+    auto measure_all = [&](std::vector<optimize::Candidate>* cs) -> Status {
+      const std::vector<int> threads = thread_counts(*target, sweep_);
+      std::map<std::pair<size_t, int>, std::vector<Measurement>> got;
+      for (int round = 0; round < rounds_; ++round) {
+        for (size_t i = 0; i < cs->size(); ++i) {
+          if (!(*cs)[i].available) continue;
+          for (int t : threads) {
+            FOGLINE_ASSIGN_OR_RETURN(auto m, measure_latency((*cs)[i].file, *target, t, runs_));
+            std::fprintf(stderr, "[optimize] round %d %s: %d thread(s) %.2f ms (cap %s)\n", round + 1, (*cs)[i].name.c_str(), t,
+                         m.median_ms, m.isa_cap.c_str());
+            got[{i, t}].push_back(m);
+          }
         }
       }
-      std::error_code size_ec;
-      c->size_mb = static_cast<double>(fs::file_size(c->file, size_ec)) / 1e6;
+      for (size_t i = 0; i < cs->size(); ++i) {
+        auto& c = (*cs)[i];
+        if (!c.available) continue;
+        double best = 0;
+        for (int t : threads) {
+          auto& ms = got[{i, t}];
+          std::sort(ms.begin(), ms.end(), [](const Measurement& a, const Measurement& b) { return a.median_ms < b.median_ms; });
+          const Measurement& mid = ms[ms.size() / 2];
+          if (best == 0 || mid.median_ms < best) {
+            best = mid.median_ms;
+            c.latency_ms = mid.median_ms;
+            c.threads = t;
+            c.arena_mb = mid.arena_mb;
+            c.peak_rss_mb = mid.peak_rss_mb;
+          }
+        }
+        std::error_code size_ec;
+        c.size_mb = static_cast<double>(fs::file_size(c.file, size_ec)) / 1e6;
+      }
       return Status();
     };
     auto metric2_of = [&](const std::string& key) { return reports.count(key) ? metric_of(reports[key]["overall"], metric2) : -1.0; };
@@ -204,8 +228,6 @@ class OptimizeCommand : public Command {
     if (!base.is_ok()) return fail(base.status().message());
     fp32.metric = *base;
     fp32.metric2 = metric2_of("fp32");
-    st = measure(&fp32);
-    if (!st.is_ok()) return fail(st.message());
     candidates.push_back(fp32);
 
     // Op mix: dynamic int8 is for MatMul-heavy graphs.
@@ -220,8 +242,6 @@ class OptimizeCommand : public Command {
       auto c = build_static(*fp32_model, ds, spec, *tolerance, fp32.metric, evaluate, dir);
       if (!c.is_ok()) return fail(c.status().message());
       c->metric2 = metric2_of("int8");
-      st = measure(&*c);
-      if (!st.is_ok()) return fail(st.message());
       candidates.push_back(*c);
     }
     if (wanted("int8-dynamic")) {
@@ -242,8 +262,6 @@ class OptimizeCommand : public Command {
         c.metric = *v;
         c.metric2 = metric2_of("int8-dynamic");
         c.note = std::to_string(r->matmuls) + " MatMuls";
-        st = measure(&c);
-        if (!st.is_ok()) return fail(st.message());
       }
       candidates.push_back(c);
     }
@@ -257,6 +275,8 @@ class OptimizeCommand : public Command {
       candidates.push_back(c);
     }
 
+    st = measure_all(&candidates);
+    if (!st.is_ok()) return fail(st.message());
     optimize::Choice choice = optimize::choose_candidate(&candidates, *tolerance);
     const auto& chosen = candidates[choice.index];
     std::printf("target %s (ISA cap %s), dataset %s (%zu items), tolerance %s, budget %.0f MB\n", target->name.c_str(),
@@ -356,7 +376,7 @@ class OptimizeCommand : public Command {
   std::string calib_method_ = "entropy";
   double budget_mb_ = 0;
   int64_t calib_samples_ = 100;
-  int max_kept_ = 12, ranking_samples_ = 32, runs_ = 30;
+  int max_kept_ = 12, ranking_samples_ = 32, runs_ = 30, rounds_ = 3;
   bool sweep_ = false, json_ = false;
   store::HomeOptions home_;
   nlohmann::json control_ = nlohmann::json::object();
