@@ -1,9 +1,12 @@
 // fogline-node: the edge agent's process. `serve` answers inference over HTTP for the models
-// given on the command line (or in a models file re-read on SIGHUP).
+// given on the command line (or in a models file re-read on SIGHUP). Without a subcommand it
+// is the agent: `--hub URL --enroll TOKEN --data-dir D` enrolls once, and `--data-dir D`
+// serves the models the hub wants (agent/agent_loop.h), from D alone while the hub is away.
 #include <CLI/CLI.hpp>
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -11,6 +14,8 @@
 #include <thread>
 
 #include "core/version.h"
+#include "node/agent/agent_loop.h"
+#include "node/agent/enroll.h"
 #include "node/serving/node_server.h"
 
 namespace {
@@ -142,16 +147,107 @@ int serve(const std::string& listen, const std::vector<std::string>& model_args,
   return 0;
 }
 
+struct AgentArgs {
+  std::string hub, token, data_dir, name;
+  std::string listen = "127.0.0.1:8081";
+  std::vector<std::string> api_keys;
+  int http_threads = 8, engine_threads = 1;
+  int poll_wait = 30;
+  double report_interval = 10;
+};
+
+int run_agent(const AgentArgs& a) {
+  namespace agent = fogline::node::agent;
+  if (a.data_dir.empty()) return fail("--data-dir is required (or use `fogline-node serve`)");
+  if (!a.token.empty()) {
+    if (a.hub.empty()) return fail("--enroll needs --hub URL");
+    agent::EnrollOptions eo;
+    eo.name = a.name;
+    auto st = agent::enroll(a.hub, a.token, a.data_dir, eo);
+    if (!st.is_ok()) return fail(st.status().message());
+    std::fprintf(stderr, "enrolled as %s with %s\n", st->node_id.c_str(), st->hub_url.c_str());
+  } else if (!a.hub.empty()) {
+    return fail("--hub is only used with --enroll; afterwards the hub URL comes from " + agent::node_state_path(a.data_dir));
+  }
+  auto state = agent::load_node_state(a.data_dir);
+  if (!state.is_ok()) return fail(state.status().message() + " (enroll first: --hub URL --enroll TOKEN --data-dir D)");
+  auto identity = agent::load_node_identity(a.data_dir);
+  if (!identity.is_ok()) return fail(identity.status().message());
+
+  fogline::node::ServerOptions options;
+  if (!parse_listen(a.listen, &options.host, &options.port))
+    return fail("--listen '" + a.listen + "': expected HOST:PORT (PORT 0 picks a free one)");
+  options.http_threads = a.http_threads;
+  options.load.engine_threads = a.engine_threads;
+  options.api_keys = a.api_keys;
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  fogline::node::NodeServer server(options);
+  agent::AgentOptions ao;
+  ao.poll_wait_seconds = a.poll_wait;
+  ao.report_interval_seconds = a.report_interval;
+  agent::AgentLoop loop(a.data_dir, *state, std::move(*identity), server, ao);
+  // The last activated models serve before the hub is asked anything.
+  fogline::Status restored = loop.restore();
+  if (!restored.is_ok()) return fail(restored.message());
+  auto port = server.bind();
+  if (!port.is_ok()) return fail(port.status().message());
+  std::printf("fogline-node listening on http://%s:%d\n", options.host.c_str(), *port);
+  std::fflush(stdout);
+  std::fprintf(stderr, "node %s, hub %s\n", state->node_id.c_str(), state->hub_url.c_str());
+  loop.start();
+
+  std::thread signal_thread([&] {
+    int sig = 0;
+    while (sigwait(&signals, &sig) != 0) {
+    }
+    server.stop();
+  });
+  fogline::Status st = server.serve();
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  if (!loop.stop(2)) {
+    // A long-poll is still out at the hub; everything durable is on disk already.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    _exit(st.is_ok() ? 0 : 1);
+  }
+  if (!st.is_ok()) return fail(st.message());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"fogline-node: the Fogline edge agent"};
   app.set_version_flag("--version", std::string("fogline-node ") + fogline::kVersion);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+
+  AgentArgs agent_args;
+  app.add_option("--hub", agent_args.hub, "hub URL, with --enroll");
+  app.add_option("--enroll", agent_args.token, "one-time enrollment token (fogline node token create)");
+  app.add_option("--data-dir", agent_args.data_dir, "the node's data directory (key, state, models, telemetry)");
+  app.add_option("--name", agent_args.name, "the node's name on the hub, with --enroll");
+  app.add_option("--listen", agent_args.listen, "HOST:PORT to serve on (PORT 0: any free port)")->capture_default_str();
+  app.add_option("--api-key", agent_args.api_keys, "require this key for inference; repeatable");
+  app.add_option("--threads", agent_args.http_threads, "HTTP worker threads")->capture_default_str()->check(CLI::Range(1, 1024));
+  app.add_option("--engine-threads", agent_args.engine_threads, "engine threads per request (0: all cores)")
+      ->capture_default_str()->check(CLI::Range(0, 1024));
+  app.add_option("--poll-wait", agent_args.poll_wait, "seconds the hub may hold a desired-state long-poll")
+      ->capture_default_str()->check(CLI::Range(1, 60));
+  app.add_option("--report-interval", agent_args.report_interval, "seconds between metric reports and telemetry rounds")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
 
   std::string listen = "127.0.0.1:8081", models_file;
   std::vector<std::string> models, api_keys;
   int http_threads = 8, engine_threads = 1;
+  // `serve` keeps its own options (the top-level ones belong to the agent).
   CLI::App* serve_cmd = app.add_subcommand("serve", "answer inference over HTTP (Open Inference Protocol v2, /predict)");
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on (PORT 0: any free port)")->capture_default_str();
   serve_cmd->add_option("--model", models, "NAME=PATH.onnx[,spec=SPEC.json][,preset=P][,version=V] (repeatable)");
@@ -167,6 +263,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*serve_cmd) return serve(listen, models, models_file, api_keys, http_threads, engine_threads);
+    return run_agent(agent_args);
   } catch (const std::exception& e) {
     return fail(e.what());
   }

@@ -85,9 +85,12 @@ Result<HttpReply> http_request(const std::string& base_url, const std::string& m
 HubClient::HubClient(std::string hub_url, std::string node_id, const crypto::Identity& identity, ClientOptions options)
     : hub_url_(std::move(hub_url)), node_id_(std::move(node_id)), identity_(identity), options_(std::move(options)) {}
 
-Result<HttpReply> HubClient::request(const std::string& method, const std::string& target, const std::string& body) {
+Result<HttpReply> HubClient::request(const std::string& method, const std::string& target, const std::string& body,
+                                     const std::map<std::string, std::string>& extra_headers) {
   auto cli = make_client(hub_url_, options_);
-  return send(*cli, hub_url_, method, target, body, signed_headers(identity_, node_id_, method, target, body));
+  httplib::Headers headers = signed_headers(identity_, node_id_, method, target, body);
+  headers.insert(extra_headers.begin(), extra_headers.end());
+  return send(*cli, hub_url_, method, target, body, headers);
 }
 
 Result<BundleDownload> HubClient::download_bundle(const std::string& model, const std::string& version,

@@ -44,7 +44,8 @@ class HubClient {
   HubClient(std::string hub_url, std::string node_id, const crypto::Identity& identity, ClientOptions options = {});
 
   // Signs and sends; `target` is the path with an optional "?query".
-  Result<HttpReply> request(const std::string& method, const std::string& target, const std::string& body = "");
+  Result<HttpReply> request(const std::string& method, const std::string& target, const std::string& body = "",
+                            const std::map<std::string, std::string>& extra_headers = {});
 
   // GET /api/bundles/MODEL/VERSION[?from=FROM] into `dest`. An existing `dest + ".part"` is
   // continued with a Range request; a different ETag (the hub's bundle changed) restarts.

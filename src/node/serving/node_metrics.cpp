@@ -59,6 +59,22 @@ void NodeMetrics::request_finished(const std::string& model, const std::string& 
   l.sum += seconds;
 }
 
+NodeMetrics::ModelTotals NodeMetrics::model_totals(const std::string& model) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  ModelTotals t;
+  for (const auto& [key, n] : requests_)
+    if (std::get<0>(key) == model) t.requests += n;
+  for (const auto& [key, n] : errors_)
+    if (std::get<0>(key) == model) t.errors += n;
+  for (const auto& [key, l] : latency_) {
+    if (std::get<0>(key) != model) continue;
+    uint64_t in_buckets = 0;
+    for (size_t b = 0; b < kBuckets.size(); ++b) t.buckets[b] += l.buckets[b], in_buckets += l.buckets[b];
+    t.buckets[kBuckets.size()] += l.count - in_buckets;
+  }
+  return t;
+}
+
 void NodeMetrics::model_loaded(const std::string& model, const std::string& version, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   load_seconds_[{model, version}] = seconds;

@@ -28,6 +28,14 @@ class NodeMetrics {
 
   std::string exposition() const;
 
+  // One model's counters over every route, for the agent's reports to the hub (which subtracts
+  // the totals it saw at activation, so a version is judged on its own requests).
+  struct ModelTotals {
+    uint64_t requests = 0, errors = 0;
+    std::array<uint64_t, kBuckets.size() + 1> buckets{};  // non-cumulative; the last is +Inf
+  };
+  ModelTotals model_totals(const std::string& model) const;
+
  private:
   struct Latency {
     std::array<uint64_t, kBuckets.size()> buckets{};  // non-cumulative counts

@@ -1,0 +1,451 @@
+#include "node/agent/agent_loop.h"
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/file_util.h"
+#include "core/version.h"
+#include "node/agent/bundle_reader.h"
+#include "node/telemetry/clock.h"
+#include "node/telemetry/collect.h"
+#include "node/telemetry/sender.h"
+
+namespace fogline::node::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+constexpr const char* kPayloadFile = "bundle.payload";  // the base of the next delta
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The latency (ms) below which a fraction `q` of the requests fall, from histogram counts: the
+// upper bound of the bucket the q-th request lands in (the last, open bucket reads as twice
+// the largest bound).
+double quantile_ms(const NodeMetrics::ModelTotals& t, double q) {
+  uint64_t count = 0;
+  for (uint64_t n : t.buckets) count += n;
+  if (count == 0) return 0;
+  uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(count) + 0.999999);
+  if (rank == 0) rank = 1;
+  uint64_t seen = 0;
+  for (size_t b = 0; b < t.buckets.size(); ++b) {
+    seen += t.buckets[b];
+    if (seen >= rank)
+      return 1000 * (b < NodeMetrics::kBuckets.size() ? NodeMetrics::kBuckets[b] : 2 * NodeMetrics::kBuckets.back());
+  }
+  return 2000 * NodeMetrics::kBuckets.back();
+}
+
+NodeMetrics::ModelTotals minus(const NodeMetrics::ModelTotals& a, const NodeMetrics::ModelTotals& b) {
+  NodeMetrics::ModelTotals d;
+  d.requests = a.requests >= b.requests ? a.requests - b.requests : 0;
+  d.errors = a.errors >= b.errors ? a.errors - b.errors : 0;
+  for (size_t i = 0; i < d.buckets.size(); ++i) d.buckets[i] = a.buckets[i] >= b.buckets[i] ? a.buckets[i] - b.buckets[i] : 0;
+  return d;
+}
+
+}  // namespace
+
+AgentLoop::AgentLoop(std::string data_dir, NodeState state, crypto::Identity identity, NodeServer& server,
+                     AgentOptions options)
+    : data_dir_(std::move(data_dir)),
+      state_(std::move(state)),
+      identity_(std::move(identity)),
+      server_(server),
+      options_(std::move(options)) {}
+
+AgentLoop::~AgentLoop() {
+  stopping_ = true;
+  wake_.notify_all();
+  if (poll_.joinable()) poll_.join();
+  if (periodic_.joinable()) periodic_.join();
+}
+
+void AgentLoop::log(const std::string& line) { std::fprintf(stderr, "agent: %s\n", line.c_str()); }
+
+void AgentLoop::event(const std::string& kind, const Json& body) {
+  if (!queue_) return;
+  Status st = telemetry::record_event(*queue_, kind, body, telemetry::unix_time_ms());
+  if (!st.is_ok()) log("telemetry: " + st.message());
+}
+
+Status AgentLoop::restore() {
+  FOGLINE_ASSIGN_OR_RETURN(ActiveSet set, load_active_set(data_dir_));
+  FOGLINE_ASSIGN_OR_RETURN(queue_, telemetry::TelemetryQueue::open(data_dir_ + "/telemetry", options_.queue));
+  health_ = std::make_unique<telemetry::HealthCollector>(
+      data_dir_, std::map<std::string, std::string>{{"fogline-node", kVersion}});
+  budget_ = std::make_unique<telemetry::TokenBucket>(options_.telemetry_bytes_per_second,
+                                                     options_.telemetry_bytes_per_second * 4, telemetry::system_clock());
+  telemetry_client_ = std::make_unique<HubClient>(state_.hub_url, state_.node_id, identity_, options_.client);
+  sender_ = std::make_unique<telemetry::TelemetrySender>(*queue_, *budget_, link_, state_.node_id, signed_transport());
+  ActiveSet loaded;
+  loaded.generation = set.generation;
+  for (const ActiveModel& m : set.models) {
+    // The previous version first, so it sits behind the current one as the rollback target.
+    if (!m.previous_version.empty() && fs::exists(model_version_dir(data_dir_, m.model, m.previous_version))) {
+      Status st = load_version(m.model, m.previous_version);
+      if (!st.is_ok()) log("could not load the previous version " + m.model + "@" + m.previous_version + ": " + st.message());
+    }
+    Status st = load_version(m.model, m.version);
+    if (!st.is_ok()) {
+      log("could not load " + m.model + "@" + m.version + " from " + data_dir_ + ": " + st.message());
+      continue;
+    }
+    log("serving " + m.model + "@" + m.version + " from the data dir (generation " + std::to_string(set.generation) + ")");
+    loaded.models.push_back(m);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_ = loaded;
+    counters_.generation = loaded.generation;
+  }
+  Json models = Json::array();
+  for (const auto& m : loaded.models) models.push_back({{"model", m.model}, {"version", m.version}});
+  event("event.agent_started", {{"models", models}, {"generation", loaded.generation}});
+  return Status::ok();
+}
+
+void AgentLoop::start() {
+  stopping_ = false;
+  running_ = 2;
+  poll_ = std::thread([this] {
+    poll_thread();
+    --running_;
+  });
+  periodic_ = std::thread([this] {
+    periodic_thread();
+    --running_;
+  });
+}
+
+bool AgentLoop::stop(double grace_seconds) {
+  stopping_ = true;
+  wake_.notify_all();
+  double deadline = now_seconds() + grace_seconds;
+  while (running_ > 0 && now_seconds() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (running_ > 0) return false;
+  if (poll_.joinable()) poll_.join();
+  if (periodic_.joinable()) periodic_.join();
+  return true;
+}
+
+AgentCounters AgentLoop::counters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counters_;
+}
+
+bool AgentLoop::sleep_for(double seconds, bool for_report) {
+  std::unique_lock<std::mutex> lock(wake_mu_);
+  wake_.wait_for(lock, std::chrono::duration<double>(seconds),
+                 [&] { return stopping_.load() || (for_report && report_now_.load()); });
+  if (for_report) report_now_ = false;
+  return !stopping_;
+}
+
+void AgentLoop::poll_thread() {
+  ClientOptions poll_options = options_.client;
+  poll_options.timeout_seconds = std::max(poll_options.timeout_seconds, options_.poll_wait_seconds + 15);
+  HubClient client(state_.hub_url, state_.node_id, identity_, poll_options);
+  bool first = true;
+  double backoff = options_.retry_min_seconds;
+  while (!stopping_) {
+    int64_t generation = counters().generation;
+    // The first ask answers at once: a node that restarted must learn what changed meanwhile.
+    std::string target = "/api/nodes/self/desired";
+    if (!first)
+      target += "?after=" + std::to_string(generation) + "&wait=" + std::to_string(options_.poll_wait_seconds);
+    auto reply = client.request("GET", target);
+    if (stopping_) return;
+    std::string failure;
+    if (!reply.is_ok()) failure = reply.status().message();
+    else if (reply->status != 200) failure = "GET " + target + " answered " + std::to_string(reply->status) + ": " + reply->body;
+    Json desired;
+    if (failure.empty()) {
+      desired = Json::parse(reply->body, nullptr, false);
+      if (!desired.is_object() || !desired.contains("models") || !desired["models"].is_array())
+        failure = "GET " + target + ": not a desired-state document: " + reply->body.substr(0, 200);
+    }
+    if (!failure.empty()) {
+      // The hub is away (or refusing us): keep serving what we have and ask again later.
+      log("desired state: " + failure + " (retrying in " + std::to_string(static_cast<int>(backoff)) + " s)");
+      if (!sleep_for(backoff)) return;
+      backoff = std::min(backoff * 2, options_.retry_max_seconds);
+      continue;
+    }
+    backoff = options_.retry_min_seconds;
+    first = false;
+    Status st = reconcile(desired);
+    if (!st.is_ok()) log("reconcile: " + st.message());
+    if (desired.contains("retry_after") && desired["retry_after"].is_number()) {
+      if (!sleep_for(desired["retry_after"].get<double>())) return;
+    }
+  }
+}
+
+Status AgentLoop::reconcile(const Json& desired) {
+  int64_t generation = desired.value("generation", int64_t{0});
+  Status first_error = Status::ok();
+  for (const auto& entry : desired["models"]) {
+    if (stopping_) break;
+    if (!entry.is_object() || !entry.contains("model") || !entry["model"].is_string()) continue;
+    std::string model = entry["model"], version = entry.value("version", std::string());
+    if (version.empty()) continue;  // shadow-only: nothing for production to change
+    auto current = server_.models().find(model);
+    if (current && current->version == version) {
+      // Serving what the hub wants (again, after it gave up on a refused version).
+      std::lock_guard<std::mutex> lock(mu_);
+      failures_.erase(model);
+      continue;
+    }
+    std::string key = model + "@" + version + "#" + entry.value("bundle_sha256", std::string());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (refused_.count(key)) continue;  // the same bundle again: refused already, reported
+    }
+    Status st = activate(entry);
+    if (!st.is_ok()) {
+      log(st.message() + "; still serving " + (current ? model + "@" + current->version : "nothing for " + model));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        refused_.insert(key);
+        failures_[model] = {{"version", version}, {"error", st.message()}};
+      }
+      event("event.error", {{"model", model}, {"version", version}, {"error", st.message()}});
+      if (first_error.is_ok()) first_error = st;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_.generation = generation;
+    counters_.generation = generation;
+    FOGLINE_TRY(save_active_set(data_dir_, active_));
+  }
+  {
+    std::lock_guard<std::mutex> lock(wake_mu_);
+    report_now_ = true;  // report the outcome now rather than at the next interval
+  }
+  wake_.notify_all();
+  return first_error;
+}
+
+// Model and version names become directory names under DATA/models.
+static bool safe_name(const std::string& s) {
+  if (s.empty() || s == "." || s == ".." || s.size() > 200) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
+  return true;
+}
+
+Status AgentLoop::activate(const Json& entry) {
+  std::string model = entry["model"], version = entry["version"];
+  if (!safe_name(model) || !safe_name(version))
+    return invalid_argument("refused desired model '" + model + "' version '" + version +
+                            "': names must be letters, digits, '.', '-', '_'");
+  auto current = server_.models().find(model);
+  std::string was = current ? current->version : "";
+  auto loaded = server_.models().find(model, version);
+  if (loaded && current && loaded != current) {
+    // The version sits behind the current one (a rollback): swap them, no load needed.
+    FOGLINE_TRY(server_.models().rollback(model));
+    server_.metrics().model_swapped(model);
+  } else {
+    std::string dir = model_version_dir(data_dir_, model, version);
+    if (!fs::exists(dir + "/bundle-manifest.json")) {
+      // A delta needs the held version's payload; without it the hub sends the whole bundle.
+      std::string held = !was.empty() && fs::exists(model_version_dir(data_dir_, model, was) + "/" + kPayloadFile) ? was : "";
+      FOGLINE_TRY(fetch_and_unpack(model, version, held));
+    }
+    Status st = load_version(model, version);
+    if (!st.is_ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++counters_.load_failures;
+      return st.with_context("cannot load " + model + "@" + version);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ActiveModel* m = active_.find(model);
+    if (!m) {
+      active_.models.push_back({model, version, ""});
+      m = &active_.models.back();
+    }
+    m->version = version;
+    m->previous_version = was;
+    failures_.erase(model);
+    ++counters_.activations;
+    FOGLINE_TRY(save_active_set(data_dir_, active_));
+  }
+  log("activated " + model + "@" + version + (was.empty() ? "" : " (previous " + was + " kept for rollback)"));
+  event("event.model_activated", {{"model", model}, {"version", version}, {"previous_version", was}});
+  return Status::ok();
+}
+
+Status AgentLoop::fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held) {
+  std::string downloads = data_dir_ + "/downloads";
+  std::error_code ec;
+  fs::create_directories(downloads, ec);
+  if (ec) return io_error("cannot create " + downloads + ": " + ec.message());
+  std::string dest = downloads + "/" + model + "-" + version + (held.empty() ? "" : "-from-" + held) + ".fglb";
+  HubClient client(state_.hub_url, state_.node_id, identity_, options_.client);
+  FOGLINE_ASSIGN_OR_RETURN(BundleDownload dl, client.download_bundle(model, version, held, dest));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    counters_.bytes_downloaded += static_cast<uint64_t>(dl.bytes_received);
+  }
+  FOGLINE_ASSIGN_OR_RETURN(std::string bytes, read_file(dl.path));
+  std::string base;
+  if (dl.delta) {
+    FOGLINE_ASSIGN_OR_RETURN(base, read_file(model_version_dir(data_dir_, model, held) + "/" + kPayloadFile));
+  }
+  // Verification comes before anything touches the served models or the data dir's versions.
+  auto verified = open_bundle(bytes, state_.hub_public_key, base);
+  fs::remove(dl.path, ec);
+  if (!verified.is_ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counters_.refusals;
+    return verified.status().with_context("refused the bundle of " + model + "@" + version);
+  }
+  if (verified->model != model || verified->version != version) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counters_.refusals;
+    return invalid_argument("refused the bundle of " + model + "@" + version + ": it holds " + verified->model + "@" +
+                            verified->version);
+  }
+  std::string dir = model_version_dir(data_dir_, model, version), tmp = dir + ".unpacking";
+  fs::remove_all(tmp, ec);
+  fs::create_directories(fs::path(dir).parent_path(), ec);
+  FOGLINE_TRY(unpack_bundle(*verified, tmp));
+  FOGLINE_TRY(write_file_atomic(tmp + "/" + kPayloadFile, verified->payload));
+  fs::remove_all(dir, ec);  // a leftover without a manifest (a crash between unpack and rename)
+  fs::rename(tmp, dir, ec);
+  if (ec) return io_error("cannot rename " + tmp + " to " + dir + ": " + ec.message());
+  if (dl.delta && dl.full_size > dl.size) {
+    std::lock_guard<std::mutex> lock(mu_);
+    counters_.bytes_saved += static_cast<uint64_t>(dl.full_size - dl.size);
+  }
+  log("verified " + model + "@" + version + " (" + std::to_string(dl.size) + " bytes" +
+      (dl.delta ? ", delta from " + held + ", full " + std::to_string(dl.full_size) : "") + ")");
+  return Status::ok();
+}
+
+Status AgentLoop::load_version(const std::string& model, const std::string& version) {
+  std::string dir = model_version_dir(data_dir_, model, version);
+  ModelSource source;
+  source.name = model;
+  source.version = version;
+  source.path = dir + "/model.onnx";
+  // processing.json is the version's spec; "{}" or null means the version has none.
+  auto spec_text = read_file(dir + "/processing.json", 1 << 20);
+  if (spec_text.is_ok()) {
+    Json spec = Json::parse(*spec_text, nullptr, false);
+    if (spec.is_object() && !spec.empty()) source.spec_file = dir + "/processing.json";
+  }
+  FOGLINE_TRY(server_.load_and_swap(source));
+  std::lock_guard<std::mutex> lock(mu_);
+  baselines_[model] = server_.metrics().model_totals(model);
+  return Status::ok();
+}
+
+Json AgentLoop::report_body() {
+  Json models = Json::array();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& served : server_.models().current()) {
+    NodeMetrics::ModelTotals t = minus(server_.metrics().model_totals(served->name), baselines_[served->name]);
+    Json metrics = {{"requests", t.requests},
+                    {"errors", t.errors},
+                    {"error_rate", t.requests ? static_cast<double>(t.errors) / static_cast<double>(t.requests) : 0.0},
+                    {"p50_ms", quantile_ms(t, 0.5)},
+                    {"p99_ms", quantile_ms(t, 0.99)}};
+    auto failure = failures_.find(served->name);
+    if (failure != failures_.end()) {
+      // The hub judges the version it asked for: say that one failed, and what still serves.
+      models.push_back({{"model", served->name},
+                        {"version", failure->second["version"]},
+                        {"state", "failed"},
+                        {"error", failure->second["error"]},
+                        {"serving_version", served->version},
+                        {"serving_metrics", metrics}});
+      continue;
+    }
+    models.push_back({{"model", served->name}, {"version", served->version}, {"state", "running"}, {"metrics", metrics}});
+  }
+  for (const auto& [model, failure] : failures_) {
+    if (server_.models().find(model)) continue;
+    models.push_back({{"model", model}, {"version", failure["version"]}, {"state", "failed"}, {"error", failure["error"]}});
+  }
+  return {{"models", models},
+          {"generation", counters_.generation},
+          {"bytes_downloaded", counters_.bytes_downloaded},
+          {"bytes_saved", counters_.bytes_saved}};
+}
+
+void AgentLoop::send_report() {
+  Json body = report_body();
+  HubClient client(state_.hub_url, state_.node_id, identity_, options_.client);
+  auto r = client.request("POST", "/api/nodes/self/report", body.dump());
+  if (r.is_ok() && r->status == 200) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counters_.reports_sent;
+  }
+}
+
+void AgentLoop::telemetry_round(double elapsed_seconds) {
+  if (!queue_) return;
+  int64_t now_ms = telemetry::unix_time_ms();
+  Status st = telemetry::collect_round(*queue_, health_.get(), link_, {}, elapsed_seconds, now_ms);
+  if (!st.is_ok()) log("telemetry: " + st.message());
+  // The serving side's counters per model, as the report carries them.
+  for (const auto& m : report_body()["models"]) {
+    auto a = queue_->append(telemetry::Priority::kNormal, "model", m.dump(), now_ms);
+    if (!a.is_ok()) log("telemetry: " + a.status().message());
+  }
+  // Drain what the link allows now; a failure leaves the rest queued for the next round.
+  for (int i = 0; i < 50 && !stopping_; ++i) {
+    auto out = sender_->send_once();
+    if (!out.is_ok()) {
+      log("telemetry: " + out.status().message());
+      break;
+    }
+    if (out->records == 0 || !out->acknowledged) break;
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counters_.telemetry_batches;
+    counters_.telemetry_records += out->records;
+  }
+}
+
+telemetry::Transport AgentLoop::signed_transport() {
+  HubClient* client = telemetry_client_.get();
+  return [client](const std::string& compressed) {
+    telemetry::Attempt a;
+    a.bytes_up = compressed.size();
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = client->request("POST", "/api/nodes/self/telemetry", compressed, {{"Content-Encoding", "zstd"}});
+    a.rtt_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    a.time_ms = telemetry::unix_time_ms();
+    if (r.is_ok()) {
+      a.connected = true;
+      a.http_status = r->status;
+      a.bytes_down = r->body.size();
+    }
+    return a;
+  };
+}
+
+void AgentLoop::periodic_thread() {
+  double last = now_seconds();
+  while (!stopping_) {
+    send_report();
+    double now = now_seconds();
+    telemetry_round(now - last);
+    last = now;
+    if (!sleep_for(options_.report_interval_seconds, true)) return;
+  }
+}
+
+}  // namespace fogline::node::agent

@@ -1,0 +1,121 @@
+// The agent's loop, beside the serving threads of `fogline-node`: long-poll the hub for the
+// desired state (GET /api/nodes/self/desired?after=GEN&wait=S), reconcile each model (download
+// the bundle resumably, as a delta against the held version when there is one; verify it with
+// the hub key pinned at enrollment BEFORE anything is activated; unpack into
+// DATA/models/<model>/<version>/; load; hot-swap, keeping the previous version), persist the
+// active set (active_set.h), and every interval report per-model metrics
+// (POST /api/nodes/self/report) and send telemetry (DATA/telemetry/ queue, signed POST
+// /api/nodes/self/telemetry). A refused or unloadable bundle leaves the old model serving and
+// is reported; with the hub unreachable the node keeps serving what it has, indefinitely.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "crypto/identity.h"
+#include "node/agent/active_set.h"
+#include "node/agent/hub_client.h"
+#include "node/agent/node_state.h"
+#include "node/serving/node_server.h"
+#include "node/telemetry/health_collector.h"
+#include "node/telemetry/link_stats.h"
+#include "node/telemetry/sender.h"
+#include "node/telemetry/telemetry_queue.h"
+#include "node/telemetry/token_bucket.h"
+
+namespace fogline::node::agent {
+
+struct AgentOptions {
+  int poll_wait_seconds = 30;             // the hub holds a long-poll this long (max 60)
+  double report_interval_seconds = 10;    // metrics report and telemetry round
+  double retry_min_seconds = 1, retry_max_seconds = 30;  // poll back-off while the hub is away
+  double telemetry_bytes_per_second = 64 * 1024;          // the node's upload budget
+  telemetry::QueueOptions queue;
+  ClientOptions client;
+};
+
+// What the agent did, for tests and the node's log.
+struct AgentCounters {
+  int64_t generation = 0;             // the desired-state generation last reconciled
+  uint64_t activations = 0, refusals = 0, load_failures = 0;
+  uint64_t bytes_downloaded = 0, bytes_saved = 0;  // saved: full size minus delta size
+  uint64_t reports_sent = 0, telemetry_batches = 0, telemetry_records = 0;
+};
+
+class AgentLoop {
+ public:
+  AgentLoop(std::string data_dir, NodeState state, crypto::Identity identity, NodeServer& server,
+            AgentOptions options = {});
+  ~AgentLoop();
+  AgentLoop(const AgentLoop&) = delete;
+  AgentLoop& operator=(const AgentLoop&) = delete;
+
+  // Loads the persisted active set into the server (previous versions first, so rollback
+  // stays instant) and opens the telemetry queue. Needs no hub. A model that fails to load is
+  // logged and skipped; the others still serve.
+  Status restore();
+  // Starts the poll thread and the report/telemetry thread.
+  void start();
+  // Asks both threads to end and waits up to `grace_seconds` for them; false when a long-poll
+  // is still in flight (the destructor would then wait for it: a process that is exiting
+  // should leave with _exit instead of waiting on the hub).
+  bool stop(double grace_seconds = 2);
+
+  AgentCounters counters() const;
+
+  // One reconciliation of a desired-state document; public for tests.
+  Status reconcile(const nlohmann::json& desired);
+
+ private:
+  void poll_thread();
+  void periodic_thread();
+  // False when stopping; `for_report`: also ends early when an activation asks for a report.
+  bool sleep_for(double seconds, bool for_report = false);
+  // Makes `version` of `model` the serving one; `error` gets the reason when it could not.
+  Status activate(const nlohmann::json& entry);
+  Status fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held);
+  Status load_version(const std::string& model, const std::string& version);
+  nlohmann::json report_body();
+  void send_report();
+  void telemetry_round(double elapsed_seconds);
+  telemetry::Transport signed_transport();  // POST /api/nodes/self/telemetry, node-signed
+  void event(const std::string& kind, const nlohmann::json& body);
+  void log(const std::string& line);
+
+  std::string data_dir_;
+  NodeState state_;
+  crypto::Identity identity_;
+  NodeServer& server_;
+  AgentOptions options_;
+
+  mutable std::mutex mu_;  // active_, failures_, counters_, baselines_
+  ActiveSet active_;
+  std::map<std::string, nlohmann::json> failures_;  // model -> {version, error} of the last refusal
+  std::set<std::string> refused_;                  // "model@version" refused at this generation
+  std::map<std::string, NodeMetrics::ModelTotals> baselines_;  // model -> totals at activation
+  AgentCounters counters_;
+
+  std::unique_ptr<telemetry::TelemetryQueue> queue_;
+  std::unique_ptr<telemetry::HealthCollector> health_;
+  telemetry::LinkStats link_;
+  std::unique_ptr<telemetry::TokenBucket> budget_;
+  std::unique_ptr<HubClient> telemetry_client_;
+  std::unique_ptr<telemetry::TelemetrySender> sender_;  // one for the process: it tracks reported drops
+
+  std::atomic<bool> stopping_{false}, report_now_{false};
+  std::mutex wake_mu_;
+  std::condition_variable wake_;
+  std::thread poll_, periodic_;
+  std::atomic<int> running_{0};
+};
+
+}  // namespace fogline::node::agent
