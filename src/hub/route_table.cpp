@@ -4,6 +4,10 @@
 
 namespace fogline::hub {
 
+// routes_telemetry.cpp
+Result<Reply> handle_node_telemetry(HubContext&, const RouteRequest&);
+Result<Reply> handle_get_node_telemetry(HubContext&, const RouteRequest&);
+
 Result<Json> RouteRequest::json_body() const {
   Json j = Json::parse(body.empty() ? std::string("{}") : body, nullptr, false);
   if (j.is_discarded()) return invalid_argument("request body is not JSON");
@@ -88,6 +92,13 @@ const std::vector<Route>& route_table() {
        "{\"models\": [{\"model\", \"version\", \"state\": \"running|loading|failed\", \"error\", "
        "\"metrics\": {\"p50_ms\", \"p99_ms\", \"error_rate\", \"agreement\", \"requests\"}, "
        "\"shadow\": {\"version\", \"state\", \"metrics\"}}]}"},
+      {"POST", "/api/nodes/self/telemetry", node_access(),
+       "A node's telemetry batch (one zstd frame, docs/formats/telemetry.md); each (queue id, seq) counts once",
+       handle_node_telemetry, {}, "zstd JSON {format, version, node_id, queue_id, floor_seq, dropped, records}",
+       "{\"accepted\", \"duplicates\"}"},
+      {"GET", "/api/nodes/{id}/telemetry", user_access(R::kDeveloper),
+       "What a node sent: counts by kind, per queue (records, seq range, duplicates, drops), recent records",
+       handle_get_node_telemetry, {{"kind", "only records of this kind"}, {"limit", "recent records to list (max 1000)"}}},
   };
   return kRoutes;
 }
