@@ -301,7 +301,8 @@ class OptimizeCommand : public Command {
       io.name = version->model;
       io.version = version_name_;
       io.parent = version->ref();
-      io.processing_spec = version->processing_spec;
+      // The spec every candidate was evaluated with (the stored one, or --preset/--spec).
+      io.processing_spec = stored_spec ? spec.to_json() : version->processing_spec;
       io.dataset_versions = version->dataset_versions;
       io.hyperparameters = {{"optimize", doc}};
       auto imported = registry::import_model(*opened->registry, chosen.file, io);
