@@ -5,7 +5,10 @@
 // killed the node keeps answering, and a node restarted meanwhile serves its last model from
 // its data dir; the telemetry produced during the outage reaches the hub after it returns,
 // and the hub's count matches the node's queue exactly (issue 4, must-show 2 and 3).
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -27,6 +30,7 @@
 #include "core/file_util.h"
 #include "crypto/identity.h"
 #include "node/agent/active_set.h"
+#include "node/agent/agent_loop.h"
 #include "node/telemetry/telemetry_queue.h"
 #include "node_fixtures.h"
 
@@ -330,6 +334,57 @@ void AgentLoopTest::outage(int outage_seconds) {
   EXPECT_EQ(q["records"].get<uint64_t>() + (*queue)->size() + dropped, issued) << t.dump();
   EXPECT_EQ(t["records"].get<uint64_t>(), q["records"].get<uint64_t>());
   EXPECT_EQ(q["min_seq"].get<uint64_t>(), 1u);
+}
+
+// In-process: a bundle that cannot be fetched (nothing listens at the hub's address) is
+// retried — the generation is not marked done and the same entry is tried again — while a
+// desired entry whose names would escape the data dir is refused for good.
+TEST(AgentReconcile, RetriesAFailedFetchButRefusesABadEntryForGood) {
+  TempDir dir;
+  // A port that was free a moment ago: connecting to it fails at once.
+  int port = 0;
+  {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port = ntohs(addr.sin_port);
+    close(fd);  // bound, never listening: connections are refused
+  }
+  ASSERT_GT(port, 0);
+  node::agent::NodeState state;
+  state.node_id = "node-test";
+  state.hub_url = "http://127.0.0.1:" + std::to_string(port);
+  NodeServer server(ServerOptions{});
+  node::agent::AgentLoop loop(dir.path(), state, crypto::Identity::generate(crypto::IdentityKind::kNode, "n"), server);
+  ASSERT_TRUE(loop.restore().is_ok());
+
+  json desired = {{"generation", 5}, {"models", {{{"model", "m"}, {"version", "1"}, {"bundle_sha256", "ab"}}}}};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool retry = false;
+    Status st = loop.reconcile(desired, &retry);
+    EXPECT_FALSE(st.is_ok());
+    EXPECT_NE(st.message().find("cannot fetch the bundle of m@1"), std::string::npos) << st.message();
+    EXPECT_TRUE(retry) << "attempt " << attempt;
+    EXPECT_EQ(loop.counters().generation, 0);
+  }
+  EXPECT_EQ(loop.counters().refusals, 0u);
+
+  json bad = {{"generation", 6}, {"models", {{{"model", ".."}, {"version", "1"}, {"bundle_sha256", "ab"}}}}};
+  bool retry = true;
+  Status st = loop.reconcile(bad, &retry);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("names must be letters"), std::string::npos) << st.message();
+  EXPECT_FALSE(retry);
+  EXPECT_EQ(loop.counters().generation, 6);
+  auto active = node::agent::load_active_set(dir.path());
+  ASSERT_TRUE(active.is_ok());
+  EXPECT_EQ(active->generation, 6);
+  EXPECT_TRUE(active->models.empty());
+  EXPECT_TRUE(server.models().names().empty());
 }
 
 }  // namespace

@@ -153,7 +153,7 @@ void AgentLoop::poll_thread() {
   poll_options.timeout_seconds = std::max(poll_options.timeout_seconds, options_.poll_wait_seconds + 15);
   HubClient client(state_.hub_url, state_.node_id, identity_, poll_options);
   bool first = true;
-  double backoff = options_.retry_min_seconds;
+  double backoff = options_.retry_min_seconds, fetch_backoff = options_.retry_min_seconds;
   while (!stopping_) {
     int64_t generation = counters().generation;
     // The first ask answers at once: a node that restarted must learn what changed meanwhile.
@@ -180,17 +180,27 @@ void AgentLoop::poll_thread() {
     }
     backoff = options_.retry_min_seconds;
     first = false;
-    Status st = reconcile(desired);
+    bool retry = false;
+    Status st = reconcile(desired, &retry);
     if (!st.is_ok()) log("reconcile: " + st.message());
+    if (retry) {
+      // Ask again at once after a pause, rather than waiting for the generation to change.
+      first = true;
+      if (!sleep_for(fetch_backoff)) return;
+      fetch_backoff = std::min(fetch_backoff * 2, options_.retry_max_seconds);
+      continue;
+    }
+    fetch_backoff = options_.retry_min_seconds;
     if (desired.contains("retry_after") && desired["retry_after"].is_number()) {
       if (!sleep_for(desired["retry_after"].get<double>())) return;
     }
   }
 }
 
-Status AgentLoop::reconcile(const Json& desired) {
+Status AgentLoop::reconcile(const Json& desired, bool* retry) {
   int64_t generation = desired.value("generation", int64_t{0});
   Status first_error = Status::ok();
+  bool again = false;
   for (const auto& entry : desired["models"]) {
     if (stopping_) break;
     if (!entry.is_object() || !entry.contains("model") || !entry["model"].is_string()) continue;
@@ -208,7 +218,14 @@ Status AgentLoop::reconcile(const Json& desired) {
       std::lock_guard<std::mutex> lock(mu_);
       if (refused_.count(key)) continue;  // the same bundle again: refused already, reported
     }
-    Status st = activate(entry);
+    bool transient = false;
+    Status st = activate(entry, &transient);
+    if (!st.is_ok() && transient) {
+      log(st.message() + " (will retry)");
+      again = true;
+      if (first_error.is_ok()) first_error = st;
+      continue;
+    }
     if (!st.is_ok()) {
       log(st.message() + "; still serving " + (current ? model + "@" + current->version : "nothing for " + model));
       {
@@ -220,7 +237,8 @@ Status AgentLoop::reconcile(const Json& desired) {
       if (first_error.is_ok()) first_error = st;
     }
   }
-  {
+  if (retry) *retry = again;
+  if (!again) {
     std::lock_guard<std::mutex> lock(mu_);
     active_.generation = generation;
     counters_.generation = generation;
@@ -242,7 +260,7 @@ static bool safe_name(const std::string& s) {
   return true;
 }
 
-Status AgentLoop::activate(const Json& entry) {
+Status AgentLoop::activate(const Json& entry, bool* transient) {
   std::string model = entry["model"], version = entry["version"];
   if (!safe_name(model) || !safe_name(version))
     return invalid_argument("refused desired model '" + model + "' version '" + version +
@@ -259,7 +277,7 @@ Status AgentLoop::activate(const Json& entry) {
     if (!fs::exists(dir + "/bundle-manifest.json")) {
       // A delta needs the held version's payload; without it the hub sends the whole bundle.
       std::string held = !was.empty() && fs::exists(model_version_dir(data_dir_, model, was) + "/" + kPayloadFile) ? was : "";
-      FOGLINE_TRY(fetch_and_unpack(model, version, held));
+      FOGLINE_TRY(fetch_and_unpack(model, version, held, transient));
     }
     Status st = load_version(model, version);
     if (!st.is_ok()) {
@@ -286,14 +304,21 @@ Status AgentLoop::activate(const Json& entry) {
   return Status::ok();
 }
 
-Status AgentLoop::fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held) {
+Status AgentLoop::fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held,
+                                   bool* transient) {
   std::string downloads = data_dir_ + "/downloads";
   std::error_code ec;
   fs::create_directories(downloads, ec);
   if (ec) return io_error("cannot create " + downloads + ": " + ec.message());
   std::string dest = downloads + "/" + model + "-" + version + (held.empty() ? "" : "-from-" + held) + ".fglb";
   HubClient client(state_.hub_url, state_.node_id, identity_, options_.client);
-  FOGLINE_ASSIGN_OR_RETURN(BundleDownload dl, client.download_bundle(model, version, held, dest));
+  auto downloaded = client.download_bundle(model, version, held, dest);
+  if (!downloaded.is_ok()) {
+    // The partial file stays for a resumed download; nothing about the bundle is known yet.
+    *transient = true;
+    return downloaded.status().with_context("cannot fetch the bundle of " + model + "@" + version);
+  }
+  BundleDownload dl = std::move(*downloaded);
   {
     std::lock_guard<std::mutex> lock(mu_);
     counters_.bytes_downloaded += static_cast<uint64_t>(dl.bytes_received);

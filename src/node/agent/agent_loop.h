@@ -72,8 +72,10 @@ class AgentLoop {
 
   AgentCounters counters() const;
 
-  // One reconciliation of a desired-state document; public for tests.
-  Status reconcile(const nlohmann::json& desired);
+  // One reconciliation of a desired-state document; public for tests. `*retry` is set when
+  // a bundle could not be fetched (the hub or the link failed mid-way): the generation is then
+  // not marked done, so the next poll asks again instead of waiting for a change.
+  Status reconcile(const nlohmann::json& desired, bool* retry = nullptr);
 
  private:
   void poll_thread();
@@ -81,8 +83,10 @@ class AgentLoop {
   // False when stopping; `for_report`: also ends early when an activation asks for a report.
   bool sleep_for(double seconds, bool for_report = false);
   // Makes `version` of `model` the serving one; `error` gets the reason when it could not.
-  Status activate(const nlohmann::json& entry);
-  Status fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held);
+  // `*transient`: the failure was the download's (retry later), not the bundle's (refused).
+  Status activate(const nlohmann::json& entry, bool* transient);
+  Status fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held,
+                          bool* transient);
   Status load_version(const std::string& model, const std::string& version);
   nlohmann::json report_body();
   void send_report();
