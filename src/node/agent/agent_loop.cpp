@@ -127,11 +127,13 @@ void AgentLoop::start() {
 bool AgentLoop::stop(double grace_seconds) {
   stopping_ = true;
   wake_.notify_all();
+  // The telemetry thread is always waited for: a batch the hub stored leaves the queue (its
+  // acknowledgement applied) before the process exits, so the queue and the hub's count agree.
+  if (periodic_.joinable()) periodic_.join();
   double deadline = now_seconds() + grace_seconds;
   while (running_ > 0 && now_seconds() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (running_ > 0) return false;
   if (poll_.joinable()) poll_.join();
-  if (periodic_.joinable()) periodic_.join();
   return true;
 }
 

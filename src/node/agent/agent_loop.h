@@ -65,7 +65,8 @@ class AgentLoop {
   Status restore();
   // Starts the poll thread and the report/telemetry thread.
   void start();
-  // Asks both threads to end and waits up to `grace_seconds` for them; false when a long-poll
+  // Asks both threads to end, waits for the report/telemetry one (a send in flight finishes and
+  // its acknowledgement is applied) and up to `grace_seconds` for the poll; false when a long-poll
   // is still in flight (the destructor would then wait for it: a process that is exiting
   // should leave with _exit instead of waiting on the hub).
   bool stop(double grace_seconds = 2);
