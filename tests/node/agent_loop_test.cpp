@@ -315,6 +315,17 @@ void AgentLoopTest::outage(int outage_seconds) {
   }, 30)) << telemetry().dump();
   node_->stop();
   json t = telemetry();
+  // m@2 came as a delta from m@1; the activation events say what was downloaded and saved.
+  int deltas = 0;
+  for (const auto& r : t["recent"]) {
+    if (r["kind"] != "event.model_activated" || r["body"]["version"] != "2") continue;
+    ++deltas;
+    EXPECT_EQ(r["body"]["delta"], true) << r.dump();
+    EXPECT_EQ(r["body"]["from"], "1");
+    EXPECT_GT(r["body"]["bytes_saved"].get<int64_t>(), 0);
+    EXPECT_GT(r["body"]["bytes_downloaded"].get<int64_t>(), 0);
+  }
+  EXPECT_EQ(deltas, 1);
   size_t during = 0;
   for (const auto& r : t["recent"])
     if (r["time_ms"].get<int64_t>() > outage_start && r["time_ms"].get<int64_t>() < outage_end) ++during;

@@ -269,6 +269,7 @@ Status AgentLoop::activate(const Json& entry, bool* transient) {
                             "': names must be letters, digits, '.', '-', '_'");
   auto current = server_.models().find(model);
   std::string was = current ? current->version : "";
+  Json fetched = Json::object();  // empty: no download (a rollback, or a version already on disk)
   auto loaded = server_.models().find(model, version);
   if (loaded && current && loaded != current) {
     // The version sits behind the current one (a rollback): swap them, no load needed.
@@ -279,7 +280,7 @@ Status AgentLoop::activate(const Json& entry, bool* transient) {
     if (!fs::exists(dir + "/bundle-manifest.json")) {
       // A delta needs the held version's payload; without it the hub sends the whole bundle.
       std::string held = !was.empty() && fs::exists(model_version_dir(data_dir_, model, was) + "/" + kPayloadFile) ? was : "";
-      FOGLINE_TRY(fetch_and_unpack(model, version, held, transient));
+      FOGLINE_TRY(fetch_and_unpack(model, version, held, transient, &fetched));
     }
     Status st = load_version(model, version);
     if (!st.is_ok()) {
@@ -302,12 +303,14 @@ Status AgentLoop::activate(const Json& entry, bool* transient) {
     FOGLINE_TRY(save_active_set(data_dir_, active_));
   }
   log("activated " + model + "@" + version + (was.empty() ? "" : " (previous " + was + " kept for rollback)"));
-  event("event.model_activated", {{"model", model}, {"version", version}, {"previous_version", was}});
+  Json body = {{"model", model}, {"version", version}, {"previous_version", was}};
+  body.update(fetched);
+  event("event.model_activated", body);
   return Status::ok();
 }
 
 Status AgentLoop::fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held,
-                                   bool* transient) {
+                                   bool* transient, Json* fetched) {
   std::string downloads = data_dir_ + "/downloads";
   std::error_code ec;
   fs::create_directories(downloads, ec);
@@ -352,10 +355,13 @@ Status AgentLoop::fetch_and_unpack(const std::string& model, const std::string& 
   fs::remove_all(dir, ec);  // a leftover without a manifest (a crash between unpack and rename)
   fs::rename(tmp, dir, ec);
   if (ec) return io_error("cannot rename " + tmp + " to " + dir + ": " + ec.message());
-  if (dl.delta && dl.full_size > dl.size) {
+  int64_t saved = dl.delta && dl.full_size > dl.size ? dl.full_size - dl.size : 0;
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    counters_.bytes_saved += static_cast<uint64_t>(dl.full_size - dl.size);
+    counters_.bytes_saved += static_cast<uint64_t>(saved);
   }
+  *fetched = {{"bytes_downloaded", dl.bytes_received}, {"delta", dl.delta}, {"from", dl.delta ? held : ""},
+              {"bytes_saved", saved}};
   log("verified " + model + "@" + version + " (" + std::to_string(dl.size) + " bytes" +
       (dl.delta ? ", delta from " + held + ", full " + std::to_string(dl.full_size) : "") + ")");
   return Status::ok();

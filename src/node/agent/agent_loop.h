@@ -86,8 +86,9 @@ class AgentLoop {
   // Makes `version` of `model` the serving one; `error` gets the reason when it could not.
   // `*transient`: the failure was the download's (retry later), not the bundle's (refused).
   Status activate(const nlohmann::json& entry, bool* transient);
+  // `*fetched` gets {"bytes_downloaded", "delta", "from", "bytes_saved"} for the activation event.
   Status fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held,
-                          bool* transient);
+                          bool* transient, nlohmann::json* fetched);
   Status load_version(const std::string& model, const std::string& version);
   nlohmann::json report_body();
   void send_report();
