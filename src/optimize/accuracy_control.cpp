@@ -80,6 +80,7 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
 
   FOGLINE_ASSIGN_OR_RETURN(double m0, metric(result.model));
   result.steps.push_back({{}, m0, options.tolerance.holds(options.baseline, m0)});
+  result.final_metric = m0;
   log(fmt_metric("all int8:", m0));
   if (result.steps.back().holds || options.max_kept <= 0) {
     result.holds = result.steps.back().holds;
@@ -130,10 +131,33 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
     result.steps.push_back({kept, v, ok});
     result.model = std::move(m);
     result.report = std::move(report);
+    result.final_kept = kept;
+    result.final_metric = v;
     log(fmt_metric(("keep " + std::to_string(kept.size()) + " in fp32 (" + kept.back() + "):").c_str(), v));
     if (ok) {
       result.holds = true;
       break;
+    }
+  }
+  if (!result.holds || !options.prune || kept.size() < 2) return result;
+  for (size_t k = kept.size(); k-- > 0 && result.final_kept.size() > 1;) {
+    std::vector<std::string> trial;
+    for (const auto& name : result.final_kept) {
+      if (name != kept[k]) trial.push_back(name);
+    }
+    QuantizeOptions q = base;
+    q.keep_fp32.insert(trial.begin(), trial.end());
+    onnx::ModelProto m = fp32;
+    FOGLINE_ASSIGN_OR_RETURN(auto report, quantize_static(&m, samples, count, q));
+    FOGLINE_ASSIGN_OR_RETURN(double v, metric(m));
+    const bool ok = options.tolerance.holds(options.baseline, v);
+    result.steps.push_back({trial, v, ok});
+    log(fmt_metric(("prune " + kept[k] + (ok ? " (back to int8):" : " (stays fp32):")).c_str(), v));
+    if (ok) {
+      result.model = std::move(m);
+      result.report = std::move(report);
+      result.final_kept = trial;
+      result.final_metric = v;
     }
   }
   return result;

@@ -40,6 +40,10 @@ struct AccuracyControlOptions {
   int max_kept = 12;             // give up after this many layers are back in fp32
   int group = 1;                 // layers put back per step
   std::set<std::string> layer_ops = {"Conv", "MatMul", "Gemm"};
+  // Once the tolerance holds, try each kept layer back in int8 (least sensitive first) and
+  // leave it there when the tolerance still holds: the proxy's order is not the metric's, and
+  // every fp32 layer costs latency (an fp32 island also costs int8<->fp32 reorders).
+  bool prune = true;
   engine::SessionOptions session;  // how the proxy runs the models
   // Called with a line of progress ("ranking 12/53", "keep 3: top1 0.832").
   std::function<void(const std::string&)> log;
@@ -62,10 +66,12 @@ struct AccuracyControlResult {
   QuantizeReport report;
   double int8_error = 0;           // output error of the all-int8 model (proxy)
   std::vector<LayerSensitivity> ranking;  // most sensitive first (empty when all-int8 holds)
-  std::vector<ControlStep> steps;  // steps[0]: all int8
+  std::vector<ControlStep> steps;  // steps[0]: all int8; then growing; then pruning tries
+  std::vector<std::string> final_kept;
   bool holds = false;
-  std::vector<std::string> kept() const { return steps.empty() ? std::vector<std::string>{} : steps.back().kept; }
-  double metric() const { return steps.empty() ? 0 : steps.back().metric; }
+  double final_metric = 0;
+  std::vector<std::string> kept() const { return final_kept; }
+  double metric() const { return final_metric; }
 };
 
 // Mean over samples of sum((y - ref)^2) / sum(ref^2) over every float output.

@@ -105,7 +105,7 @@ TEST(AccuracyControl, FindsTheSensitiveLayerAndKeepsOnlyItInFp32) {
   EXPECT_TRUE(r->holds);
   EXPECT_EQ(r->kept(), std::vector<std::string>{"convB"});
   EXPECT_GE(r->metric(), 0.95);
-  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(calls, 2);  // one layer kept: nothing to prune
   // The model returned is the one evaluated last: convB has float weights, the others int8.
   std::vector<std::string> float_weights;
   for (const auto& init : r->model.graph().initializer()) {
@@ -130,6 +130,29 @@ TEST(AccuracyControl, StopsAtTheBudgetWhenTheToleranceCannotHold) {
   EXPECT_EQ(r->kept().size(), 2u);
   EXPECT_EQ(r->kept()[0], "convB");
   for (const auto& s : r->steps) EXPECT_FALSE(s.holds);
+}
+
+TEST(AccuracyControl, PruningPutsUnneededLayersBackToInt8) {
+  const onnx::ModelProto fp32 = sensitive_chain();
+  int calls = 0;
+  AccuracyControlOptions options;
+  options.tolerance = *parse_tolerance("top1>=-5");
+  options.baseline = 1.0;
+  options.ranking_samples = 16;
+  options.group = 2;  // the first step puts back convB and the next one, which is not needed
+  auto r = quantize_with_accuracy_control(fp32, source(), 24, minmax(), options, agreement_with(fp32, &calls));
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_TRUE(r->holds);
+  ASSERT_EQ(r->steps.size(), 3u);  // all int8, 2 kept, pruning try
+  EXPECT_EQ(r->steps[1].kept.size(), 2u);
+  EXPECT_TRUE(r->steps[2].holds);
+  EXPECT_EQ(r->kept(), std::vector<std::string>{"convB"});
+  EXPECT_EQ(calls, 3);
+  options.prune = false;
+  calls = 0;
+  auto kept_both = quantize_with_accuracy_control(fp32, source(), 24, minmax(), options, agreement_with(fp32, &calls));
+  ASSERT_TRUE(kept_both.is_ok());
+  EXPECT_EQ(kept_both->kept().size(), 2u);
 }
 
 TEST(AccuracyControl, AllInt8ThatHoldsNeedsNoRanking) {
