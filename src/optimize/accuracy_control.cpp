@@ -139,7 +139,24 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
       break;
     }
   }
-  if (!result.holds || !options.prune || kept.size() < 2) return result;
+  if (!result.holds) {
+    // Nothing held: report the best step (fewest layers on ties), not merely the last one.
+    size_t best = 0;
+    for (size_t i = 1; i < result.steps.size(); ++i) {
+      if (result.steps[i].metric > result.steps[best].metric) best = i;
+    }
+    if (best + 1 != result.steps.size()) {
+      QuantizeOptions q = base;
+      q.keep_fp32.insert(result.steps[best].kept.begin(), result.steps[best].kept.end());
+      onnx::ModelProto m = fp32;
+      FOGLINE_ASSIGN_OR_RETURN(result.report, quantize_static(&m, samples, count, q));
+      result.model = std::move(m);
+      result.final_kept = result.steps[best].kept;
+      result.final_metric = result.steps[best].metric;
+    }
+    return result;
+  }
+  if (!options.prune || kept.size() < 2) return result;
   for (size_t k = kept.size(); k-- > 0 && result.final_kept.size() > 1;) {
     std::vector<std::string> trial;
     for (const auto& name : result.final_kept) {

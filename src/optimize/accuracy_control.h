@@ -62,7 +62,7 @@ struct ControlStep {
 };
 
 struct AccuracyControlResult {
-  onnx::ModelProto model;          // the last candidate tried (the one that holds, if any)
+  onnx::ModelProto model;          // the one that holds, else the best step's
   QuantizeReport report;
   double int8_error = 0;           // output error of the all-int8 model (proxy)
   std::vector<LayerSensitivity> ranking;  // most sensitive first (empty when all-int8 holds)

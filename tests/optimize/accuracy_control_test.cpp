@@ -127,9 +127,16 @@ TEST(AccuracyControl, StopsAtTheBudgetWhenTheToleranceCannotHold) {
   ASSERT_TRUE(r.is_ok()) << r.status().message();
   EXPECT_FALSE(r->holds);
   EXPECT_EQ(r->steps.size(), 3u);  // all int8, then 1 and 2 layers kept
-  EXPECT_EQ(r->kept().size(), 2u);
-  EXPECT_EQ(r->kept()[0], "convB");
+  EXPECT_EQ(r->steps[2].kept.size(), 2u);
+  EXPECT_EQ(r->steps[1].kept, std::vector<std::string>{"convB"});
   for (const auto& s : r->steps) EXPECT_FALSE(s.holds);
+  // The result is the best step (fewest layers on ties), not the last one tried.
+  double best = 0;
+  for (const auto& s : r->steps) best = std::max(best, s.metric);
+  EXPECT_DOUBLE_EQ(r->metric(), best);
+  EXPECT_GT(r->metric(), r->steps[0].metric);
+  ASSERT_FALSE(r->kept().empty());
+  EXPECT_EQ(r->kept()[0], "convB");
 }
 
 TEST(AccuracyControl, PruningPutsUnneededLayersBackToInt8) {

@@ -7,6 +7,7 @@
 // live in src/optimize (accuracy_control, candidates); this file is the glue to eval/registry.
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -165,6 +166,7 @@ class OptimizeCommand : public Command {
 
     // Every candidate is evaluated the same way: the whole dataset, the same spec.
     std::map<std::string, nlohmann::json> reports;
+    reports_ = &reports;
     auto evaluate = [&](const onnx::ModelProto& m, const std::string& key) -> Result<double> {
       FOGLINE_ASSIGN_OR_RETURN(auto session, engine::Session::from_bytes(m.SerializeAsString(), so));
       eval::EvaluationOptions eo;
@@ -354,12 +356,17 @@ class OptimizeCommand : public Command {
     ac.prune = !no_prune_;
     ac.log = [](const std::string& line) { std::fprintf(stderr, "[optimize] int8 %s\n", line.c_str()); };
     int evals = 0;
+    // Each evaluation's report is kept under the model's bytes, so the one recorded for the
+    // candidate is the kept model's (pruning evaluates rejected trials after it).
+    auto key_of = [](const onnx::ModelProto& m) { return "int8:" + std::to_string(std::hash<std::string>{}(m.SerializeAsString())); };
     optimize::MetricFn metric = [&](const onnx::ModelProto& m) -> Result<double> {
       ++evals;
-      return evaluate(m, "int8");
+      return evaluate(m, key_of(m));
     };
     FOGLINE_ASSIGN_OR_RETURN(auto result, optimize::quantize_with_accuracy_control(fp32, source, count, q, ac, metric));
-    // The last evaluation is the one stored under "int8" (the candidate kept).
+    const std::string key = key_of(result.model);
+    if (!reports_->count(key)) FOGLINE_TRY(evaluate(result.model, key).status());
+    (*reports_)["int8"] = (*reports_)[key];
     optimize::Candidate c;
     c.name = "int8 static";
     c.metric = result.metric();
@@ -382,6 +389,7 @@ class OptimizeCommand : public Command {
   int max_kept_ = 12, ranking_samples_ = 32, runs_ = 30, rounds_ = 3;
   bool sweep_ = false, json_ = false, no_prune_ = false;
   store::HomeOptions home_;
+  std::map<std::string, nlohmann::json>* reports_ = nullptr;
   nlohmann::json control_ = nlohmann::json::object();
 };
 
