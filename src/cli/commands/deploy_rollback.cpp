@@ -1,37 +1,15 @@
-// fogline deploy rollback ID [--note TEXT]: POST /api/deployments/ID/rollback on the hub; the
-// registry history of the version records it.
-#include <cstdio>
-
-#include "cli/command.h"
-#include "hub/api_client.h"
+// fogline deploy rollback ID [--note TEXT]: POST /api/deployments/ID/rollback on the hub; the registry
+// history of the version records it.
+#include "cli/commands/deploy_action.h"
 
 namespace fogline::cli {
 namespace {
 
-class DeployRollbackCommand : public Command {
+class DeployRollbackCommand : public DeployActionCommand {
  public:
+  DeployRollbackCommand() : DeployActionCommand("rollback") {}
   const char* name() const override { return "deploy rollback"; }
   const char* summary() const override { return "Roll a deployment back: its nodes return to their previous version"; }
-  void configure(CLI::App& app) override {
-    app.add_option("id", id_, "deployment id")->required();
-    app.add_option("--note", note_, "why (kept in the history)");
-    app.add_option("--hub", hub_, "hub URL (default $FOGLINE_HUB)");
-    app.add_option("--token", token_, "API token, role developer or admin (default $FOGLINE_TOKEN)");
-  }
-  int run() override {
-    auto endpoint = hub::resolve_endpoint(hub_, token_);
-    if (!endpoint.is_ok()) return fail(endpoint.status().message());
-    nlohmann::json body = nlohmann::json::object();
-    if (!note_.empty()) body["note"] = note_;
-    auto d = hub::api_call(*endpoint, "POST", "/api/deployments/" + id_ + "/rollback", body);
-    if (!d.is_ok()) return fail(d.status().message());
-    std::printf("deployment %s: %s %s\n", id_.c_str(), (*d)["ref"].get<std::string>().c_str(),
-                (*d)["state"].get<std::string>().c_str());
-    return 0;
-  }
-
- private:
-  std::string id_, note_, hub_, token_;
 };
 
 }  // namespace

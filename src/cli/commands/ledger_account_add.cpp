@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "crypto/key_file.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
@@ -19,12 +20,10 @@ class LedgerAccountAddCommand : public Command {
   void configure(CLI::App& app) override {
     app.add_option("name", name_, "account name; the key file is HOME/keys/NAME.key")->required();
     app.add_option("--kind", kind_, "organisation, user or node");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     auto kind = crypto::parse_identity_kind(kind_);
     if (!kind.is_ok()) return fail(kind.status().message());
@@ -50,8 +49,8 @@ class LedgerAccountAddCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string name_, kind_ = "user", home_;
+  LedgerHomeOptions ledger_home_;
+  std::string name_, kind_ = "user";
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 
@@ -15,12 +16,10 @@ class LedgerAccountsCommand : public Command {
   const char* name() const override { return "ledger accounts"; }
   const char* summary() const override { return "List accounts: id, kind, name, next nonce, balance"; }
   void configure(CLI::App& app) override {
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "read the chain from these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, false);
   }
   int run() override {
-    auto l = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto l = ledger_home_.open();
     if (!l.is_ok()) return fail(l.status().message());
     std::vector<std::pair<std::string, const ledger::Account*>> rows;
     for (const auto& [key, a] : l->state().accounts()) rows.emplace_back(ledger::key_hex(key), &a);
@@ -33,8 +32,7 @@ class LedgerAccountsCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string home_;
+  LedgerHomeOptions ledger_home_;
 };
 
 }  // namespace

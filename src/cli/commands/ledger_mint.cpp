@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 #include "ledger/tx/mint.h"
@@ -17,12 +18,10 @@ class LedgerMintCommand : public Command {
     app.add_option("--to", to_, "account name or key")->required();
     app.add_option("--amount", amount_, "credits")->required();
     app.add_option("--as", as_, "the mint authority's key file name (default: the orderer)");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     auto who = session->identity(as_);
     if (!who.is_ok()) return fail(who.status().message());
@@ -40,8 +39,8 @@ class LedgerMintCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string to_, as_ = "orderer", home_;
+  LedgerHomeOptions ledger_home_;
+  std::string to_, as_ = "orderer";
   uint64_t amount_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 #include "ledger/tx/escrow_create.h"
@@ -20,12 +21,10 @@ class MarketBuyCommand : public Command {
     app.add_option("--as", as_, "the buyer's key file name (HOME/keys/NAME.key)")->required();
     app.add_option("--dataset", dataset_, "dataset id or name")->required();
     app.add_option("--refund-after", refund_after_, "blocks after which the buyer may take an ungranted payment back");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     const ledger::State& s = session->state();
     auto id = ledger::find_dataset(s, dataset_);
@@ -49,8 +48,8 @@ class MarketBuyCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string as_, dataset_, home_;
+  LedgerHomeOptions ledger_home_;
+  std::string as_, dataset_;
   uint64_t refund_after_ = 1000;
 };
 

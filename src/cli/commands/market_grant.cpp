@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/data_capture.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
@@ -20,12 +21,10 @@ class MarketGrantCommand : public Command {
     app.add_option("--dataset", dataset_, "dataset id or name")->required();
     app.add_option("--to", to_, "the buyer: account name or key")->required();
     app.add_option("--escrow", escrow_, "the buyer's escrow id (default: its open escrow for this price)");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     const ledger::State& s = session->state();
     auto id = ledger::find_dataset(s, dataset_);
@@ -67,8 +66,8 @@ class MarketGrantCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string as_, dataset_, to_, escrow_, home_;
+  LedgerHomeOptions ledger_home_;
+  std::string as_, dataset_, to_, escrow_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 
@@ -13,13 +14,11 @@ class MarketListCommand : public Command {
   const char* name() const override { return "market list"; }
   const char* summary() const override { return "Datasets on offer: owner, price, price per use, terms, buyers"; }
   void configure(CLI::App& app) override {
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "read the chain from these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, false);
   }
   int run() override {
     // Reading needs no key: open the ledger only.
-    auto l = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto l = ledger_home_.open();
     if (!l.is_ok()) return fail(l.status().message());
     const ledger::State& s = l->state();
     bool credits = s.economy == ledger::Economy::kCredits;
@@ -36,8 +35,7 @@ class MarketListCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string home_;
+  LedgerHomeOptions ledger_home_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 #include "ledger/tx/dataset_create.h"
@@ -20,12 +21,10 @@ class MarketOfferCommand : public Command {
     app.add_option("--price", price_, "credits for access (economy = credits)");
     app.add_option("--per-use", per_use_, "credits per use in a training or evaluation run");
     app.add_option("--terms", terms_, "terms of use");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     auto who = session->identity(as_);
     if (!who.is_ok()) return fail(who.status().message());
@@ -41,8 +40,8 @@ class MarketOfferCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string as_, name_, terms_, home_;
+  LedgerHomeOptions ledger_home_;
+  std::string as_, name_, terms_;
   uint64_t price_ = 0, per_use_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 #include "ledger/tx/data_use.h"
@@ -20,12 +21,10 @@ class MarketUseCommand : public Command {
     app.add_option("--run", run_, "the run: its id (64 hex) or a name (hashed)")->required();
     app.add_option("--purpose", purpose_, "train, eval, ...");
     app.add_option("--uses", uses_, "how many uses (e.g. epochs x records)");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     const ledger::State& s = session->state();
     auto id = ledger::find_dataset(s, dataset_);
@@ -52,8 +51,8 @@ class MarketUseCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string as_, dataset_, run_, purpose_ = "train", home_;
+  LedgerHomeOptions ledger_home_;
+  std::string as_, dataset_, run_, purpose_ = "train";
   uint64_t uses_ = 1;
 };
 

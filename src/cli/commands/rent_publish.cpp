@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "core/content_store.h"
 #include "core/file_util.h"
 #include "core/sha256.h"
@@ -28,12 +29,10 @@ class RentPublishCommand : public Command {
     app.add_option("--version", version_, "model version")->required();
     app.add_option("--bundle", bundle_, "the model bundle file")->required();
     app.add_option("--price-per-1000", price_, "credits per 1,000 inferences (economy = credits)");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     auto who = session->identity(as_);
     if (!who.is_ok()) return fail(who.status().message());
@@ -67,8 +66,8 @@ class RentPublishCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string as_, name_, version_, bundle_, home_;
+  LedgerHomeOptions ledger_home_;
+  std::string as_, name_, version_, bundle_;
   uint64_t price_ = 0;
 };
 

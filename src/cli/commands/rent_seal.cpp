@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "core/file_util.h"
 #include "core/sha256.h"
 #include "crypto/envelope.h"
@@ -23,12 +24,10 @@ class RentSealCommand : public Command {
     app.add_option("--model", model_, "model id, name@version or name")->required();
     app.add_option("--node", nodes_, "a renting node: account name or key")->required();
     app.add_option("--out", out_, "write the lines to this file (default: stdout)");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     const ledger::State& s = session->state();
     auto model = ledger::find_model(s, model_);
@@ -63,8 +62,8 @@ class RentSealCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string as_, model_, out_, home_;
+  LedgerHomeOptions ledger_home_;
+  std::string as_, model_, out_;
   std::vector<std::string> nodes_;
 };
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 #include "ledger/usage_report.h"
@@ -21,14 +22,12 @@ class RentSettleCommand : public Command {
     app.add_option("--as", as_, "who sends it: the node, the renter or the owner (HOME/keys/NAME.key)")->required();
     app.add_option("--reports", reports_, "file of signed counter reports, one hex encoding per line")->required();
     app.add_option("--rental", rental_, "the rental (id), when the reports fit several");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "order through these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, true);
   }
   int run() override {
     auto reports = ledger::read_usage_reports(reports_);
     if (!reports.is_ok()) return fail(reports.status().message());
-    auto session = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     ledger::Hash hint{};
     if (!rental_.empty()) {
@@ -55,7 +54,8 @@ class RentSettleCommand : public Command {
   }
 
  private:
-  std::string as_, reports_, rental_, home_, etcd_, prefix_;
+  std::string as_, reports_, rental_;
+  LedgerHomeOptions ledger_home_;
 };
 
 }  // namespace

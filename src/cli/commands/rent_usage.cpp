@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 #include "ledger/tx/usage_settle.h"
@@ -16,12 +17,10 @@ class RentUsageCommand : public Command {
   const char* summary() const override { return "Rentals: settled inferences, credits paid and left, per node"; }
   void configure(CLI::App& app) override {
     app.add_option("--rental", rental_, "only this rental (id)");
-    app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--etcd", etcd_, "read the chain from these etcd members (default: the peer's, when HOME is a ledger peer's home)");
-    app.add_option("--prefix", prefix_, "etcd key prefix of the chain's ordered log");
+    ledger_home_.add_to(app, false);
   }
   int run() override {
-    auto l = ledger::HomeSession::open(home_.empty() ? ledger::default_home() : home_, {etcd_, prefix_});
+    auto l = ledger_home_.open();
     if (!l.is_ok()) return fail(l.status().message());
     const ledger::State& s = l->state();
     ledger::Hash only{};
@@ -52,8 +51,8 @@ class RentUsageCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_;
-  std::string rental_, home_;
+  LedgerHomeOptions ledger_home_;
+  std::string rental_;
 };
 
 }  // namespace
