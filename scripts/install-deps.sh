@@ -7,7 +7,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libdnnl-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libsodium-dev libzstd-dev libssl-dev
+  libsodium-dev libzstd-dev libssl-dev openssl
   libcpp-httplib-dev libsqlite3-dev libpq-dev libpqxx-dev postgresql etcd-server git
   libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -16,7 +16,7 @@ packages=(
   time ccache
 )
 if [ "${FOGLINE_BENCH_DEPS:-0}" = 1 ]; then
-  packages+=(python3-torch python3-torchvision)
+  packages+=(python3-torch python3-torchvision wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do
