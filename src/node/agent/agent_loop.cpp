@@ -433,8 +433,10 @@ void AgentLoop::telemetry_round(double elapsed_seconds) {
   int64_t now_ms = telemetry::unix_time_ms();
   Status st = telemetry::collect_round(*queue_, health_.get(), link_, {}, elapsed_seconds, now_ms);
   if (!st.is_ok()) log("telemetry: " + st.message());
-  // The serving side's counters per model, as the report carries them.
-  for (const auto& m : report_body()["models"]) {
+  // The serving side's counters per model, as the report carries them. The body is kept in a
+  // variable: a range-for over a member of a temporary would read freed memory (C++20).
+  const nlohmann::json body = report_body();
+  for (const auto& m : body["models"]) {
     auto a = queue_->append(telemetry::Priority::kNormal, "model", m.dump(), now_ms);
     if (!a.is_ok()) log("telemetry: " + a.status().message());
   }
