@@ -6,6 +6,8 @@ SANITIZE ?= 0
 FOGLINE_SHARED ?= $(abspath ../shared)
 export FOGLINE_SHARED
 JOBS ?= $(shell nproc)
+# A hung test fails on its own after this long instead of eating CI's whole budget.
+TEST_TIMEOUT ?= 300
 
 ifeq ($(SANITIZE),1)
 BUILD := build-asan
@@ -30,7 +32,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD) && ctest --output-on-failure --timeout $(TEST_TIMEOUT) -j $(JOBS) $(CTEST_ARGS)
 
 demo: build
 	$(BUILD)/fogline demo
