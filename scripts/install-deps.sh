@@ -8,7 +8,7 @@ packages=(
   libdnnl-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsodium-dev libzstd-dev libssl-dev openssl
-  libcpp-httplib-dev libsqlite3-dev libpq-dev libpqxx-dev postgresql etcd-server git
+  libcpp-httplib-dev libsqlite3-dev libpq-dev libpqxx-dev postgresql etcd-server prometheus git
   libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libomp-dev
