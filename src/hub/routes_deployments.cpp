@@ -135,6 +135,11 @@ Result<Reply> handle_node_desired(HubContext& ctx, const RouteRequest& req) {
   FOGLINE_ASSIGN_OR_RETURN(int64_t wait, query_int(req, "wait"));
   wait = std::min(wait, kMaxWaitSeconds);
   bool waited = true;
+  {
+    // A node that enrolled while its deployments' adoption failed gets them on its poll.
+    FOGLINE_ASSIGN_OR_RETURN(NodeRecord node, get_node(ctx.registry->home().db(), req.caller.node_id));
+    FOGLINE_TRY(ctx.deployments->adopt(node));
+  }
   if (req.has_query("after") && wait > 0) {
     if (req.lock == nullptr) return internal_error("long-poll without the server's lock");
     FOGLINE_ASSIGN_OR_RETURN(waited, ctx.deployments->wait_for_change(*req.lock, req.caller.node_id, after, wait));
@@ -152,6 +157,7 @@ Result<Reply> handle_node_desired(HubContext& ctx, const RouteRequest& req) {
 Result<Reply> handle_node_report(HubContext& ctx, const RouteRequest& req) {
   FOGLINE_ASSIGN_OR_RETURN(Json body, req.json_body());
   FOGLINE_TRY(ctx.deployments->report(req.caller.node_id, body));
+  FOGLINE_TRY(record_node_report(ctx.registry->home().db(), req.caller.node_id, body));
   FOGLINE_ASSIGN_OR_RETURN(int64_t gen, ctx.deployments->node_generation(req.caller.node_id));
   return json_reply({{"node_id", req.caller.node_id}, {"generation", gen}});
 }
