@@ -91,6 +91,34 @@ bool ServiceProcess::start(std::vector<std::string> args, const std::string& pre
   return true;
 }
 
+bool ServiceProcess::launch(std::vector<std::string> args, const std::string& log_file) {
+  stop();
+  log_file_ = log_file;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  auto argv = argv_of(args);
+  int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    pid_ = -1;
+    error_ = "cannot start " + args[0];
+    return false;
+  }
+  return true;
+}
+
+bool ServiceProcess::alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
 int ServiceProcess::stop() {
   if (pid_ <= 0) return -1;
   int status = 0;

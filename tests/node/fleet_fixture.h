@@ -27,6 +27,10 @@ class ServiceProcess {
 
   // False (with error() saying why) when the process did not print its URL within 60 s.
   bool start(std::vector<std::string> args, const std::string& prefix, const std::string& log_file);
+  // Starts a process that prints no URL (stdout and stderr both go to the log file).
+  bool launch(std::vector<std::string> args, const std::string& log_file);
+  // False once the process has exited (it is then reaped).
+  bool alive();
   // SIGTERM, then SIGKILL; returns the exit status as waitpid gives it (-1 if never started).
   int stop();
   bool running() const { return pid_ > 0; }
