@@ -105,6 +105,17 @@ Diagnosis diagnose_quiet(const NodeObservations& seen, int64_t window_seconds) {
   return {"node", "the node's last health and report were fine and then it stopped (no link record)"};
 }
 
+int64_t last_contact_unix(const NodeRecord& node) {
+  int64_t contact = node.last_seen_unix;
+  if (contact == 0) contact = parse_iso8601_utc(node.last_seen);
+  if (contact == 0) contact = parse_iso8601_utc(node.enrolled_at);
+  return contact;
+}
+
+bool is_quiet(const NodeRecord& node, int64_t now, int64_t quiet_after_seconds) {
+  return now - last_contact_unix(node) > quiet_after_seconds;
+}
+
 Result<NodeObservations> observe_node(store::Database& db, const NodeRecord& node) {
   NodeObservations seen;
   FOGLINE_ASSIGN_OR_RETURN(auto health, newest_record(db, node.id, "health"));
@@ -120,10 +131,8 @@ Result<NodeObservations> observe_node(store::Database& db, const NodeRecord& nod
 Result<Json> node_status(store::Database& db, Deployments& deployments, const NodeRecord& node, int64_t now,
                          int64_t quiet_after_seconds) {
   FOGLINE_ASSIGN_OR_RETURN(NodeObservations seen, observe_node(db, node));
-  int64_t contact = node.last_seen_unix;
-  if (contact == 0) contact = parse_iso8601_utc(node.last_seen);
-  if (contact == 0) contact = parse_iso8601_utc(node.enrolled_at);
-  bool quiet = now - contact > quiet_after_seconds;
+  int64_t contact = last_contact_unix(node);
+  bool quiet = is_quiet(node, now, quiet_after_seconds);
 
   Json j = node.to_json();
   j["last_contact_unix"] = contact;

@@ -38,6 +38,11 @@ struct Diagnosis {
 // failure still counts as "was failing" (the quiet threshold).
 Diagnosis diagnose_quiet(const NodeObservations& seen, int64_t window_seconds);
 
+// Unix time of the node's last contact: last_seen_unix, else (rows from before that column)
+// last_seen, else enrollment.
+int64_t last_contact_unix(const NodeRecord& node);
+bool is_quiet(const NodeRecord& node, int64_t now, int64_t quiet_after_seconds);
+
 // Reads a node's newest health and link records and its last report.
 Result<NodeObservations> observe_node(store::Database& db, const NodeRecord& node);
 

@@ -8,7 +8,9 @@
 #include <map>
 
 #include "hub/api_tokens.h"
+#include "hub/enrollment.h"
 #include "hub/hub_metrics.h"
+#include "hub/node_status.h"
 #include "hub/route.h"
 #include "hub/schema.h"
 #include "store/database.h"
@@ -24,13 +26,12 @@ struct MetricFamily {
 };
 
 Status node_gauges(HubContext& ctx, Exposition& out, const char* name, bool per_node) {
-  FOGLINE_ASSIGN_OR_RETURN(auto rows, ctx.registry->home().db().query(
-                                          "SELECT id, name, last_seen_unix FROM hub_nodes ORDER BY id"));
+  FOGLINE_ASSIGN_OR_RETURN(auto nodes, list_nodes(ctx.registry->home().db()));
   int64_t now = unix_now();
   double ok = 0, quiet = 0;
-  for (const auto& r : rows) {
-    if (per_node) out.sample(name, {{"node", r.s(0)}, {"name", r.s(1)}}, static_cast<double>(r.i(2)));
-    (now - r.i(2) > ctx.quiet_after_seconds ? quiet : ok) += 1;
+  for (const auto& n : nodes) {
+    if (per_node) out.sample(name, {{"node", n.id}, {"name", n.name}}, static_cast<double>(last_contact_unix(n)));
+    (is_quiet(n, now, ctx.quiet_after_seconds) ? quiet : ok) += 1;
   }
   if (!per_node) {
     out.sample(name, {{"status", "ok"}}, ok);

@@ -88,6 +88,19 @@ TEST(NodeProblems, ThresholdsOfMemoryDiskAndTemperature) {
   EXPECT_THAT(node_problems(seen), ::testing::ElementsAre("disk 96% full", "sensor gpu at 91 C"));
 }
 
+TEST(NodeContact, RowsFromBeforeTheUnixColumnFallBackToTheirTimestamps) {
+  NodeRecord n;
+  n.enrolled_at = "2026-11-25T17:00:00Z";
+  EXPECT_EQ(last_contact_unix(n), 1795626000);
+  n.last_seen = "2026-11-25T17:01:40Z";
+  EXPECT_EQ(last_contact_unix(n), 1795626100);
+  n.last_seen_unix = 1795626200;
+  EXPECT_EQ(last_contact_unix(n), 1795626200);
+  EXPECT_FALSE(is_quiet(n, 1795626260, 60));
+  EXPECT_TRUE(is_quiet(n, 1795626261, 60));
+  EXPECT_EQ(iso8601_utc(1795626000), "2026-11-25T17:00:00Z");
+}
+
 TEST(Exposition, EscapesLabelValuesAndHelpAndWritesTypeLines) {
   Exposition out;
   out.family("x_total", "counter", "a \\ back\nslash");
