@@ -143,6 +143,9 @@ Result<Reply> handle_node_desired(HubContext& ctx, const RouteRequest& req) {
   if (req.has_query("after") && wait > 0) {
     if (req.lock == nullptr) return internal_error("long-poll without the server's lock");
     FOGLINE_ASSIGN_OR_RETURN(waited, ctx.deployments->wait_for_change(*req.lock, req.caller.node_id, after, wait));
+    // A node holding a long-poll is connected the whole time: its contact is the answer's time
+    // too, so a quiet threshold shorter than the wait does not flag a node that is waiting.
+    FOGLINE_TRY(touch_node(ctx.registry->home().db(), req.caller.node_id));
   }
   FOGLINE_ASSIGN_OR_RETURN(Json desired, ctx.deployments->desired(req.caller.node_id));
   Reply r = json_reply(std::move(desired));
