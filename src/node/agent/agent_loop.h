@@ -3,8 +3,9 @@
 // the bundle resumably, as a delta against the held version when there is one; verify it with
 // the hub key pinned at enrollment BEFORE anything is activated; unpack into
 // DATA/models/<model>/<version>/; load; hot-swap, keeping the previous version), persist the
-// active set (active_set.h), and every interval report per-model metrics
-// (POST /api/nodes/self/report) and send telemetry (DATA/telemetry/ queue, signed POST
+// active set (active_set.h), load a desired `shadow_version` beside production through the
+// same download and verification (node/shadow/), and every interval report per-model metrics
+// with the shadow's agreement under "shadow" (POST /api/nodes/self/report) and send telemetry (DATA/telemetry/ queue, signed POST
 // /api/nodes/self/telemetry). A refused or unloadable bundle leaves the old model serving and
 // is reported; with the hub unreachable the node keeps serving what it has, indefinitely.
 #pragma once
