@@ -371,6 +371,10 @@ TEST_F(FleetMonitor, MetricsAreValidPrometheusTextWithCountersThatMatchWhatHappe
   EXPECT_EQ(m["fogline_hub_http_requests_total{route=\"(unmatched)\",method=\"GET\",status=\"404\"}"], 1);
   EXPECT_EQ(m["fogline_hub_nodes{status=\"ok\"}"], 1);
   EXPECT_EQ(m["fogline_hub_deployments{state=\"promoted\"}"], 0);
+  // `node show` finds it by that name (percent-encoded on the way).
+  auto shown = cli({"node", "show", "cam \"lobby\" \\ 1", "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(Json::parse(shown.out)["id"], node.state.node_id);
   std::string contact = "fogline_hub_node_last_contact_seconds{node=\"" + node.state.node_id +
                         "\",name=\"cam \\\"lobby\\\" \\\\ 1\"}";
   ASSERT_TRUE(m.count(contact)) << reply.body;

@@ -1,6 +1,7 @@
 // fogline node show NODE [--json] [--hub URL --token T]: one node (id or name) as the hub sees
 // it (GET /api/nodes/{id}): labels, enrollment, last contact, ok or quiet with the diagnosis
 // and its evidence, problems, each model it reports with its state, health and link details.
+#include <cctype>
 #include <cstdio>
 
 #include "cli/command.h"
@@ -17,6 +18,21 @@ std::string str(const Json& j, const char* key) {
   return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
+// A name may hold spaces or '%': percent-encode all but unreserved characters (RFC 3986).
+std::string path_escape(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 class NodeShowCommand : public Command {
  public:
   const char* name() const override { return "node show"; }
@@ -31,9 +47,9 @@ class NodeShowCommand : public Command {
   int run() override {
     auto endpoint = hub_.endpoint();
     if (!endpoint.is_ok()) return fail(endpoint.status().message());
-    if (node_.find('/') != std::string::npos || node_.find('?') != std::string::npos)
+    if (node_.empty() || node_.find('/') != std::string::npos)
       return fail("node '" + node_ + "' is not a node id or name");
-    auto j = hub::api_call(*endpoint, "GET", "/api/nodes/" + node_);
+    auto j = hub::api_call(*endpoint, "GET", "/api/nodes/" + path_escape(node_));
     if (!j.is_ok()) return fail(j.status().message());
     if (json_) {
       std::printf("%s\n", j->dump(2).c_str());
