@@ -136,6 +136,10 @@ int ServiceProcess::stop() {
   return status;
 }
 
+void ServiceProcess::terminate() const {
+  if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
 int ServiceProcess::port() const { return std::atoi(url_.substr(url_.rfind(':') + 1).c_str()); }
 
 std::string ServiceProcess::log_tail(size_t bytes) const {
@@ -253,7 +257,10 @@ HttpAnswer http_post(const std::string& url, const std::string& target, const st
 }
 
 Fleet::~Fleet() {
-  // Nodes first: they would only retry against a hub that is gone.
+  // Nodes first (they would only retry against a hub that is gone), all at once: each takes
+  // a moment to send its last telemetry.
+  for (auto& n : nodes_)
+    if (n.process) n.process->terminate();
   for (auto& n : nodes_)
     if (n.process) n.process->stop();
   if (hub_) hub_->stop();

@@ -33,6 +33,8 @@ class ServiceProcess {
   bool alive();
   // SIGTERM, then SIGKILL; returns the exit status as waitpid gives it (-1 if never started).
   int stop();
+  // SIGTERM without waiting (stop() then waits), so several processes wind down together.
+  void terminate() const;
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   const std::string& url() const { return url_; }
