@@ -4,6 +4,7 @@
 // deployments reaching nodes that enroll after them. Nodes are the node's own signed client.
 #include <gmock/gmock.h>
 
+#include <functional>
 #include <future>
 #include <map>
 #include <regex>
@@ -56,6 +57,56 @@ class InProcessHub {
  private:
   std::unique_ptr<HubServer> server_;
   std::thread thread_;
+};
+
+// A child process whose stdout's first line starting with `prefix` carries its URL; stderr
+// goes to `log`. SIGKILLed when destroyed or kill()ed (a node that dies without a word).
+class ChildProcess {
+ public:
+  bool start(std::vector<std::string> args, const std::string& prefix, const std::string& log) {
+    int fds[2];
+    if (pipe(fds) != 0) return false;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], 1);
+      int err = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (err >= 0) dup2(err, 2);
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string line;
+    char c;
+    while (read(fds[0], &c, 1) == 1) {
+      if (c != '\n') {
+        line += c;
+        continue;
+      }
+      if (line.rfind(prefix, 0) == 0) break;
+      line.clear();
+    }
+    close(fds[0]);
+    if (line.rfind(prefix, 0) != 0) return false;
+    url_ = line.substr(prefix.size());
+    return true;
+  }
+  void kill_now() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  ~ChildProcess() { kill_now(); }
+  const std::string& url() const { return url_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string url_;
 };
 
 struct Node {
@@ -394,6 +445,47 @@ TEST_F(FleetMonitor, WithAMetricsTokenMetricsWantItOrAnApiToken) {
   EXPECT_THAT(ok.body, HasSubstr("# TYPE fogline_hub_nodes gauge"));
   EXPECT_EQ(user("GET", "/metrics", viewer_).status, 200);
   EXPECT_EQ(user("GET", "/api/health", "").status, 200);  // everything else unchanged
+}
+
+// The real agent: its health and link telemetry and its report fill the status; killed, it
+// goes quiet with a clean link, which reads as the node.
+TEST_F(FleetMonitor, ARealAgentFillsItsStatusAndAKilledOneLooksLikeTheNode) {
+  ASSERT_TRUE(start_hub(2));
+  std::string token = fogline_out(with_home({"node", "token", "create", "--labels", "site=a,camera=9"}));
+  ChildProcess agent_process;
+  ASSERT_TRUE(agent_process.start({std::string(FOGLINE_BINARY_DIR) + "/fogline-node", "--hub", hub_->url(), "--enroll",
+                                   token, "--data-dir", dir_ + "/real", "--name", "real", "--listen", "127.0.0.1:0",
+                                   "--report-interval", "0.3", "--poll-wait", "1"},
+                                  "fogline-node listening on ", dir_ + "/real.log"))
+      << "fogline-node did not start";
+  auto wait_for = [&](const std::function<bool(const Json&)>& done, int seconds) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    Json n;
+    do {
+      auto r = user("GET", "/api/nodes/real", viewer_);
+      n = Json::parse(r.body, nullptr, false);
+      if (r.status == 200 && done(n)) return n;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return n;
+  };
+  Json n = wait_for([](const Json& j) { return j["health"].is_object() && j["link"].is_object() && !j["report_at"].is_null(); }, 30);
+  ASSERT_TRUE(n["health"].is_object()) << n;
+  EXPECT_EQ(n["status"], "ok");
+  EXPECT_EQ(n["labels"]["camera"], "9");
+  EXPECT_GT(n["health"]["mem_total_bytes"].get<double>(), 0);
+  EXPECT_GT(n["health"]["disk_total_bytes"].get<double>(), 0);
+  EXPECT_GT(n["health"]["uptime_seconds"].get<double>(), 0);
+  EXPECT_GE(n["link"]["attempts"].get<double>(), 1);
+  EXPECT_EQ(n["link"]["consecutive_failures"], 0);
+  EXPECT_TRUE(n["models"].is_array());
+
+  agent_process.kill_now();
+  Json quiet = wait_for([](const Json& j) { return j["status"] == "quiet"; }, 15);
+  EXPECT_EQ(quiet["status"], "quiet") << quiet;
+  EXPECT_EQ(quiet["diagnosis"], "node") << quiet["diagnosis_reason"];
+  auto show = cli({"node", "show", "real"});
+  EXPECT_THAT(show.out, HasSubstr("diagnosis     node: "));
 }
 
 TEST_F(FleetMonitor, ANodeEnrolledAfterDeploymentsGetsThem) {
