@@ -76,29 +76,32 @@ TestModel slow_model(int layers) {
   return m;
 }
 
-double median_run_ms(const TestModel& m) {
+// The fastest of five runs: another process competing for the cores can only make a run
+// slower, so the minimum is the closest to what the model costs on an idle machine.
+double fastest_run_ms(const TestModel& m) {
   engine::SessionOptions options;
   options.threads = 1;  // what fogline-node runs a request with (--engine-threads 1)
   auto session = m.session(options);
   if (!session.is_ok()) return -1;
   std::vector<Tensor> feeds = {Tensor::from_vector<float>({1, 4}, {1, 0, 0, 0})};
-  std::vector<double> ms;
-  for (int i = 0; i < 3; ++i) {
+  double best = 1e300;
+  for (int i = 0; i < 5; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     if (!(*session)->run(feeds).is_ok()) return -1;
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[1];
+  return best;
 }
 
-// The slow model sized on this machine so one run takes about `target_ms` (the rule's 50 ms
-// must trip however fast the kernels are, and the test must not crawl under sanitizers).
+// The slow model sized on this machine so one run takes about `target_ms` when measured (the
+// rule's 50 ms must trip however fast the kernels are, and the test must not crawl under
+// sanitizers). The target is several times the threshold because the measurement may run on
+// busy cores and the node's requests later on idle ones.
 std::string write_slow_model(const std::string& path, double target_ms, int* layers_out) {
-  int layers = 8;
-  double ms = median_run_ms(slow_model(layers));
+  int layers = 32;
+  double ms = fastest_run_ms(slow_model(layers));
   if (ms <= 0) return "";
-  layers = std::clamp(static_cast<int>(std::ceil(layers * target_ms / ms)), 8, 4000);
+  layers = std::clamp(static_cast<int>(std::ceil(layers * target_ms / ms)), 32, 6000);
   *layers_out = layers;
   return write_file_atomic(path, slow_model(layers).bytes()).is_ok() ? path : "";
 }
@@ -173,7 +176,7 @@ TEST_F(FleetRollout, CanaryPromoteThenThreeBadReleasesRolledBackAutomatically) {
   std::vector<std::string> paths = {write_affine_model(dir_.file("m1.onnx"), 2), write_affine_model(dir_.file("m2.onnx"), 3),
                                     write_failing_gather_model(dir_.file("m3.onnx"))};
   int layers = 0;
-  paths.push_back(write_slow_model(dir_.file("m4.onnx"), 150, &layers));
+  paths.push_back(write_slow_model(dir_.file("m4.onnx"), 300, &layers));
   paths.push_back(write_unloadable_model(dir_.file("m5.onnx")));
   for (size_t v = 0; v < paths.size(); ++v) {
     ASSERT_FALSE(paths[v].empty()) << "could not write m@" << v + 1;
