@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -237,6 +238,9 @@ Result<std::unique_ptr<HubServer>> HubServer::open(const ServerOptions& options)
     return invalid_argument("--quiet-after must be positive, got " + std::to_string(options.quiet_after_seconds));
   impl->ctx.quiet_after_seconds = options.quiet_after_seconds;
   impl->ctx.metrics_token = options.metrics_token;
+  // A secret is better kept out of the process list: the environment is the alternative.
+  if (const char* env = std::getenv("FOGLINE_HUB_METRICS_TOKEN"); env && impl->ctx.metrics_token.empty())
+    impl->ctx.metrics_token = env;
   if (!options.tls_cert.empty()) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
     if (!ssl->is_valid())

@@ -19,6 +19,7 @@ struct ServerOptions {
   int threads = 8;
   int64_t quiet_after_seconds = 60;  // a node not heard from for longer is "quiet"
   std::string metrics_token;         // set: GET /metrics wants it as a bearer token
+                                     // (empty: $FOGLINE_HUB_METRICS_TOKEN, if set)
 };
 
 class HubServer {

@@ -445,6 +445,15 @@ TEST_F(FleetMonitor, WithAMetricsTokenMetricsWantItOrAnApiToken) {
   EXPECT_THAT(ok.body, HasSubstr("# TYPE fogline_hub_nodes gauge"));
   EXPECT_EQ(user("GET", "/metrics", viewer_).status, 200);
   EXPECT_EQ(user("GET", "/api/health", "").status, 200);  // everything else unchanged
+
+  // The same from the environment, so the token need not be in the process list.
+  hub_.reset();
+  ::setenv("FOGLINE_HUB_METRICS_TOKEN", "from-env", 1);
+  bool started = start_hub(60);
+  ::unsetenv("FOGLINE_HUB_METRICS_TOKEN");
+  ASSERT_TRUE(started);
+  EXPECT_EQ(user("GET", "/metrics", "").status, 401);
+  EXPECT_EQ(user("GET", "/metrics", "from-env").status, 200);
 }
 
 // The real agent: its health and link telemetry and its report fill the status; killed, it
