@@ -18,6 +18,8 @@ namespace fogline::node::shadow {
 
 class ShadowRunner {
  public:
+  static constexpr int kWorkerNice = 10;  // added to the worker thread's nice value (Linux: per thread)
+
   // `start_worker` false leaves the queue unserved until start() (tests of the bound).
   explicit ShadowRunner(size_t capacity = 32, bool start_worker = true);
   ~ShadowRunner();  // stops the worker; queued copies are dropped
