@@ -324,14 +324,15 @@ std::string Fleet::deploy_action(const std::string& verb, int64_t id) {
   return trimmed(r.out);
 }
 
-std::vector<std::string> Fleet::history_events(const std::string& model, const std::string& version) {
+std::vector<std::string> Fleet::history_events(const std::string& model, const std::string& version, bool with_actor) {
   std::vector<std::string> events;
   HttpAnswer a = http_get(hub_->url(), "/api/models/" + model + "/versions/" + version + "/history", developer_);
   EXPECT_EQ(a.status, 200) << a.body;
   Json doc = a.json();
   if (!doc.is_object() || !doc["history"].is_array()) return events;
   for (const auto& h : doc["history"])
-    if (h.value("kind", "") == "deployment") events.push_back(h["detail"].value("event", ""));
+    if (h.value("kind", "") == "deployment")
+      events.push_back(h["detail"].value("event", "") + (with_actor ? " by " + h.value("actor", "") : ""));
   return events;
 }
 

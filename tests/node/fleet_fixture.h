@@ -91,6 +91,7 @@ class Fleet {
   int add_node(const std::string& labels);
   ServiceProcess& node(int i) { return *nodes_[i].process; }
   const std::string& node_id(int i) const { return nodes_[i].id; }
+  const std::string& data_dir(int i) const { return nodes_[i].data_dir; }
   size_t size() const { return nodes_.size(); }
 
   // `fogline deploy ARGS... --json --hub URL --token T`; the deployment (null on failure).
@@ -99,8 +100,9 @@ class Fleet {
   nlohmann::json deployment(int64_t id);
   // `fogline deploy promote|rollback ID`; its stdout (a failure is a test failure).
   std::string deploy_action(const std::string& verb, int64_t id);
-  // The `detail.event` of each `deployment` entry of MODEL@VERSION's history (hub REST API).
-  std::vector<std::string> history_events(const std::string& model, const std::string& version);
+  // The `detail.event` of each `deployment` entry of MODEL@VERSION's history (hub REST API),
+  // as "event by actor" when `with_actor`.
+  std::vector<std::string> history_events(const std::string& model, const std::string& version, bool with_actor = false);
   // The logs of the hub and every node, for a failure message.
   std::string logs() const;
 

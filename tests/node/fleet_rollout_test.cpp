@@ -265,11 +265,19 @@ TEST_F(FleetRollout, CanaryPromoteThenThreeBadReleasesRolledBackAutomatically) {
   EXPECT_THAT(reason5, HasSubstr("NoSuchOperator"));
   expect_everyone_on_v2();
 
+  // The bad releases never left the canary: nothing of them reached the other two nodes.
+  for (int i = 1; i < 3; ++i)
+    for (const char* v : {"3", "4", "5"})
+      EXPECT_FALSE(fs::exists(fleet_->data_dir(i) + "/models/m/" + v)) << "node " << i << " holds m@" << v;
+  EXPECT_TRUE(fs::exists(fleet_->data_dir(0) + "/models/m/2/model.onnx"));
+
   // The registry history: deployed, then promoted or taken back, by the hub itself.
-  EXPECT_THAT(fleet_->history_events("m", "2"), ElementsAre("created", "promoted"));
-  EXPECT_THAT(fleet_->history_events("m", "3"), ElementsAre("created", "rolled_back"));
-  EXPECT_THAT(fleet_->history_events("m", "4"), ElementsAre("created", "rolled_back"));
-  EXPECT_THAT(fleet_->history_events("m", "5"), ElementsAre("created", "failed"));
+  const std::string user = "token:fleet-test";
+  EXPECT_THAT(fleet_->history_events("m", "1", true), ElementsAre("created by " + user, "promoted by " + user));
+  EXPECT_THAT(fleet_->history_events("m", "2", true), ElementsAre("created by " + user, "promoted by hub"));
+  EXPECT_THAT(fleet_->history_events("m", "3", true), ElementsAre("created by " + user, "rolled_back by hub"));
+  EXPECT_THAT(fleet_->history_events("m", "4", true), ElementsAre("created by " + user, "rolled_back by hub"));
+  EXPECT_THAT(fleet_->history_events("m", "5", true), ElementsAre("created by " + user, "failed by hub"));
   std::string shown = fleet_->cli({"model", "show", "m@3"});
   EXPECT_THAT(shown, HasSubstr("rolled_back"));
   EXPECT_THAT(shown, HasSubstr("error_rate"));
