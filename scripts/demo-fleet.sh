@@ -39,6 +39,7 @@ home="$work/home"
 pids=()
 
 # Every process we started, newest first: the nodes before the hub they would keep calling.
+# shellcheck disable=SC2317  # reached through the traps
 cleanup() {
   trap - EXIT INT TERM
   local i
