@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file_util.h"
 #include "node_fixtures.h"
 
 namespace fogline::node::testing {
@@ -145,6 +146,48 @@ TEST_F(ShadowServeTest, AShadowIsLoadedThroughTheAdminRouteWithFreshCounters) {
   ASSERT_TRUE(bad);
   EXPECT_NE(bad->status, 200);
   EXPECT_EQ(shadow_state()["version"], "3");
+}
+
+// Detectors through /predict: each version decodes with its own spec. The shadow reads the
+// same boxes as cx,cy,w,h instead of x,y,w,h, so on a red 16x16 image production finds box 0
+// at (2,2,8,8) and the shadow at (0,0,6,6) once clipped: IoU 16/84, no match (agreement 0). On
+// a black image neither finds anything (agreement 1). Mean: 0.5.
+TEST(ShadowServeDetector, BoxesAreMatchedOnTheOriginalImage) {
+  TempDir dir;
+  std::string model = write_box_model(dir.file("boxes.onnx"));
+  std::string spec = write_spec(dir.file("det.json"), true);
+  auto text = read_file(spec);
+  ASSERT_TRUE(text.is_ok());
+  json shifted = json::parse(*text);
+  shifted["postprocess"]["box_format"] = "cxcywh";
+  ASSERT_TRUE(write_file_atomic(dir.file("shifted.json"), shifted.dump()).is_ok());
+  NodeProcess node({"--model", "boxes=" + model + ",spec=" + spec, "--shadow",
+                    "boxes=" + model + ",spec=" + dir.file("shifted.json") + ",version=2"});
+  ASSERT_TRUE(node.started()) << node.error();
+  auto c = node.client();
+  auto red = c->Post("/predict?model=boxes", encode_solid_image(16, 16, 0, 0, 255, ".png"), "image/png");
+  ASSERT_TRUE(red);
+  ASSERT_EQ(red->status, 200) << red->body;
+  json box = json::parse(red->body)["predictions"][0]["detections"][0]["box"];
+  EXPECT_NEAR(box["x"].get<double>(), 2, 1e-3) << "production's decoding answers";
+  EXPECT_NEAR(box["width"].get<double>(), 8, 1e-3);
+  auto black = c->Post("/predict?model=boxes", encode_solid_image(16, 16, 0, 0, 0, ".png"), "image/png");
+  ASSERT_TRUE(black);
+  ASSERT_EQ(black->status, 200) << black->body;
+  EXPECT_TRUE(json::parse(black->body)["predictions"][0]["detections"].empty());
+
+  json s;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = c->Get("/admin/models/boxes/shadow");
+    ASSERT_TRUE(r);
+    s = json::parse(r->body);
+    if (s["metrics"].value("compared", 0) + s["metrics"].value("errors", 0) >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(s["metrics"]["compared"], 2) << s.dump();
+  EXPECT_EQ(s["metrics"]["agreed"], 1);
+  EXPECT_DOUBLE_EQ(s["metrics"]["agreement"].get<double>(), 0.5);
 }
 
 }  // namespace
