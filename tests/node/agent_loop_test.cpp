@@ -508,5 +508,35 @@ TEST(AgentReconcile, RetriesAFailedFetchButRefusesABadEntryForGood) {
   EXPECT_TRUE(server.models().names().empty());
 }
 
+// In-process: a shadow entry whose names would escape the data dir is refused for good (the
+// generation is done, nothing is loaded), and fields of the wrong type are ignored rather
+// than taking the poll thread down.
+TEST(AgentReconcile, RefusesABadShadowEntryAndSurvivesMistypedFields) {
+  TempDir dir;
+  node::agent::NodeState state;
+  state.node_id = "node-test";
+  state.hub_url = "http://127.0.0.1:1";  // never reached: nothing here is fetched
+  NodeServer server(ServerOptions{});
+  node::agent::AgentLoop loop(dir.path(), state, crypto::Identity::generate(crypto::IdentityKind::kNode, "n"), server);
+  ASSERT_TRUE(loop.restore().is_ok());
+  json bad = {{"generation", 3},
+              {"models", {{{"model", "m"}, {"version", ""}, {"shadow_version", ".."}, {"shadow_bundle_sha256", "ab"}}}}};
+  bool retry = true;
+  Status st = loop.reconcile(bad, &retry);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("refused shadow model 'm' version '..'"), std::string::npos) << st.message();
+  EXPECT_FALSE(retry);
+  EXPECT_EQ(loop.counters().generation, 3);
+  EXPECT_FALSE(server.models().shadow("m"));
+  EXPECT_EQ(loop.counters().shadows_started, 0u);
+
+  json mistyped = {{"generation", 4}, {"models", {{{"model", "m"}, {"version", 7}, {"shadow_version", nullptr}}}}};
+  st = loop.reconcile(mistyped, &retry);
+  EXPECT_TRUE(st.is_ok()) << st.message();
+  EXPECT_FALSE(retry);
+  EXPECT_EQ(loop.counters().generation, 4);
+  EXPECT_TRUE(server.models().names().empty());
+}
+
 }  // namespace
 }  // namespace fogline::node::testing

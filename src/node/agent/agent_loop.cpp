@@ -26,6 +26,13 @@ double now_seconds() {
 
 double quantile_ms(const NodeMetrics::ModelTotals& t, double q) { return histogram_quantile_ms(t.buckets, q); }
 
+// A string field of a desired-state entry; "" when absent or not a string (nlohmann's value()
+// would throw on a type mismatch, and the poll thread must not die on the hub's mistake).
+std::string text_field(const Json& entry, const char* key) {
+  auto it = entry.find(key);
+  return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 NodeMetrics::ModelTotals minus(const NodeMetrics::ModelTotals& a, const NodeMetrics::ModelTotals& b) {
   NodeMetrics::ModelTotals d;
   d.requests = a.requests >= b.requests ? a.requests - b.requests : 0;
@@ -184,7 +191,8 @@ void AgentLoop::poll_thread() {
 }
 
 Status AgentLoop::reconcile(const Json& desired, bool* retry) {
-  int64_t generation = desired.value("generation", int64_t{0});
+  const auto g = desired.find("generation");
+  const int64_t generation = g != desired.end() && g->is_number_integer() ? g->get<int64_t>() : 0;
   Status first_error = Status::ok();
   bool again = false;
   std::set<std::string> wanted;
@@ -217,7 +225,7 @@ Status AgentLoop::reconcile(const Json& desired, bool* retry) {
 }
 
 void AgentLoop::reconcile_primary(const Json& entry, bool* again, Status* first_error) {
-  std::string model = entry["model"], version = entry.value("version", std::string());
+  std::string model = entry["model"], version = text_field(entry, "version");
   if (version.empty()) return;  // shadow-only: nothing for production to change
   auto current = server_.models().find(model);
   if (current && current->version == version) {
@@ -226,7 +234,7 @@ void AgentLoop::reconcile_primary(const Json& entry, bool* again, Status* first_
     failures_.erase(model);
     return;
   }
-  std::string key = model + "@" + version + "#" + entry.value("bundle_sha256", std::string());
+  std::string key = model + "@" + version + "#" + text_field(entry, "bundle_sha256");
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (refused_.count(key)) return;  // the same bundle again: refused already, reported
@@ -252,7 +260,7 @@ void AgentLoop::reconcile_primary(const Json& entry, bool* again, Status* first_
 }
 
 void AgentLoop::reconcile_shadow(const Json& entry, bool* again, Status* first_error) {
-  std::string model = entry["model"], version = entry.value("shadow_version", std::string());
+  std::string model = entry["model"], version = text_field(entry, "shadow_version");
   if (version.empty()) {
     drop_shadow(model);
     return;
@@ -263,7 +271,7 @@ void AgentLoop::reconcile_shadow(const Json& entry, bool* again, Status* first_e
     shadow_failures_.erase(model);
     return;
   }
-  std::string key = "shadow:" + model + "@" + version + "#" + entry.value("shadow_bundle_sha256", std::string());
+  std::string key = "shadow:" + model + "@" + version + "#" + text_field(entry, "shadow_bundle_sha256");
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (refused_.count(key)) return;
