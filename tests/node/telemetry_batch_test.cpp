@@ -95,7 +95,7 @@ struct FakeHub {
   std::atomic<int> fail_after_processing{0};
 
   FakeHub() {
-    server.Post("/api/node/telemetry", [this](const httplib::Request& req, httplib::Response& res) {
+    server.Post("/api/nodes/self/telemetry", [this](const httplib::Request& req, httplib::Response& res) {
       if (req.get_header_value("Content-Encoding") != "zstd") {
         res.status = 415;
         return;
@@ -167,14 +167,14 @@ TEST(TelemetrySender, LostRepliesAndADownHubStillGiveExactCounts) {
     dead_port = ntohs(addr.sin_port);
     close(fd);
   }
-  TelemetrySender offline(**q, budget, link, "node-a", http_transport("127.0.0.1", dead_port, "/api/node/telemetry", 2), so);
+  TelemetrySender offline(**q, budget, link, "node-a", http_transport("127.0.0.1", dead_port, "/api/nodes/self/telemetry", 2), so);
   auto o = offline.send_once();
   ASSERT_TRUE(o.is_ok());
   EXPECT_FALSE(o->acknowledged);
   EXPECT_EQ((*q)->size(), 120u);
   EXPECT_EQ(link.recent_failures_look_like(), "network");
 
-  TelemetrySender sender(**q, budget, link, "node-a", http_transport("127.0.0.1", hub.port, "/api/node/telemetry", 5), so);
+  TelemetrySender sender(**q, budget, link, "node-a", http_transport("127.0.0.1", hub.port, "/api/nodes/self/telemetry", 5), so);
   hub.fail_after_processing = 2;  // two batches arrive but their replies say 503
   int rounds = 0;
   while ((*q)->size() > 0 && rounds++ < 50) {
@@ -209,7 +209,7 @@ TEST(TelemetrySender, DropCountersReachTheHubEvenWithNothingElseQueued) {
   NoWaitClock clock;
   TokenBucket budget(1e9, 1e9, clock);
   LinkStats link;
-  TelemetrySender sender(**q, budget, link, "node-b", http_transport("127.0.0.1", hub.port, "/api/node/telemetry"));
+  TelemetrySender sender(**q, budget, link, "node-b", http_transport("127.0.0.1", hub.port, "/api/nodes/self/telemetry"));
   while ((*q)->size() > 0) ASSERT_TRUE(sender.send_once().is_ok());
   auto again = sender.send_once();  // nothing queued and counters already reported: no batch
   ASSERT_TRUE(again.is_ok());

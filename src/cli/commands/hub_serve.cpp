@@ -26,6 +26,11 @@ class HubServeCommand : public Command {
                    "seconds a node's signed request may be early or late")
         ->default_val(300);
     app.add_option("--threads", options_.threads, "request threads")->default_val(8);
+    app.add_option("--quiet-after", options_.quiet_after_seconds,
+                   "seconds without contact after which a node counts as quiet")
+        ->default_val(60);
+    app.add_option("--metrics-token", options_.metrics_token,
+                   "bearer token GET /metrics wants (default: /metrics is public)");
   }
   int run() override {
     // Signals are taken by one thread with sigwait, so stop() runs outside a signal handler.
