@@ -59,56 +59,6 @@ class InProcessHub {
   std::thread thread_;
 };
 
-// A child process whose stdout's first line starting with `prefix` carries its URL; stderr
-// goes to `log`. SIGKILLed when destroyed or kill()ed (a node that dies without a word).
-class ChildProcess {
- public:
-  bool start(std::vector<std::string> args, const std::string& prefix, const std::string& log) {
-    int fds[2];
-    if (pipe(fds) != 0) return false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      int err = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (err >= 0) dup2(err, 2);
-      close(fds[0]);
-      close(fds[1]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    std::string line;
-    char c;
-    while (read(fds[0], &c, 1) == 1) {
-      if (c != '\n') {
-        line += c;
-        continue;
-      }
-      if (line.rfind(prefix, 0) == 0) break;
-      line.clear();
-    }
-    close(fds[0]);
-    if (line.rfind(prefix, 0) != 0) return false;
-    url_ = line.substr(prefix.size());
-    return true;
-  }
-  void kill_now() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  ~ChildProcess() { kill_now(); }
-  const std::string& url() const { return url_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string url_;
-};
-
 struct Node {
   agent::NodeState state;
   std::unique_ptr<crypto::Identity> identity;
@@ -461,12 +411,12 @@ TEST_F(FleetMonitor, WithAMetricsTokenMetricsWantItOrAnApiToken) {
 TEST_F(FleetMonitor, ARealAgentFillsItsStatusAndAKilledOneLooksLikeTheNode) {
   ASSERT_TRUE(start_hub(2));
   std::string token = fogline_out(with_home({"node", "token", "create", "--labels", "site=a,camera=9"}));
-  ChildProcess agent_process;
-  ASSERT_TRUE(agent_process.start({std::string(FOGLINE_BINARY_DIR) + "/fogline-node", "--hub", hub_->url(), "--enroll",
-                                   token, "--data-dir", dir_ + "/real", "--name", "real", "--listen", "127.0.0.1:0",
-                                   "--report-interval", "0.3", "--poll-wait", "1"},
-                                  "fogline-node listening on ", dir_ + "/real.log"))
-      << "fogline-node did not start";
+  testing_support::ChildProcess agent_process;
+  ASSERT_TRUE(agent_process.start_and_read({std::string(FOGLINE_BINARY_DIR) + "/fogline-node", "--hub", hub_->url(), "--enroll",
+                                            token, "--data-dir", dir_ + "/real", "--name", "real", "--listen", "127.0.0.1:0",
+                                            "--report-interval", "0.3", "--poll-wait", "1"},
+                                           "fogline-node listening on ", {.log_file = dir_ + "/real.log", .truncate_log = true}))
+      << agent_process.error();
   auto wait_for = [&](const std::function<bool(const Json&)>& done, int seconds) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     Json n;

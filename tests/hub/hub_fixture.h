@@ -19,6 +19,7 @@
 
 #include "registry/open.h"
 #include "registry/subprocess.h"
+#include "support/child_process.h"
 
 namespace fogline::hub::testing {
 
@@ -69,58 +70,25 @@ inline std::string fogline_out(const std::vector<std::string>& args) {
   return out;
 }
 
-// A `fogline hub` child process; killed (SIGTERM, then SIGKILL) when destroyed.
+// A `fogline hub` child process; stopped (SIGTERM, then SIGKILL) when destroyed. Its stderr
+// shows with the test's output.
 class HubProcess {
  public:
+  // False when the hub did not print "fogline hub listening on URL" within 60 s (error() says why).
   bool start(const std::string& home, const std::string& db_url, const std::vector<std::string>& extra = {}) {
-    int fds[2];
-    if (pipe(fds) != 0) return false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      close(fds[0]);
-      close(fds[1]);
-      std::vector<std::string> args = {fogline_binary(), "hub", "--listen", "127.0.0.1:0"};
-      for (auto& a : home_args(home, db_url)) args.push_back(a);
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    // The first line is "fogline hub listening on URL".
-    std::string line;
-    char c;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline && read(fds[0], &c, 1) == 1 && c != '\n') line += c;
-    close(fds[0]);
-    const std::string prefix = "fogline hub listening on ";
-    if (line.rfind(prefix, 0) != 0) return false;
-    url_ = line.substr(prefix.size());
-    return true;
+    std::vector<std::string> args = {fogline_binary(), "hub", "--listen", "127.0.0.1:0"};
+    for (auto& a : home_args(home, db_url)) args.push_back(a);
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto url = process_.start_and_read(args, "fogline hub listening on ");
+    url_ = url.value_or("");
+    return url.has_value();
   }
-  ~HubProcess() { stop(); }
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void stop() { process_.stop(); }
   const std::string& url() const { return url_; }
+  const std::string& error() const { return process_.error(); }
 
  private:
-  pid_t pid_ = -1;
+  testing_support::ChildProcess process_;
   std::string url_;
 };
 

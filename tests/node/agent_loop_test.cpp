@@ -6,13 +6,8 @@
 // its data dir; the telemetry produced during the outage reaches the hub after it returns,
 // and the hub's count matches the node's queue exactly (issue 4, must-show 2 and 3).
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -33,8 +28,7 @@
 #include "node/agent/agent_loop.h"
 #include "node/telemetry/telemetry_queue.h"
 #include "node_fixtures.h"
-
-extern char** environ;
+#include "support/child_process.h"
 
 namespace fogline::node::testing {
 namespace {
@@ -45,68 +39,22 @@ using Clock = std::chrono::steady_clock;
 
 std::string fogline_binary() { return std::string(FOGLINE_BINARY_DIR) + "/fogline"; }
 
-// A child process whose first stdout line is read (it names the URL); the rest is discarded.
+// A child process whose first stdout line names its URL; its stderr shows with the test's output.
 class Child {
  public:
-  Child() = default;
-  Child(const Child&) = delete;
-  ~Child() { stop(); }
   bool start(std::vector<std::string> args, const std::string& prefix) {
-    int out[2];
-    if (pipe(out) != 0) return false;
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(out[1]);
-    if (rc != 0) {
-      close(out[0]);
-      pid_ = -1;
-      return false;
-    }
-    std::string line;
-    auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (line.find('\n') == std::string::npos && Clock::now() < deadline) {
-      pollfd p{out[0], POLLIN, 0};
-      if (poll(&p, 1, 200) <= 0) continue;
-      char buf[256];
-      ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    close(out[0]);
-    if (line.rfind(prefix, 0) != 0) return false;
-    url_ = line.substr(prefix.size(), line.find('\n') - prefix.size());
-    return true;
+    auto url = process_.start_and_read(std::move(args), prefix);
+    url_ = url.value_or("");
+    return url.has_value();
   }
-  void kill_now() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill_now();
-  }
+  void kill_now() { process_.kill_now(); }
+  void stop() { process_.stop(); }
   const std::string& url() const { return url_; }
   int port() const { return std::atoi(url_.substr(url_.rfind(':') + 1).c_str()); }
+  const std::string& error() const { return process_.error(); }
 
  private:
-  pid_t pid_ = -1;
+  testing_support::ChildProcess process_;
   std::string url_;
 };
 
@@ -156,7 +104,7 @@ class AgentLoopTest : public ::testing::Test {
     }
     developer_ = fogline({"hub", "token", "create", "--role", "developer", "--name", "test", "--home", home_});
     ASSERT_FALSE(developer_.empty());
-    ASSERT_TRUE(start_hub("127.0.0.1:0")) << "fogline hub did not start";
+    ASSERT_TRUE(start_hub("127.0.0.1:0")) << hub_->error();
     token_ = fogline({"node", "token", "create", "--labels", "site=a", "--home", home_});
     ASSERT_FALSE(token_.empty());
   }
@@ -229,7 +177,7 @@ TEST_F(AgentLoopTest, SlowThirtySecondOutage) {
 
 void AgentLoopTest::outage(int outage_seconds) {
   // Enroll, then run with the data dir alone.
-  ASSERT_TRUE(start_node({"--hub", hub_->url(), "--enroll", token_})) << "fogline-node did not start";
+  ASSERT_TRUE(start_node({"--hub", hub_->url(), "--enroll", token_})) << "fogline-node did not start: " << node_->error();
   ASSERT_FALSE(node_id().empty());
   EXPECT_EQ(infer_y0(), -1) << "nothing is deployed yet";
 
@@ -278,7 +226,7 @@ void AgentLoopTest::outage(int outage_seconds) {
     state["hub_public_key"] = hex;
     ASSERT_TRUE(write_file_atomic(data_ + "/node.json", state.dump()).is_ok());
   }
-  ASSERT_TRUE(start_node()) << "fogline-node did not restart";
+  ASSERT_TRUE(start_node()) << "fogline-node did not restart: " << node_->error();
   EXPECT_EQ(infer_y0(), 4) << "after a restart the node serves m@2 from its data dir";
   hub_call("POST", "/api/deployments/" + std::to_string(d2) + "/promote");
   int64_t d3 = deploy("3");
@@ -298,7 +246,7 @@ void AgentLoopTest::outage(int outage_seconds) {
   EXPECT_EQ(infer_y0(), 4);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   node_->stop();
-  ASSERT_TRUE(start_node()) << "fogline-node did not restart without its hub";
+  ASSERT_TRUE(start_node()) << "fogline-node did not restart without its hub: " << node_->error();
   EXPECT_EQ(infer_y0(&version), 4);
   EXPECT_EQ(version, "2");
   while (now_ms() - outage_start < outage_seconds * 1000LL) {
@@ -306,7 +254,7 @@ void AgentLoopTest::outage(int outage_seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   int64_t outage_end = now_ms();
-  ASSERT_TRUE(start_hub("127.0.0.1:" + std::to_string(hub_port))) << "the hub did not come back on its port";
+  ASSERT_TRUE(start_hub("127.0.0.1:" + std::to_string(hub_port))) << "the hub did not come back on its port: " << hub_->error();
 
   // Three starts, each recorded as an event; the one during the outage arrives now.
   ASSERT_TRUE(wait_until([&] {
@@ -354,7 +302,7 @@ void AgentLoopTest::outage(int outage_seconds) {
 // drops the shadow. A shadow that agrees (m@2) is promoted after its window and becomes the
 // serving version without a second download.
 TEST_F(AgentLoopTest, AShadowThatDisagreesIsRolledBackOnTheNodesReportAndOneThatAgreesIsPromoted) {
-  ASSERT_TRUE(start_node({"--hub", hub_->url(), "--enroll", token_})) << "fogline-node did not start";
+  ASSERT_TRUE(start_node({"--hub", hub_->url(), "--enroll", token_})) << "fogline-node did not start: " << node_->error();
   int64_t d1 = deploy("1");
   ASSERT_TRUE(serves(2 + 1)) << "m@1 was not activated";
   hub_call("POST", "/api/deployments/" + std::to_string(d1) + "/promote");

@@ -48,96 +48,24 @@ std::string trimmed(std::string s) {
 }  // namespace
 
 bool ServiceProcess::start(std::vector<std::string> args, const std::string& prefix, const std::string& log_file) {
-  stop();
   log_file_ = log_file;
-  int out[2];
-  if (pipe(out) != 0) {
-    error_ = "pipe failed";
+  url_.clear();
+  // Loading may take a while under sanitizers: start_and_read waits up to 60 s for the URL.
+  auto url = child_.start_and_read(std::move(args), prefix, {.log_file = log_file});
+  if (!url) {
+    error_ = child_.error() + "; log:\n" + log_tail();
     return false;
   }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  auto argv = argv_of(args);
-  int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  if (rc != 0) {
-    close(out[0]);
-    pid_ = -1;
-    error_ = "cannot start " + args[0];
-    return false;
-  }
-  // The first stdout line names the URL; loading may take a while under sanitizers.
-  std::string line;
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (line.find('\n') == std::string::npos && Clock::now() < deadline) {
-    pollfd p{out[0], POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    char buf[256];
-    ssize_t n = read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    line.append(buf, static_cast<size_t>(n));
-  }
-  close(out[0]);
-  if (line.rfind(prefix, 0) != 0) {
-    error_ = args[0] + " did not print '" + prefix + "URL' (stdout: '" + line + "'); log:\n" + log_tail();
-    stop();
-    return false;
-  }
-  url_ = line.substr(prefix.size(), line.find('\n') - prefix.size());
+  url_ = *url;
   return true;
 }
 
 bool ServiceProcess::launch(std::vector<std::string> args, const std::string& log_file) {
-  stop();
   log_file_ = log_file;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-  auto argv = argv_of(args);
-  int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    pid_ = -1;
-    error_ = "cannot start " + args[0];
-    return false;
-  }
-  return true;
-}
-
-bool ServiceProcess::alive() {
-  if (pid_ <= 0) return false;
-  int status = 0;
-  if (waitpid(pid_, &status, WNOHANG) == pid_) {
-    pid_ = -1;
-    return false;
-  }
-  return true;
-}
-
-int ServiceProcess::stop() {
-  if (pid_ <= 0) return -1;
-  int status = 0;
-  ::kill(pid_, SIGTERM);
-  for (int i = 0; i < 100; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return status;
-}
-
-void ServiceProcess::terminate() const {
-  if (pid_ > 0) ::kill(pid_, SIGTERM);
+  url_.clear();
+  bool ok = child_.spawn(std::move(args), {.log_file = log_file, .stdout_to_log = true});
+  if (!ok) error_ = child_.error();
+  return ok;
 }
 
 int ServiceProcess::port() const { return std::atoi(url_.substr(url_.rfind(':') + 1).c_str()); }

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/child_process.h"
+
 namespace fogline::node::testing {
 
 std::string fogline_binary();
@@ -30,13 +32,13 @@ class ServiceProcess {
   // Starts a process that prints no URL (stdout and stderr both go to the log file).
   bool launch(std::vector<std::string> args, const std::string& log_file);
   // False once the process has exited (it is then reaped).
-  bool alive();
+  bool alive() { return child_.alive(); }
   // SIGTERM, then SIGKILL; returns the exit status as waitpid gives it (-1 if never started).
-  int stop();
+  int stop() { return child_.stop(); }
   // SIGTERM without waiting (stop() then waits), so several processes wind down together.
-  void terminate() const;
-  bool running() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
+  void terminate() const { child_.signal(SIGTERM); }
+  bool running() const { return child_.running(); }
+  pid_t pid() const { return child_.pid(); }
   const std::string& url() const { return url_; }
   int port() const;
   const std::string& error() const { return error_; }
@@ -44,7 +46,7 @@ class ServiceProcess {
   std::string log_tail(size_t bytes = 4000) const;
 
  private:
-  pid_t pid_ = -1;
+  testing_support::ChildProcess child_;
   std::string url_, error_, log_file_;
 };
 

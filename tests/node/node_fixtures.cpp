@@ -1,24 +1,14 @@
 #include "node_fixtures.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 
 #include "core/file_util.h"
 #include "engine/model_builder.h"
 #include "processing/processing_spec.h"
-
-extern char** environ;
 
 namespace fogline::node::testing {
 
@@ -134,69 +124,23 @@ std::string shared_dir() {
 }
 
 NodeProcess::NodeProcess(const std::vector<std::string>& args) {
-  int out[2];
-  if (pipe(out) != 0) {
-    error_ = "pipe failed";
+  std::vector<std::string> argv{node_binary(), "serve", "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  // The first stdout line names the URL; loading may take a while under sanitizers (60 s).
+  auto url = process_.start_and_read(argv, "fogline-node listening on ");
+  size_t colon = url ? url->rfind(':') : std::string::npos;
+  if (colon == std::string::npos) {
+    error_ = url ? "fogline-node printed no port in '" + *url + "'" : process_.error();
+    process_.stop();
     return;
   }
-  std::vector<std::string> argv_s{node_binary(), "serve", "--listen", "127.0.0.1:0"};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  if (rc != 0) {
-    error_ = "cannot start " + argv_s[0];
-    pid_ = -1;
-    close(out[0]);
-    return;
-  }
-  // The first stdout line names the port; loading may take a while under sanitizers.
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{out[0], POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    char buf[256];
-    ssize_t n = read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    line.append(buf, static_cast<size_t>(n));
-  }
-  close(out[0]);
-  size_t colon = line.rfind(':');
-  if (line.rfind("fogline-node listening on", 0) != 0 || colon == std::string::npos) {
-    error_ = "fogline-node did not start (stdout: '" + line + "')";
-    return;
-  }
-  port_ = std::atoi(line.c_str() + colon + 1);
-}
-
-NodeProcess::~NodeProcess() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 100; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) return;
-    usleep(50 * 1000);
-  }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
+  port_ = std::atoi(url->c_str() + colon + 1);
 }
 
 std::unique_ptr<httplib::Client> NodeProcess::client() const {
   auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
   c->set_read_timeout(60, 0);
   return c;
-}
-
-void NodeProcess::signal(int sig) const {
-  if (pid_ > 0) kill(pid_, sig);
 }
 
 }  // namespace fogline::node::testing

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "support/child_process.h"
+
 namespace fogline::node::testing {
 
 // A fresh directory under $TMPDIR, removed with its files on destruction.
@@ -44,16 +46,15 @@ class NodeProcess {
  public:
   // `args` follow "serve --listen 127.0.0.1:0".
   explicit NodeProcess(const std::vector<std::string>& args);
-  ~NodeProcess();
   bool started() const { return port_ > 0; }
   int port() const { return port_; }
   const std::string& error() const { return error_; }
   std::unique_ptr<httplib::Client> client() const;
   // Sends a signal (SIGHUP to re-read the models file).
-  void signal(int sig) const;
+  void signal(int sig) const { process_.signal(sig); }
 
  private:
-  pid_t pid_ = -1;
+  testing_support::ChildProcess process_;  // stopped (SIGTERM, then SIGKILL) with this object
   int port_ = 0;
   std::string error_;
 };
