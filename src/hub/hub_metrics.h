@@ -1,6 +1,6 @@
-// The hub's Prometheus exposition (text format 0.0.4, GET /metrics): process counters that
-// handlers bump (requests per route template, telemetry records, bundle bytes), and a writer
-// that emits HELP/TYPE lines and escapes label values. Counters start at zero with the
+// The hub's Prometheus exposition (GET /metrics): process counters that handlers bump
+// (requests per route template, telemetry records, bundle bytes), written out with
+// core/prometheus_text.h. Counters start at zero with the
 // process, as Prometheus expects of a counter; gauges are read from the database at scrape
 // time (routes_metrics.cpp, one table of metric families).
 #pragma once
@@ -13,6 +13,8 @@
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include "core/prometheus_text.h"
 
 namespace fogline::hub {
 
@@ -31,23 +33,6 @@ class HubCounters {
  private:
   mutable std::mutex mu_;
   std::map<RequestKey, uint64_t> requests_;
-};
-
-using MetricLabels = std::vector<std::pair<std::string, std::string>>;
-
-// Builds one exposition: a family's HELP and TYPE once, then its samples.
-class Exposition {
- public:
-  void family(const std::string& name, const std::string& type, const std::string& help);
-  void sample(const std::string& name, const MetricLabels& labels, double value);
-  const std::string& text() const { return text_; }
-
-  // Label values escape backslash, double quote and newline; HELP text backslash and newline.
-  static std::string escape_label_value(const std::string& value);
-  static std::string escape_help(const std::string& help);
-
- private:
-  std::string text_;
 };
 
 }  // namespace fogline::hub

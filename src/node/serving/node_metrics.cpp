@@ -8,10 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/prometheus_text.h"
+
 namespace fogline::node {
 namespace {
 
-std::string label(const std::string& v) { return prometheus_label(v); }
+std::string label(const std::string& v) { return Exposition::escape_label_value(v); }
 
 std::string num(double v) {
   char buf[64];
@@ -31,17 +33,6 @@ void header(std::ostringstream& o, const char* name, const char* type, const cha
 }
 
 }  // namespace
-
-std::string prometheus_label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
 
 double histogram_quantile_ms(const NodeMetrics::Histogram& buckets, double q) {
   const auto& bounds = NodeMetrics::kBuckets;

@@ -58,8 +58,6 @@ class NodeMetrics {
 // when the histogram is empty.
 double histogram_quantile_ms(const NodeMetrics::Histogram& buckets, double q);
 
-// A label value escaped as the exposition format asks (backslash, quote, newline).
-std::string prometheus_label(const std::string& value);
 
 // Resident set size in bytes and CPU seconds (user + system) of this process, from /proc.
 struct ProcessStats {

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/prometheus_text.h"
+
 namespace fogline::node::shadow {
 
 void ShadowStats::observe(double seconds) {
@@ -57,7 +59,7 @@ void header(std::ostringstream& o, const char* name, const char* type, const cha
 }
 
 std::string labels(const ShadowView& v) {
-  return "model=\"" + prometheus_label(v.model) + "\",version=\"" + prometheus_label(v.version) + "\"";
+  return "model=\"" + Exposition::escape_label_value(v.model) + "\",version=\"" + Exposition::escape_label_value(v.version) + "\"";
 }
 
 }  // namespace
