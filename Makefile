@@ -36,6 +36,7 @@ test: build
 
 demo: build
 	$(BUILD)/fogline demo
+	scripts/demo-fleet.sh --bin-dir $(BUILD)
 
 fuzz:
 	$(MAKE) configure SANITIZE=1

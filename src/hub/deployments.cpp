@@ -304,7 +304,7 @@ Result<Deployment> Deployments::rollback(int64_t id, const std::string& actor, c
   return finish(std::move(d), "rolled_back", actor, reason);
 }
 
-Result<Json> Deployments::desired(const std::string& node_id) {
+Result<std::vector<DesiredModel>> Deployments::desired_models(const std::string& node_id) {
   store::Database& db = registry_.home().db();
   FOGLINE_ASSIGN_OR_RETURN(
       auto rows,
@@ -313,43 +313,105 @@ Result<Json> Deployments::desired(const std::string& node_id) {
                "WHERE a.node_id = ? AND a.state IN ('active', 'rolled_back') ORDER BY a.deployment_id DESC",
                {node_id}));
   std::set<std::string> seen;
-  Json models = Json::array();
+  std::vector<DesiredModel> out;
   for (const auto& r : rows) {
-    std::string model = r.s(0);
-    if (!seen.insert(model).second) continue;  // the newest deployment of a model decides
+    DesiredModel m;
+    m.model = r.s(0);
+    if (!seen.insert(m.model).second) continue;  // the newest deployment of a model decides
     std::string desired = r.s(1), previous = r.s(2), a_state = r.s(3), d_state = r.s(4);
     bool shadow = r.i(5) != 0;
-    std::string version, shadow_version, keep;
     if (a_state == "rolled_back") {
-      version = previous;  // back to what the node ran before; nothing when it ran nothing
+      m.version = previous;  // back to what the node ran before; nothing when it ran nothing
     } else if (shadow && d_state != "promoted") {
-      version = previous;
-      shadow_version = desired;
+      m.version = previous;
+      m.shadow_version = desired;
     } else {
-      version = desired;
-      keep = previous;
+      m.version = desired;
+      m.previous_version = previous;
     }
-    if (version.empty() && shadow_version.empty()) continue;
-    Json entry = {{"model", model},
-                  {"version", version},
-                  {"previous_version", keep},
-                  {"shadow_version", shadow_version},
-                  {"deployment", r.i(6)}};
+    if (m.version.empty() && m.shadow_version.empty()) continue;
+    m.deployment = r.i(6);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<Json> Deployments::desired(const std::string& node_id) {
+  FOGLINE_ASSIGN_OR_RETURN(std::vector<DesiredModel> wanted, desired_models(node_id));
+  Json models = Json::array();
+  for (const auto& m : wanted) {
+    Json entry = {{"model", m.model},
+                  {"version", m.version},
+                  {"previous_version", m.previous_version},
+                  {"shadow_version", m.shadow_version},
+                  {"deployment", m.deployment}};
     auto describe_version = [&](const std::string& v, const std::string& prefix) -> Status {
-      FOGLINE_ASSIGN_OR_RETURN(registry::VersionRecord rec, registry_.get(model + "@" + v));
+      FOGLINE_ASSIGN_OR_RETURN(registry::VersionRecord rec, registry_.get(m.model + "@" + v));
       FOGLINE_ASSIGN_OR_RETURN(StoredBundle b, get_bundle(registry_, hub_key_, rec.ref(), ""));
-      entry[prefix + "bundle_url"] = "/api/bundles/" + model + "/" + v;
+      entry[prefix + "bundle_url"] = "/api/bundles/" + m.model + "/" + v;
       entry[prefix + "bundle_sha256"] = b.digest;
       entry[prefix + "bundle_size"] = b.size;
       entry[prefix + "spec"] = rec.processing_spec;
       return Status::ok();
     };
-    if (!version.empty()) FOGLINE_TRY(describe_version(version, ""));
-    if (!shadow_version.empty()) FOGLINE_TRY(describe_version(shadow_version, "shadow_"));
+    if (!m.version.empty()) FOGLINE_TRY(describe_version(m.version, ""));
+    if (!m.shadow_version.empty()) FOGLINE_TRY(describe_version(m.shadow_version, "shadow_"));
     models.push_back(entry);
   }
   FOGLINE_ASSIGN_OR_RETURN(int64_t gen, node_generation(node_id));
   return Json{{"node_id", node_id}, {"generation", gen}, {"models", models}};
+}
+
+Status Deployments::adopt(const NodeRecord& node) {
+  store::Database& db = registry_.home().db();
+  FOGLINE_ASSIGN_OR_RETURN(auto had, db.query("SELECT COUNT(*) FROM hub_assignments WHERE node_id = ?", {node.id}));
+  if (!had.empty() && had[0].i(0) > 0) return Status::ok();
+  FOGLINE_ASSIGN_OR_RETURN(auto rows, db.query(std::string("SELECT ") + kDeploymentColumns +
+                                               " FROM hub_deployments WHERE state IN ('promoted', 'canary', "
+                                               "'observing') ORDER BY id DESC"));
+  // Per model, newest first: a running deployment (only ever the newest of its model), the
+  // newest promoted one, and the promoted version before that (the rollback target).
+  struct Pick {
+    const Deployment* running = nullptr;
+    const Deployment* promoted = nullptr;
+    std::string before;
+  };
+  std::vector<Deployment> deployments;
+  for (const auto& r : rows) deployments.push_back(deployment_from_row(r));
+  std::map<std::string, Pick> picks;
+  for (const auto& d : deployments) {
+    if (!matches(node.labels, d.selector)) continue;
+    Pick& p = picks[d.model];
+    if (running_state(d.state)) {
+      if (!p.running && !p.promoted) p.running = &d;
+    } else if (!p.promoted) {
+      p.promoted = &d;
+    } else if (p.before.empty() && d.version != p.promoted->version) {
+      p.before = d.version;
+    }
+  }
+  if (picks.empty()) return Status::ok();
+  FOGLINE_ASSIGN_OR_RETURN(auto tx, store::Transaction::begin(db));
+  int64_t gen = generation_ + 1;
+  for (const auto& [model, p] : picks) {
+    std::string runs;
+    if (p.promoted) {
+      FOGLINE_TRY(db.execute("INSERT INTO hub_assignments (deployment_id, node_id, model, desired_version, "
+                             "previous_version, canary, state, generation) VALUES (?, ?, ?, ?, ?, 0, 'active', ?)",
+                             {p.promoted->id, node.id, model, p.promoted->version, p.before, gen})
+                      .status());
+      runs = p.promoted->version;
+    }
+    // A rollout under way reaches the late node with its promotion, as any non-canary node.
+    if (p.running)
+      FOGLINE_TRY(db.execute("INSERT INTO hub_assignments (deployment_id, node_id, model, desired_version, "
+                             "previous_version, canary, state, generation) VALUES (?, ?, ?, ?, ?, 0, 'waiting', ?)",
+                             {p.running->id, node.id, model, p.running->version, runs, gen})
+                      .status());
+  }
+  FOGLINE_TRY(tx.commit());
+  bumped(gen);
+  return Status::ok();
 }
 
 Result<int64_t> Deployments::node_generation(const std::string& node_id) {

@@ -63,6 +63,12 @@ struct Deployment {
   nlohmann::json to_json() const;
 };
 
+// What a node should run of one model (desired() without the bundle details).
+struct DesiredModel {
+  std::string model, version, previous_version, shadow_version;
+  int64_t deployment = 0;
+};
+
 class Deployments {
  public:
   using Clock = std::function<int64_t()>;  // unix seconds
@@ -81,7 +87,15 @@ class Deployments {
   // {"node_id", "generation", "models": [{model, version, bundle_url, bundle_sha256, spec,
   // previous_version, shadow_version, deployment}]}
   Result<nlohmann::json> desired(const std::string& node_id);
+  Result<std::vector<DesiredModel>> desired_models(const std::string& node_id);
   Result<int64_t> node_generation(const std::string& node_id);
+
+  // A node that enrolled after deployments were made gets the assignments it would have had:
+  // per model, the newest promoted deployment whose selector matches its labels (active; its
+  // rollback target is the promoted version before), and a canary/observing one (waiting, so
+  // promotion reaches it). Only for a node without any assignment yet, so calling it on
+  // enrollment and again on each desired-state poll is harmless.
+  Status adopt(const NodeRecord& node);
 
   // Stores a node's report ({"models": [{model, version, state, error, metrics, shadow}]})
   // on its assignments, then evaluates the deployments it concerns.

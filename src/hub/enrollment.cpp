@@ -84,10 +84,17 @@ Result<NodeRecord> node_from_row(const store::Row& r) {
   for (auto& [k, v] : labels.items()) n.labels[k] = v.get<std::string>();
   n.enrolled_at = r.s(5);
   n.last_seen = r.s(6);
+  n.last_seen_unix = r.i(7);
+  if (!r.s(8).empty()) {
+    n.last_report = nlohmann::json::parse(r.s(8), nullptr, false);
+    if (n.last_report.is_discarded()) n.last_report = nullptr;
+  }
+  n.last_report_at = r.s(9);
   return n;
 }
 
-constexpr const char* kNodeColumns = "id, name, sign_public, box_public, labels, enrolled_at, last_seen";
+constexpr const char* kNodeColumns =
+    "id, name, sign_public, box_public, labels, enrolled_at, last_seen, last_seen_unix, last_report, last_report_at";
 
 }  // namespace
 
@@ -115,9 +122,10 @@ Result<NodeRecord> redeem_enroll_token(store::Database& db, const std::string& t
                            db.execute("UPDATE hub_enroll_tokens SET used_unix = ?, node_id = ? WHERE id = ? AND used_unix = 0",
                                       {now, n.id, rows[0].i(0)}));
   if (marked != 1) return invalid_argument("enrollment token was already used");
-  FOGLINE_TRY(db.execute("INSERT INTO hub_nodes (id, sign_public, box_public, name, labels, enrolled_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         {n.id, n.sign_public, n.box_public, n.name, rows[0].s(1), n.enrolled_at})
+  // Enrolling is the node's first contact: a node that never calls again goes quiet from here.
+  FOGLINE_TRY(db.execute("INSERT INTO hub_nodes (id, sign_public, box_public, name, labels, enrolled_at, last_seen, "
+                         "last_seen_unix) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         {n.id, n.sign_public, n.box_public, n.name, rows[0].s(1), n.enrolled_at, n.enrolled_at, now})
                   .status());
   FOGLINE_TRY(tx.commit());
   FOGLINE_ASSIGN_OR_RETURN(n, get_node(db, n.id));
@@ -141,8 +149,31 @@ Result<NodeRecord> get_node(store::Database& db, const std::string& node_id) {
   return node_from_row(rows[0]);
 }
 
+Result<NodeRecord> find_node(store::Database& db, const std::string& id_or_name) {
+  auto by_id = get_node(db, id_or_name);
+  if (by_id.is_ok() || by_id.status().code() != StatusCode::kNotFound) return by_id;
+  FOGLINE_ASSIGN_OR_RETURN(auto rows, db.query(std::string("SELECT ") + kNodeColumns +
+                                                   " FROM hub_nodes WHERE name = ? ORDER BY id",
+                                               {id_or_name}));
+  if (rows.empty()) return not_found("no enrolled node with id or name '" + id_or_name + "'");
+  if (rows.size() > 1) {
+    std::string ids;
+    for (const auto& r : rows) ids += (ids.empty() ? "" : ", ") + r.s(0);
+    return invalid_argument("name '" + id_or_name + "' is shared by nodes " + ids + ": give the id");
+  }
+  return node_from_row(rows[0]);
+}
+
 Status touch_node(store::Database& db, const std::string& node_id) {
-  return db.execute("UPDATE hub_nodes SET last_seen = ? WHERE id = ?", {store::utc_now_iso8601(), node_id}).status();
+  return db.execute("UPDATE hub_nodes SET last_seen = ?, last_seen_unix = ? WHERE id = ?",
+                    {store::utc_now_iso8601(), unix_now(), node_id})
+      .status();
+}
+
+Status record_node_report(store::Database& db, const std::string& node_id, const nlohmann::json& report) {
+  return db.execute("UPDATE hub_nodes SET last_report = ?, last_report_at = ? WHERE id = ?",
+                    {report.dump(), store::utc_now_iso8601(), node_id})
+      .status();
 }
 
 }  // namespace fogline::hub

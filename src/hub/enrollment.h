@@ -36,6 +36,9 @@ struct NodeRecord {
   std::string box_public;   // hex
   Labels labels;
   std::string enrolled_at, last_seen;
+  int64_t last_seen_unix = 0;       // 0: never heard from since enrollment (older hubs)
+  nlohmann::json last_report;       // the node's whole last report, null until one arrives
+  std::string last_report_at;
   nlohmann::json to_json() const;
 };
 
@@ -46,7 +49,13 @@ Result<NodeRecord> redeem_enroll_token(store::Database& db, const std::string& t
 
 Result<std::vector<NodeRecord>> list_nodes(store::Database& db);
 Result<NodeRecord> get_node(store::Database& db, const std::string& node_id);
+// A node by id, or by name when no id matches (a name shared by two nodes is refused, naming
+// their ids).
+Result<NodeRecord> find_node(store::Database& db, const std::string& id_or_name);
+// Any signed request is contact: last_seen (ISO 8601) and last_seen_unix.
 Status touch_node(store::Database& db, const std::string& node_id);
+// Keeps the node's whole report (POST /api/nodes/self/report) for its status.
+Status record_node_report(store::Database& db, const std::string& node_id, const nlohmann::json& report);
 
 // "node-" + the first 16 hex characters of SHA-256(Ed25519 public key): stable for a key.
 std::string node_id_for(const crypto::PublicKey& sign_public);

@@ -10,7 +10,8 @@ std::string operation_id(const Route& r) {
   std::string id;
   for (char c : r.method) id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   bool upper = true;
-  for (char c : r.path.substr(4)) {  // without "/api"
+  std::string path = r.path.rfind("/api/", 0) == 0 ? r.path.substr(4) : r.path;  // without "/api"
+  for (char c : path) {
     if (!std::isalnum(static_cast<unsigned char>(c))) {
       upper = true;
       continue;
@@ -49,10 +50,12 @@ Json openapi_document(const std::vector<Route>& routes, const std::string& versi
     Json ok = {{"description", r.response}};
     if (r.produces == "application/json")
       ok["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
+    else if (r.produces.rfind("text/", 0) == 0)
+      ok["content"] = {{r.produces, {{"schema", {{"type", "string"}}}}}};
     else
       ok["content"] = {{r.produces, {{"schema", {{"type", "string"}, {"format", "binary"}}}}}};
     Json responses = {{"200", ok}, {"400", error_response("bad request")}, {"404", error_response("not found")}};
-    if (r.produces != "application/json") responses["206"] = {{"description", "a byte range of the bundle"}};
+    if (r.produces == "application/vnd.fogline.bundle") responses["206"] = {{"description", "a byte range of the bundle"}};
     Json security = Json::array();
     if (r.access.user) security.push_back({{"bearerToken", Json::array()}});
     if (r.access.node) security.push_back({{"nodeSignature", Json::array()}});

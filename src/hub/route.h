@@ -21,6 +21,7 @@
 namespace fogline::hub {
 
 class Deployments;
+class HubCounters;
 
 using Json = nlohmann::json;
 
@@ -32,6 +33,9 @@ struct HubContext {
   NodeAuthPolicy node_auth;
   std::string version;
   Deployments* deployments = nullptr;
+  HubCounters* counters = nullptr;
+  int64_t quiet_after_seconds = 60;  // a node not heard from for longer is "quiet"
+  std::string metrics_token;         // set: GET /metrics wants it (or an API token)
 };
 
 struct RouteRequest {
@@ -54,7 +58,8 @@ struct RouteRequest {
 
 struct Reply {
   int status = 200;
-  Json json;                  // sent when file_path is empty
+  Json json;                  // sent when file_path and text are empty
+  std::string text;           // sent as is (with content_type) when set
   std::string file_path;      // streamed (with Range support) when set
   int64_t file_size = 0;
   std::string content_type = "application/json";
@@ -103,6 +108,8 @@ Result<Reply> handle_untag(HubContext&, const RouteRequest&);
 Result<Reply> handle_create_enroll_token(HubContext&, const RouteRequest&);
 Result<Reply> handle_enroll(HubContext&, const RouteRequest&);
 Result<Reply> handle_list_nodes(HubContext&, const RouteRequest&);
+Result<Reply> handle_get_node(HubContext&, const RouteRequest&);
+Result<Reply> handle_metrics(HubContext&, const RouteRequest&);
 Result<Reply> handle_node_self(HubContext&, const RouteRequest&);
 Result<Reply> handle_node_heartbeat(HubContext&, const RouteRequest&);
 Result<Reply> handle_get_bundle(HubContext&, const RouteRequest&);

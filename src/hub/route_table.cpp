@@ -56,10 +56,16 @@ const std::vector<Route>& route_table() {
       {"POST", "/api/nodes/enroll", public_access(), "Enroll a node with a one-time token (the token is the credential)",
        handle_enroll, {}, "{\"token\": \"fge_...\", \"sign_public\": \"hex\", \"box_public\": \"hex\", \"name\": \"...\"}",
        "{\"node_id\": \"...\", \"labels\": {...}, \"hub_public_key\": \"hex\"}"},
-      {"GET", "/api/nodes", user_access(R::kViewer), "Enrolled nodes", handle_list_nodes},
-      {"GET", "/api/node/self", node_access(), "The calling node's record", handle_node_self},
-      {"POST", "/api/node/heartbeat", node_access(), "A node reports that it is alive", handle_node_heartbeat, {},
-       "{\"status\": {...}}"},
+      {"GET", "/api/nodes", user_access(R::kViewer),
+       "Enrolled nodes with their status: ok or quiet (since, diagnosis), models, latest health and link",
+       handle_list_nodes, {}, "", "{\"quiet_after_seconds\": N, \"nodes\": [node status, ...]}"},
+      // Before /api/nodes/{id}: cpp-httplib takes the first pattern that matches.
+      {"GET", "/api/nodes/self", node_access(), "The calling node's record", handle_node_self},
+      {"POST", "/api/nodes/self/heartbeat", node_access(), "A node reports that it is alive", handle_node_heartbeat,
+       {}, "{\"status\": {...}}"},
+      {"GET", "/api/nodes/{id}", user_access(R::kViewer),
+       "One node's status by id or name: labels, last contact, ok or quiet (since, diagnosis), models, health, link",
+       handle_get_node},
       {"GET", "/api/bundles/{model}/{version}", node_or_user(R::kViewer),
        "The signed bundle (HTTP Range supported); with ?from=V a zstd patch-from delta against V",
        handle_get_bundle, {{"from", "a version of the same model the caller holds"}}, "",
@@ -99,6 +105,10 @@ const std::vector<Route>& route_table() {
       {"GET", "/api/nodes/{id}/telemetry", user_access(R::kDeveloper),
        "What a node sent: counts by kind, per queue (records, seq range, duplicates, drops), recent records",
        handle_get_node_telemetry, {{"kind", "only records of this kind"}, {"limit", "recent records to list (max 1000)"}}},
+      {"GET", "/metrics", public_access(),
+       "Prometheus text exposition; with --metrics-token the hub wants 'Authorization: Bearer' with that token "
+       "or an API token",
+       handle_metrics, {}, "", "Prometheus text format 0.0.4", "text/plain; version=0.0.4"},
   };
   return kRoutes;
 }

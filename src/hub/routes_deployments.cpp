@@ -135,9 +135,17 @@ Result<Reply> handle_node_desired(HubContext& ctx, const RouteRequest& req) {
   FOGLINE_ASSIGN_OR_RETURN(int64_t wait, query_int(req, "wait"));
   wait = std::min(wait, kMaxWaitSeconds);
   bool waited = true;
+  {
+    // A node that enrolled while its deployments' adoption failed gets them on its poll.
+    FOGLINE_ASSIGN_OR_RETURN(NodeRecord node, get_node(ctx.registry->home().db(), req.caller.node_id));
+    FOGLINE_TRY(ctx.deployments->adopt(node));
+  }
   if (req.has_query("after") && wait > 0) {
     if (req.lock == nullptr) return internal_error("long-poll without the server's lock");
     FOGLINE_ASSIGN_OR_RETURN(waited, ctx.deployments->wait_for_change(*req.lock, req.caller.node_id, after, wait));
+    // A node holding a long-poll is connected the whole time: its contact is the answer's time
+    // too, so a quiet threshold shorter than the wait does not flag a node that is waiting.
+    FOGLINE_TRY(touch_node(ctx.registry->home().db(), req.caller.node_id));
   }
   FOGLINE_ASSIGN_OR_RETURN(Json desired, ctx.deployments->desired(req.caller.node_id));
   Reply r = json_reply(std::move(desired));
@@ -152,6 +160,7 @@ Result<Reply> handle_node_desired(HubContext& ctx, const RouteRequest& req) {
 Result<Reply> handle_node_report(HubContext& ctx, const RouteRequest& req) {
   FOGLINE_ASSIGN_OR_RETURN(Json body, req.json_body());
   FOGLINE_TRY(ctx.deployments->report(req.caller.node_id, body));
+  FOGLINE_TRY(record_node_report(ctx.registry->home().db(), req.caller.node_id, body));
   FOGLINE_ASSIGN_OR_RETURN(int64_t gen, ctx.deployments->node_generation(req.caller.node_id));
   return json_reply({{"node_id", req.caller.node_id}, {"generation", gen}});
 }

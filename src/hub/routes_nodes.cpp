@@ -1,7 +1,11 @@
 // Routes for nodes: enrollment tokens, enrollment itself, the node list, and the signed
 // routes a node calls about itself.
+#include <cstdio>
+
 #include "core/sha256.h"
+#include "hub/deployments.h"
 #include "hub/enrollment.h"
+#include "hub/node_status.h"
 #include "hub/route.h"
 #include "hub/schema.h"
 
@@ -47,6 +51,14 @@ Result<Reply> handle_enroll(HubContext& ctx, const RouteRequest& req) {
     r.json = {{"error", node.status().message()}};
     return r;
   }
+  // Deployments made before this node existed reach it now. The node is enrolled whatever
+  // happens here; its first desired-state poll tries again.
+  if (ctx.deployments) {
+    Status adopted = ctx.deployments->adopt(*node);
+    if (!adopted.is_ok())
+      std::fprintf(stderr, "fogline hub: assigning deployments to %s: %s\n", node->id.c_str(),
+                   adopted.message().c_str());
+  }
   Reply r;
   r.status = 201;
   r.json = {{"node_id", node->id},
@@ -57,11 +69,27 @@ Result<Reply> handle_enroll(HubContext& ctx, const RouteRequest& req) {
 }
 
 Result<Reply> handle_list_nodes(HubContext& ctx, const RouteRequest&) {
-  FOGLINE_ASSIGN_OR_RETURN(auto nodes, list_nodes(ctx.registry->home().db()));
+  store::Database& db = ctx.registry->home().db();
+  FOGLINE_ASSIGN_OR_RETURN(auto nodes, list_nodes(db));
+  int64_t now = unix_now();
   Json list = Json::array();
-  for (const auto& n : nodes) list.push_back(n.to_json());
+  for (const auto& n : nodes) {
+    FOGLINE_ASSIGN_OR_RETURN(Json status, node_status(db, *ctx.deployments, n, now, ctx.quiet_after_seconds));
+    list.push_back(std::move(status));
+  }
   Reply r;
-  r.json = {{"nodes", list}};
+  r.json = {{"quiet_after_seconds", ctx.quiet_after_seconds}, {"hub_time", now}, {"nodes", list}};
+  return r;
+}
+
+Result<Reply> handle_get_node(HubContext& ctx, const RouteRequest& req) {
+  store::Database& db = ctx.registry->home().db();
+  FOGLINE_ASSIGN_OR_RETURN(NodeRecord n, find_node(db, req.path.at("id")));
+  int64_t now = unix_now();
+  Reply r;
+  FOGLINE_ASSIGN_OR_RETURN(r.json, node_status(db, *ctx.deployments, n, now, ctx.quiet_after_seconds));
+  r.json["quiet_after_seconds"] = ctx.quiet_after_seconds;
+  r.json["hub_time"] = now;
   return r;
 }
 

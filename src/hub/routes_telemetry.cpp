@@ -13,6 +13,7 @@
 #include <set>
 
 #include "hub/enrollment.h"
+#include "hub/hub_metrics.h"
 #include "hub/route.h"
 #include "store/database.h"
 
@@ -24,39 +25,6 @@ Result<Reply> handle_get_node_telemetry(HubContext&, const RouteRequest&);
 namespace {
 
 constexpr uint64_t kMaxBatchBytes = 64ull << 20;  // as the node's decode_batch default
-
-// The tables are this file's own: created on first use, so the route needs no migration slot.
-Status ensure_tables(store::Database& db) {
-  static std::mutex mu;
-  static std::set<const store::Database*> ready;
-  std::lock_guard<std::mutex> lock(mu);
-  if (ready.count(&db)) return Status::ok();
-  FOGLINE_TRY(db.run_script(R"sql(
-CREATE TABLE IF NOT EXISTS hub_telemetry (
-  node_id TEXT NOT NULL,
-  queue_id TEXT NOT NULL,
-  seq BIGINT NOT NULL,
-  priority TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  time_ms BIGINT NOT NULL,
-  body TEXT NOT NULL,
-  received_at TEXT NOT NULL,
-  PRIMARY KEY (node_id, queue_id, seq)
-);
-CREATE TABLE IF NOT EXISTS hub_telemetry_queues (
-  node_id TEXT NOT NULL,
-  queue_id TEXT NOT NULL,
-  floor_seq BIGINT NOT NULL DEFAULT 0,
-  batches BIGINT NOT NULL DEFAULT 0,
-  duplicates BIGINT NOT NULL DEFAULT 0,
-  dropped TEXT NOT NULL DEFAULT '{}',
-  last_batch_at TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (node_id, queue_id)
-);
-)sql"));
-  ready.insert(&db);
-  return Status::ok();
-}
 
 Result<std::string> zstd_frame(const std::string& body) {
   unsigned long long size = ZSTD_getFrameContentSize(body.data(), body.size());
@@ -121,7 +89,6 @@ Result<Reply> handle_node_telemetry(HubContext& ctx, const RouteRequest& req) {
   uint64_t floor_seq = batch.value("floor_seq", uint64_t{0});
 
   store::Database& db = ctx.registry->home().db();
-  FOGLINE_TRY(ensure_tables(db));
   std::string now = store::utc_now_iso8601();
   int64_t accepted = 0, duplicates = 0;
   {
@@ -156,6 +123,10 @@ Result<Reply> handle_node_telemetry(HubContext& ctx, const RouteRequest& req) {
                     .status());
     FOGLINE_TRY(tx.commit());
   }
+  if (ctx.counters) {
+    ctx.counters->telemetry_records += static_cast<uint64_t>(accepted);
+    ctx.counters->telemetry_duplicates += static_cast<uint64_t>(duplicates);
+  }
   Reply r;
   r.json = {{"node_id", req.caller.node_id}, {"queue_id", queue_id}, {"accepted", accepted}, {"duplicates", duplicates}};
   return r;
@@ -165,7 +136,6 @@ Result<Reply> handle_get_node_telemetry(HubContext& ctx, const RouteRequest& req
   std::string node_id = req.path.at("id");
   store::Database& db = ctx.registry->home().db();
   FOGLINE_TRY(get_node(db, node_id).status());
-  FOGLINE_TRY(ensure_tables(db));
   int64_t limit = 50;
   if (req.has_query("limit")) {
     try {

@@ -92,6 +92,38 @@ CREATE TABLE hub_assignments (
 CREATE INDEX hub_assignments_node ON hub_assignments (node_id, model);
 )sql",
        "", ""},
+      // Telemetry tables were first created by routes_telemetry.cpp on first use, hence IF NOT
+      // EXISTS. The node columns back GET /api/nodes: last contact as a number (quiet is
+      // judged on it) and the node's whole last report (also models no deployment gave it).
+      {3, "telemetry tables, node status columns",
+       R"sql(
+CREATE TABLE IF NOT EXISTS hub_telemetry (
+  node_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  priority TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  time_ms BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (node_id, queue_id, seq)
+);
+CREATE TABLE IF NOT EXISTS hub_telemetry_queues (
+  node_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  floor_seq BIGINT NOT NULL DEFAULT 0,
+  batches BIGINT NOT NULL DEFAULT 0,
+  duplicates BIGINT NOT NULL DEFAULT 0,
+  dropped TEXT NOT NULL DEFAULT '{}',
+  last_batch_at TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (node_id, queue_id)
+);
+CREATE INDEX IF NOT EXISTS hub_telemetry_latest ON hub_telemetry (node_id, kind, time_ms);
+ALTER TABLE hub_nodes ADD COLUMN last_seen_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE hub_nodes ADD COLUMN last_report TEXT NOT NULL DEFAULT '';
+ALTER TABLE hub_nodes ADD COLUMN last_report_at TEXT NOT NULL DEFAULT '';
+)sql",
+       "", ""},
   };
   return store::apply_migrations(db, "hub", kMigrations);
 }

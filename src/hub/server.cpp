@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -12,6 +14,7 @@
 #include "hub/api_tokens.h"
 #include "hub/deployments.h"
 #include "hub/hub_key.h"
+#include "hub/hub_metrics.h"
 #include "hub/route.h"
 #include "hub/schema.h"
 #include "hub/server.h"
@@ -49,6 +52,7 @@ struct HubServer::Impl {
   registry::OpenRegistry opened;
   std::unique_ptr<crypto::Identity> key;
   std::unique_ptr<Deployments> deployments;
+  HubCounters counters;
   HubContext ctx;
   std::mutex mutex;  // one database connection: handlers take turns
   // Observe windows end without any request arriving: this thread evaluates the running
@@ -134,6 +138,13 @@ struct HubServer::Impl {
   }
 
   void dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
+    handle(route, req, res);
+    // Streamed bundles leave res.status for cpp-httplib to set (200, or 206 for a Range).
+    int status = res.status > 0 ? res.status : (req.has_header("Range") ? 206 : 200);
+    counters.count_request(route.path, route.method, status);
+  }
+
+  void handle(const Route& route, const httplib::Request& req, httplib::Response& res) {
     RouteRequest rr;
     std::vector<std::string> names = path_parameters(route.path);
     for (size_t i = 0; i < names.size() && i + 1 < req.matches.size(); ++i) rr.path[names[i]] = req.matches[i + 1];
@@ -155,6 +166,11 @@ struct HubServer::Impl {
       return;
     }
     for (const auto& [k, v] : reply->headers) res.set_header(k, v);
+    if (!reply->text.empty()) {
+      res.status = reply->status;
+      res.set_content(reply->text, reply->content_type);
+      return;
+    }
     if (reply->file_path.empty()) {
       res.status = reply->status;
       res.set_content(reply->json.dump(2) + "\n", reply->content_type);
@@ -169,15 +185,17 @@ struct HubServer::Impl {
       send_error(res, 500, "cannot open stored bundle " + path);
       return;
     }
+    std::atomic<uint64_t>* served = &counters.bundle_bytes_served;
     res.set_content_provider(static_cast<size_t>(reply->file_size), reply->content_type,
-                             [file](size_t offset, size_t length, httplib::DataSink& sink) {
+                             [file, served](size_t offset, size_t length, httplib::DataSink& sink) {
                                std::vector<char> buf(std::min<size_t>(length, 1 << 16));
                                file->clear();
                                file->seekg(static_cast<std::streamoff>(offset));
                                file->read(buf.data(), static_cast<std::streamsize>(buf.size()));
                                std::streamsize got = file->gcount();
                                if (got <= 0) return false;
-                               sink.write(buf.data(), static_cast<size_t>(got));
+                               if (!sink.write(buf.data(), static_cast<size_t>(got))) return false;
+                               *served += static_cast<uint64_t>(got);
                                return true;
                              });
   }
@@ -215,6 +233,14 @@ Result<std::unique_ptr<HubServer>> HubServer::open(const ServerOptions& options)
   // downloads and user requests always find a free one (docs/hub.md, "thread budget").
   impl->deployments->set_max_waiters(options.threads / 2);
   impl->ctx.deployments = impl->deployments.get();
+  impl->ctx.counters = &impl->counters;
+  if (options.quiet_after_seconds <= 0)
+    return invalid_argument("--quiet-after must be positive, got " + std::to_string(options.quiet_after_seconds));
+  impl->ctx.quiet_after_seconds = options.quiet_after_seconds;
+  impl->ctx.metrics_token = options.metrics_token;
+  // A secret is better kept out of the process list: the environment is the alternative.
+  if (const char* env = std::getenv("FOGLINE_HUB_METRICS_TOKEN"); env && impl->ctx.metrics_token.empty())
+    impl->ctx.metrics_token = env;
   if (!options.tls_cert.empty()) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
     if (!ssl->is_valid())
@@ -237,9 +263,12 @@ Result<std::unique_ptr<HubServer>> HubServer::open(const ServerOptions& options)
     else if (route.method == "PUT") impl->server->Put(pattern, handler);
     else return internal_error("route table: unsupported method " + route.method);
   }
-  impl->server->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.status == 404 && res.body.empty())
+  impl->server->set_error_handler([self](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty()) {
+      // Unmatched paths share one label value, so scanners cannot grow the series count.
+      self->counters.count_request("(unmatched)", req.method, 404);
       res.set_content(Json{{"error", "no route " + req.method + " " + req.path}}.dump(), "application/json");
+    }
   });
   return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
 }

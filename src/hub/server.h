@@ -17,6 +17,9 @@ struct ServerOptions {
   std::string tls_cert, tls_key;  // both set: HTTPS
   int64_t signature_window_seconds = 300;
   int threads = 8;
+  int64_t quiet_after_seconds = 60;  // a node not heard from for longer is "quiet"
+  std::string metrics_token;         // set: GET /metrics wants it as a bearer token
+                                     // (empty: $FOGLINE_HUB_METRICS_TOKEN, if set)
 };
 
 class HubServer {

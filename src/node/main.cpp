@@ -61,7 +61,8 @@ bool parse_listen(const std::string& text, std::string* host, int* port) {
 }
 
 int serve(const std::string& listen, const std::vector<std::string>& model_args, const std::string& models_file,
-          const std::vector<std::string>& api_keys, int http_threads, int engine_threads) {
+          const std::vector<std::string>& shadow_args, const std::vector<std::string>& api_keys, int http_threads,
+          int engine_threads) {
   fogline::node::ServerOptions options;
   if (!parse_listen(listen, &options.host, &options.port)) {
     return fail("--listen '" + listen + "': expected HOST:PORT (PORT 0 picks a free one)");
@@ -105,6 +106,14 @@ int serve(const std::string& listen, const std::vector<std::string>& model_args,
     auto m = server.models().find(s.name);
     std::fprintf(stderr, "loaded %s version %s from %s in %.1f ms\n", s.name.c_str(), s.version.c_str(),
                  s.path.c_str(), m->load_seconds * 1000);
+  }
+  for (const auto& text : shadow_args) {
+    auto s = fogline::node::parse_model_source(text);
+    if (!s.is_ok()) return fail("--shadow: " + s.status().message());
+    if (!loaded.count(s->name)) return fail("--shadow '" + text + "': no --model named '" + s->name + "' to shadow");
+    fogline::Status st = server.load_shadow(*s);
+    if (!st.is_ok()) return fail(st.message());
+    std::fprintf(stderr, "shadowing %s with version %s from %s\n", s->name.c_str(), s->version.c_str(), s->path.c_str());
   }
   auto port = server.bind();
   if (!port.is_ok()) return fail(port.status().message());
@@ -245,13 +254,16 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
 
   std::string listen = "127.0.0.1:8081", models_file;
-  std::vector<std::string> models, api_keys;
+  std::vector<std::string> models, api_keys, shadows;
   int http_threads = 8, engine_threads = 1;
   // `serve` keeps its own options (the top-level ones belong to the agent).
   CLI::App* serve_cmd = app.add_subcommand("serve", "answer inference over HTTP (Open Inference Protocol v2, /predict)");
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on (PORT 0: any free port)")->capture_default_str();
   serve_cmd->add_option("--model", models, "NAME=PATH.onnx[,spec=SPEC.json][,preset=P][,version=V] (repeatable)");
   serve_cmd->add_option("--models-file", models_file, "one --model value per line; re-read on SIGHUP");
+  serve_cmd->add_option("--shadow", shadows,
+                        "NAME=PATH.onnx[,spec=..][,version=V]: run beside model NAME on copies of its requests, "
+                        "compared, never answering (repeatable)");
   serve_cmd->add_option("--api-key", api_keys, "require this key (Authorization: Bearer KEY or X-API-Key); repeatable");
   serve_cmd->add_option("--threads", http_threads, "HTTP worker threads (each holds one connection)")->capture_default_str()->check(CLI::Range(1, 1024));
   serve_cmd->add_option("--engine-threads", engine_threads, "engine threads per request (0: all cores)")->capture_default_str()->check(CLI::Range(0, 1024));
@@ -262,7 +274,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    if (*serve_cmd) return serve(listen, models, models_file, api_keys, http_threads, engine_threads);
+    if (*serve_cmd) return serve(listen, models, models_file, shadows, api_keys, http_threads, engine_threads);
     return run_agent(agent_args);
   } catch (const std::exception& e) {
     return fail(e.what());

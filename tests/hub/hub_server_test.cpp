@@ -181,22 +181,22 @@ TEST_F(HubServer, SignedNodeRequestsAreAcceptedAndForgeriesRefused) {
   auto identity = agent::load_node_identity(dir_ + "/signed");
   ASSERT_TRUE(identity.is_ok()) << identity.status().to_string();
   agent::HubClient client(state.hub_url, state.node_id, *identity);
-  auto self = client.request("GET", "/api/node/self");
+  auto self = client.request("GET", "/api/nodes/self");
   ASSERT_TRUE(self.is_ok());
   ASSERT_EQ(self->status, 200) << self->body;
   EXPECT_EQ(Json::parse(self->body)["labels"]["site"], "a");
-  auto beat = client.request("POST", "/api/node/heartbeat", R"({"status": {"uptime": 5}})");
+  auto beat = client.request("POST", "/api/nodes/self/heartbeat", R"({"status": {"uptime": 5}})");
   ASSERT_EQ(beat->status, 200) << beat->body;
   // Tokens and signatures are not interchangeable.
-  EXPECT_EQ(call("GET", "/api/node/self", admin_).status, 401);
+  EXPECT_EQ(call("GET", "/api/nodes/self", admin_).status, 401);
   EXPECT_EQ(client.request("GET", "/api/models")->status, 401);
 
   // Sends a request signed by hand, so each part can be altered.
   auto send = [&](const std::string& body_signed, const std::string& body_sent, int64_t created,
                   const std::string& nonce) {
-    crypto::HttpRequestParts parts{"POST", "/api/node/heartbeat", "", body_signed};
+    crypto::HttpRequestParts parts{"POST", "/api/nodes/self/heartbeat", "", body_signed};
     auto h = crypto::sign_request(parts, *identity, {created, nonce, state.node_id});
-    auto r = agent::http_request(hub_->url(), "POST", "/api/node/heartbeat", body_sent,
+    auto r = agent::http_request(hub_->url(), "POST", "/api/nodes/self/heartbeat", body_sent,
                                  {{"Content-Digest", h.content_digest},
                                   {"Signature-Input", h.signature_input},
                                   {"Signature", h.signature}});
@@ -229,12 +229,12 @@ TEST_F(HubServer, SignedNodeRequestsAreAcceptedAndForgeriesRefused) {
   // Another key claiming this node's id.
   crypto::Identity thief = crypto::Identity::generate(crypto::IdentityKind::kNode, "thief");
   agent::HubClient forged(hub_->url(), state.node_id, thief);  // the restarted hub has a new port
-  auto refused = forged.request("GET", "/api/node/self");
+  auto refused = forged.request("GET", "/api/nodes/self");
   ASSERT_TRUE(refused.is_ok()) << refused.status().to_string();
   EXPECT_EQ(refused->status, 401);
   EXPECT_THAT(refused->body, HasSubstr("does not verify"));
   agent::HubClient stranger(hub_->url(), "node-unknown", thief);
-  EXPECT_EQ(stranger.request("GET", "/api/node/self")->status, 401);
+  EXPECT_EQ(stranger.request("GET", "/api/nodes/self")->status, 401);
 }
 
 TEST_F(HubServer, BundleDownloadsResumeWithRange) {

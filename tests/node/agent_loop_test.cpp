@@ -347,6 +347,116 @@ void AgentLoopTest::outage(int outage_seconds) {
   EXPECT_EQ(q["min_seq"].get<uint64_t>(), 1u);
 }
 
+// Shadow mode through a real hub (issue 4): m@4 (y = 1 - x) is deployed as a shadow beside
+// production m@1 (y = 2x + 1) with `agreement<0.9`. The node fetches and verifies it like any
+// bundle, runs it on copies of real requests (answers stay m@1's), and reports the agreement
+// under the model's "shadow"; the hub rolls the deployment back on that report and the node
+// drops the shadow. A shadow that agrees (m@2) is promoted after its window and becomes the
+// serving version without a second download.
+TEST_F(AgentLoopTest, AShadowThatDisagreesIsRolledBackOnTheNodesReportAndOneThatAgreesIsPromoted) {
+  ASSERT_TRUE(start_node({"--hub", hub_->url(), "--enroll", token_})) << "fogline-node did not start";
+  int64_t d1 = deploy("1");
+  ASSERT_TRUE(serves(2 + 1)) << "m@1 was not activated";
+  hub_call("POST", "/api/deployments/" + std::to_string(d1) + "/promote");
+  fogline({"model", "import", write_affine_model(dir_.file("m4.onnx"), -1), "--name", "m", "--version", "4", "--home", home_});
+
+  auto shadow_state = [&](int* status) {
+    httplib::Client c("127.0.0.1", node_->port());
+    c.set_read_timeout(5, 0);
+    auto r = c.Get("/admin/models/m/shadow");
+    *status = r ? r->status : 0;
+    return r ? json::parse(r->body, nullptr, false) : json();
+  };
+  auto infer_row = [&](const json& row, std::string* version) {
+    httplib::Client c("127.0.0.1", node_->port());
+    c.set_read_timeout(5, 0);
+    json body = {{"inputs", {{{"name", "x"}, {"shape", {1, 4}}, {"datatype", "FP32"}, {"data", row}}}}};
+    auto r = c.Post("/v2/models/m/infer", body.dump(), "application/json");
+    if (!r || r->status != 200) return -1.0;
+    json j = json::parse(r->body);
+    *version = j.value("model_version", "");
+    return j["outputs"][0]["data"][0].get<double>();
+  };
+  auto deployment = [&](int64_t id) { return hub_call("GET", "/api/deployments/" + std::to_string(id)); };
+  auto shadow_report = [&](int64_t id) {
+    json d = deployment(id);
+    for (const auto& a : d["assignments"])
+      if (a.contains("last_report") && a["last_report"].is_object() && a["last_report"].contains("shadow"))
+        return a["last_report"]["shadow"];
+    return json();
+  };
+
+  int status = 0;
+  json created = hub_call("POST", "/api/deployments",
+                          {{"model", "m"}, {"version", "4"}, {"shadow", true}, {"observe", "1h"},
+                           {"rollback_if", "agreement<0.9"}, {"canary_nodes", {node_id()}}},
+                          &status);
+  ASSERT_EQ(status, 201) << created.dump();
+  int64_t d4 = created["id"];
+  ASSERT_TRUE(wait_until([&] { return shadow_state(&status).value("version", "") == "4"; }, 30))
+      << "the node did not load m@4 as the shadow";
+  EXPECT_TRUE(fs::exists(data_ + "/models/m/4/model.onnx"));
+
+  // A constant row: both answer top-1 0. The answer is m@1's (2x + 1).
+  std::string version;
+  EXPECT_EQ(infer_row({1, 1, 1, 1}, &version), 3);
+  EXPECT_EQ(version, "1");
+  ASSERT_TRUE(wait_until([&] {
+    json s = shadow_report(d4);
+    return s.is_object() && s["metrics"].value("compared", 0) == 1;
+  }, 20)) << deployment(d4).dump();
+  json s = shadow_report(d4);
+  EXPECT_EQ(s["version"], "4");
+  EXPECT_EQ(s["state"], "running");
+  EXPECT_EQ(s["metrics"]["agreement"], 1.0);
+  EXPECT_EQ(deployment(d4)["state"], "observing");
+
+  // x = 1,0,0,0: m@1's top-1 is 0, m@4's is 1. Mean agreement 0.5 trips the rule.
+  EXPECT_EQ(infer_row({1, 0, 0, 0}, &version), 3);
+  EXPECT_EQ(version, "1");
+  ASSERT_TRUE(wait_until([&] { return deployment(d4).value("state", "") == "rolled_back"; }, 20)) << deployment(d4).dump();
+  EXPECT_NE(deployment(d4)["reason"].get<std::string>().find("agreement=0.5 < 0.9"), std::string::npos)
+      << deployment(d4).dump();
+  ASSERT_TRUE(wait_until([&] {
+    shadow_state(&status);
+    return status == 404;
+  }, 20)) << "the node kept the rolled-back shadow";
+  EXPECT_EQ(infer_row({1, 0, 0, 0}, &version), 3);
+  EXPECT_EQ(version, "1");
+  EXPECT_TRUE(wait_until([&] { return !fs::exists(data_ + "/models/m/4"); }, 10)) << "a dropped shadow's files go";
+
+  // m@2 (3x + 1) agrees with m@1 on every row; after its 2 s window the hub promotes it and
+  // the loaded shadow becomes the serving version.
+  created = hub_call("POST", "/api/deployments",
+                     {{"model", "m"}, {"version", "2"}, {"shadow", true}, {"observe", "2s"},
+                      {"rollback_if", "agreement<0.9"}, {"canary_nodes", {node_id()}}},
+                     &status);
+  ASSERT_EQ(status, 201) << created.dump();
+  int64_t d2 = created["id"];
+  ASSERT_TRUE(wait_until([&] { return deployment(d2).value("state", "") == "promoted"; }, 30)) << deployment(d2).dump();
+  ASSERT_TRUE(serves(3 + 1)) << "m@2 did not become the serving version";
+  shadow_state(&status);
+  EXPECT_EQ(status, 404);
+  ASSERT_TRUE(wait_until([&] {
+    json t = telemetry();
+    return t.contains("by_kind") && t["by_kind"].value("event.shadow_stopped", 0) == 1 &&
+           t["by_kind"].value("event.shadow_started", 0) == 2 && t["by_kind"].value("event.model_activated", 0) == 2;
+  }, 20)) << telemetry().dump();
+  json t = telemetry();
+  int promoted = 0;
+  for (const auto& r : t["recent"]) {
+    if (r["kind"] == "event.shadow_stopped") {
+      EXPECT_EQ(r["body"]["version"], "4");
+      EXPECT_EQ(r["body"]["metrics"]["compared"], 2);
+    }
+    if (r["kind"] == "event.model_activated" && r["body"]["version"] == "2") {
+      ++promoted;
+      EXPECT_FALSE(r["body"].contains("bytes_downloaded")) << "the promoted shadow was downloaded again: " << r.dump();
+    }
+  }
+  EXPECT_EQ(promoted, 1);
+}
+
 // In-process: a bundle that cannot be fetched (nothing listens at the hub's address) is
 // retried — the generation is not marked done and the same entry is tried again — while a
 // desired entry whose names would escape the data dir is refused for good.
@@ -395,6 +505,36 @@ TEST(AgentReconcile, RetriesAFailedFetchButRefusesABadEntryForGood) {
   ASSERT_TRUE(active.is_ok());
   EXPECT_EQ(active->generation, 6);
   EXPECT_TRUE(active->models.empty());
+  EXPECT_TRUE(server.models().names().empty());
+}
+
+// In-process: a shadow entry whose names would escape the data dir is refused for good (the
+// generation is done, nothing is loaded), and fields of the wrong type are ignored rather
+// than taking the poll thread down.
+TEST(AgentReconcile, RefusesABadShadowEntryAndSurvivesMistypedFields) {
+  TempDir dir;
+  node::agent::NodeState state;
+  state.node_id = "node-test";
+  state.hub_url = "http://127.0.0.1:1";  // never reached: nothing here is fetched
+  NodeServer server(ServerOptions{});
+  node::agent::AgentLoop loop(dir.path(), state, crypto::Identity::generate(crypto::IdentityKind::kNode, "n"), server);
+  ASSERT_TRUE(loop.restore().is_ok());
+  json bad = {{"generation", 3},
+              {"models", {{{"model", "m"}, {"version", ""}, {"shadow_version", ".."}, {"shadow_bundle_sha256", "ab"}}}}};
+  bool retry = true;
+  Status st = loop.reconcile(bad, &retry);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("refused shadow model 'm' version '..'"), std::string::npos) << st.message();
+  EXPECT_FALSE(retry);
+  EXPECT_EQ(loop.counters().generation, 3);
+  EXPECT_FALSE(server.models().shadow("m"));
+  EXPECT_EQ(loop.counters().shadows_started, 0u);
+
+  json mistyped = {{"generation", 4}, {"models", {{{"model", "m"}, {"version", 7}, {"shadow_version", nullptr}}}}};
+  st = loop.reconcile(mistyped, &retry);
+  EXPECT_TRUE(st.is_ok()) << st.message();
+  EXPECT_FALSE(retry);
+  EXPECT_EQ(loop.counters().generation, 4);
   EXPECT_TRUE(server.models().names().empty());
 }
 

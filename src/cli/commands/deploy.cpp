@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/commands/hub_options.h"
 #include "hub/api_client.h"
 #include "hub/rollback_rule.h"
 
@@ -25,8 +26,7 @@ class DeployCommand : public Command {
     app.add_option("--observe", observe_, "observation window before promotion (90s, 10m, 1h)")->default_val("10m");
     app.add_flag("--shadow", shadow_, "run beside the current version without affecting responses");
     app.add_option("--rollback-if", rule_, "roll back when this trips, e.g. 'p99_ms>50 or error_rate>0.01'");
-    app.add_option("--hub", hub_, "hub URL (default $FOGLINE_HUB)");
-    app.add_option("--token", token_, "API token, role developer or admin (default $FOGLINE_TOKEN)");
+    hub_.add(app, "API token, role developer or admin (default $FOGLINE_TOKEN)");
     app.add_flag("--json", json_, "print the deployment as JSON");
   }
   int run() override {
@@ -38,7 +38,7 @@ class DeployCommand : public Command {
     // The hub checks the rule too; checking here first gives the error before any network.
     auto rule = hub::RollbackRule::parse(rule_);
     if (!rule.is_ok()) return fail(rule.status().message());
-    auto endpoint = hub::resolve_endpoint(hub_, token_);
+    auto endpoint = hub_.endpoint();
     if (!endpoint.is_ok()) return fail(endpoint.status().message());
     nlohmann::json body = {{"model", ref_.substr(0, at)},
                            {"version", ref_.substr(at + 1)},
@@ -67,7 +67,8 @@ class DeployCommand : public Command {
   }
 
  private:
-  std::string ref_, selector_, canary_, observe_, rule_, hub_, token_;
+  std::string ref_, selector_, canary_, observe_, rule_;
+  HubOptions hub_;
   std::vector<std::string> canary_nodes_;
   bool shadow_ = false, json_ = false;
 };

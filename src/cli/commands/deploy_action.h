@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/commands/hub_options.h"
 #include "hub/api_client.h"
 
 namespace fogline::cli {
@@ -16,11 +17,10 @@ class DeployActionCommand : public Command {
   void configure(CLI::App& app) override {
     app.add_option("id", id_, "deployment id")->required();
     app.add_option("--note", note_, "why (kept in the history)");
-    app.add_option("--hub", hub_, "hub URL (default $FOGLINE_HUB)");
-    app.add_option("--token", token_, "API token, role developer or admin (default $FOGLINE_TOKEN)");
+    hub_.add(app, "API token, role developer or admin (default $FOGLINE_TOKEN)");
   }
   int run() override {
-    auto endpoint = hub::resolve_endpoint(hub_, token_);
+    auto endpoint = hub_.endpoint();
     if (!endpoint.is_ok()) return fail(endpoint.status().message());
     nlohmann::json body = nlohmann::json::object();
     if (!note_.empty()) body["note"] = note_;
@@ -33,7 +33,8 @@ class DeployActionCommand : public Command {
 
  private:
   std::string action_;
-  std::string id_, note_, hub_, token_;
+  std::string id_, note_;
+  HubOptions hub_;
 };
 
 }  // namespace fogline::cli

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "cli/command.h"
+#include "cli/commands/hub_options.h"
 #include "hub/api_client.h"
 
 namespace fogline::cli {
@@ -28,12 +29,11 @@ class DeployStatusCommand : public Command {
   const char* summary() const override { return "A deployment's state and each node's part (without ID: all deployments)"; }
   void configure(CLI::App& app) override {
     app.add_option("id", id_, "deployment id");
-    app.add_option("--hub", hub_, "hub URL (default $FOGLINE_HUB)");
-    app.add_option("--token", token_, "API token (default $FOGLINE_TOKEN)");
+    hub_.add(app);
     app.add_flag("--json", json_, "print JSON");
   }
   int run() override {
-    auto endpoint = hub::resolve_endpoint(hub_, token_);
+    auto endpoint = hub_.endpoint();
     if (!endpoint.is_ok()) return fail(endpoint.status().message());
     auto j = hub::api_call(*endpoint, "GET", id_.empty() ? "/api/deployments" : "/api/deployments/" + id_);
     if (!j.is_ok()) return fail(j.status().message());
@@ -75,7 +75,8 @@ class DeployStatusCommand : public Command {
   }
 
  private:
-  std::string id_, hub_, token_;
+  std::string id_;
+  HubOptions hub_;
   bool json_ = false;
 };
 

@@ -24,22 +24,13 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// The latency (ms) below which a fraction `q` of the requests fall, from histogram counts: the
-// upper bound of the bucket the q-th request lands in (the last, open bucket reads as twice
-// the largest bound).
-double quantile_ms(const NodeMetrics::ModelTotals& t, double q) {
-  uint64_t count = 0;
-  for (uint64_t n : t.buckets) count += n;
-  if (count == 0) return 0;
-  uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(count) + 0.999999);
-  if (rank == 0) rank = 1;
-  uint64_t seen = 0;
-  for (size_t b = 0; b < t.buckets.size(); ++b) {
-    seen += t.buckets[b];
-    if (seen >= rank)
-      return 1000 * (b < NodeMetrics::kBuckets.size() ? NodeMetrics::kBuckets[b] : 2 * NodeMetrics::kBuckets.back());
-  }
-  return 2000 * NodeMetrics::kBuckets.back();
+double quantile_ms(const NodeMetrics::ModelTotals& t, double q) { return histogram_quantile_ms(t.buckets, q); }
+
+// A string field of a desired-state entry; "" when absent or not a string (nlohmann's value()
+// would throw on a type mismatch, and the poll thread must not die on the hub's mistake).
+std::string text_field(const Json& entry, const char* key) {
+  auto it = entry.find(key);
+  return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 NodeMetrics::ModelTotals minus(const NodeMetrics::ModelTotals& a, const NodeMetrics::ModelTotals& b) {
@@ -200,45 +191,24 @@ void AgentLoop::poll_thread() {
 }
 
 Status AgentLoop::reconcile(const Json& desired, bool* retry) {
-  int64_t generation = desired.value("generation", int64_t{0});
+  const auto g = desired.find("generation");
+  const int64_t generation = g != desired.end() && g->is_number_integer() ? g->get<int64_t>() : 0;
   Status first_error = Status::ok();
   bool again = false;
+  std::set<std::string> wanted;
   for (const auto& entry : desired["models"]) {
     if (stopping_) break;
     if (!entry.is_object() || !entry.contains("model") || !entry["model"].is_string()) continue;
-    std::string model = entry["model"], version = entry.value("version", std::string());
-    if (version.empty()) continue;  // shadow-only: nothing for production to change
-    auto current = server_.models().find(model);
-    if (current && current->version == version) {
-      // Serving what the hub wants (again, after it gave up on a refused version).
-      std::lock_guard<std::mutex> lock(mu_);
-      failures_.erase(model);
-      continue;
-    }
-    std::string key = model + "@" + version + "#" + entry.value("bundle_sha256", std::string());
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (refused_.count(key)) continue;  // the same bundle again: refused already, reported
-    }
-    bool transient = false;
-    Status st = activate(entry, &transient);
-    if (!st.is_ok() && transient) {
-      log(st.message() + " (will retry)");
-      again = true;
-      if (first_error.is_ok()) first_error = st;
-      continue;
-    }
-    if (!st.is_ok()) {
-      log(st.message() + "; still serving " + (current ? model + "@" + current->version : "nothing for " + model));
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        refused_.insert(key);
-        failures_[model] = {{"version", version}, {"error", st.message()}};
-      }
-      event("event.error", {{"model", model}, {"version", version}, {"error", st.message()}});
-      if (first_error.is_ok()) first_error = st;
-    }
+    wanted.insert(entry["model"].get<std::string>());
+    // Production first: a promoted shadow becomes the current version without a second load.
+    reconcile_primary(entry, &again, &first_error);
+    reconcile_shadow(entry, &again, &first_error);
   }
+  // A model the hub no longer lists keeps serving (the hub says nothing about it), but an
+  // observation the hub stopped asking for ends.
+  if (!stopping_)
+    for (const auto& slot : server_.models().shadows())
+      if (!wanted.count(slot.model->name)) drop_shadow(slot.model->name);
   if (retry) *retry = again;
   if (!again) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -254,8 +224,131 @@ Status AgentLoop::reconcile(const Json& desired, bool* retry) {
   return first_error;
 }
 
+void AgentLoop::reconcile_primary(const Json& entry, bool* again, Status* first_error) {
+  std::string model = entry["model"], version = text_field(entry, "version");
+  if (version.empty()) return;  // shadow-only: nothing for production to change
+  auto current = server_.models().find(model);
+  if (current && current->version == version) {
+    // Serving what the hub wants (again, after it gave up on a refused version).
+    std::lock_guard<std::mutex> lock(mu_);
+    failures_.erase(model);
+    return;
+  }
+  std::string key = model + "@" + version + "#" + text_field(entry, "bundle_sha256");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (refused_.count(key)) return;  // the same bundle again: refused already, reported
+  }
+  bool transient = false;
+  Status st = activate(entry, &transient);
+  if (!st.is_ok() && transient) {
+    log(st.message() + " (will retry)");
+    *again = true;
+    if (first_error->is_ok()) *first_error = st;
+    return;
+  }
+  if (!st.is_ok()) {
+    log(st.message() + "; still serving " + (current ? model + "@" + current->version : "nothing for " + model));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      refused_.insert(key);
+      failures_[model] = {{"version", version}, {"error", st.message()}};
+    }
+    event("event.error", {{"model", model}, {"version", version}, {"error", st.message()}});
+    if (first_error->is_ok()) *first_error = st;
+  }
+}
+
+void AgentLoop::reconcile_shadow(const Json& entry, bool* again, Status* first_error) {
+  std::string model = entry["model"], version = text_field(entry, "shadow_version");
+  if (version.empty()) {
+    drop_shadow(model);
+    return;
+  }
+  ShadowSlot current = server_.models().shadow(model);
+  if (current && current.model->version == version) {
+    std::lock_guard<std::mutex> lock(mu_);
+    shadow_failures_.erase(model);
+    return;
+  }
+  std::string key = "shadow:" + model + "@" + version + "#" + text_field(entry, "shadow_bundle_sha256");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (refused_.count(key)) return;
+  }
+  bool transient = false;
+  Status st = start_shadow(model, version, &transient);
+  if (st.is_ok()) return;
+  if (transient) {
+    log(st.message() + " (will retry)");
+    *again = true;
+  } else {
+    // Production is untouched; the hub learns from the report that the shadow could not run.
+    log(st.message() + "; production unchanged");
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      refused_.insert(key);
+      shadow_failures_[model] = {{"version", version}, {"error", st.message()}};
+    }
+    event("event.error", {{"model", model}, {"version", version}, {"shadow", true}, {"error", st.message()}});
+  }
+  if (first_error->is_ok()) *first_error = st;
+}
+
+Status AgentLoop::start_shadow(const std::string& model, const std::string& version, bool* transient) {
+  if (!safe_name(model) || !safe_name(version))
+    return invalid_argument("refused shadow model '" + model + "' version '" + version +
+                            "': names must be letters, digits, '.', '-', '_'");
+  auto current = server_.models().find(model);
+  if (current && current->version == version)
+    return invalid_argument("refused shadow " + model + "@" + version + ": it is the version production serves");
+  Json fetched = Json::object();
+  FOGLINE_TRY(ensure_unpacked(model, version, current ? current->version : "", transient, &fetched));
+  Status st = server_.load_shadow(version_source(model, version));
+  if (!st.is_ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counters_.load_failures;
+    return st.with_context("cannot load the shadow " + model + "@" + version);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shadow_failures_.erase(model);
+    ++counters_.shadows_started;
+  }
+  log("shadowing " + model + (current ? "@" + current->version : "") + " with " + version +
+      " (runs on copies of its requests, never answers)");
+  Json body = {{"model", model}, {"version", version}, {"production_version", current ? current->version : ""}};
+  body.update(fetched);
+  event("event.shadow_started", body);
+  return Status::ok();
+}
+
+void AgentLoop::drop_shadow(const std::string& model) {
+  ShadowSlot slot = server_.models().shadow(model);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shadow_failures_.erase(model);
+  }
+  if (!slot || !server_.models().clear_shadow(model)) return;
+  shadow::ShadowSnapshot s = slot.stats->snapshot();
+  log("stopped shadowing " + model + " with " + slot.model->version + " (" + std::to_string(s.compared) + " compared)");
+  event("event.shadow_stopped",
+        {{"model", model}, {"version", slot.model->version}, {"metrics", shadow::report_metrics(s)}});
+  // Its files go unless the active set still names the version (it may be current or kept).
+  bool kept = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& m : active_.models)
+      kept |= m.model == model && (m.version == slot.model->version || m.previous_version == slot.model->version);
+  }
+  if (!kept && safe_name(model) && safe_name(slot.model->version)) {
+    std::error_code ec;
+    fs::remove_all(model_version_dir(data_dir_, model, slot.model->version), ec);
+  }
+}
+
 // Model and version names become directory names under DATA/models.
-static bool safe_name(const std::string& s) {
+bool AgentLoop::safe_name(const std::string& s) {
   if (s.empty() || s == "." || s == ".." || s.size() > 200) return false;
   for (char c : s)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
@@ -271,17 +364,19 @@ Status AgentLoop::activate(const Json& entry, bool* transient) {
   std::string was = current ? current->version : "";
   Json fetched = Json::object();  // empty: no download (a rollback, or a version already on disk)
   auto loaded = server_.models().find(model, version);
+  ShadowSlot shadow = server_.models().shadow(model);
   if (loaded && current && loaded != current) {
     // The version sits behind the current one (a rollback): swap them, no load needed.
     FOGLINE_TRY(server_.models().rollback(model));
     server_.metrics().model_swapped(model);
+  } else if (shadow && shadow.model->version == version) {
+    // A promoted shadow: it is loaded and verified already, so it becomes current as it is.
+    server_.models().clear_shadow(model);
+    server_.swap_model(shadow.model);
+    std::lock_guard<std::mutex> lock(mu_);
+    baselines_[model] = server_.metrics().model_totals(model);
   } else {
-    std::string dir = model_version_dir(data_dir_, model, version);
-    if (!fs::exists(dir + "/bundle-manifest.json")) {
-      // A delta needs the held version's payload; without it the hub sends the whole bundle.
-      std::string held = !was.empty() && fs::exists(model_version_dir(data_dir_, model, was) + "/" + kPayloadFile) ? was : "";
-      FOGLINE_TRY(fetch_and_unpack(model, version, held, transient, &fetched));
-    }
+    FOGLINE_TRY(ensure_unpacked(model, version, was, transient, &fetched));
     Status st = load_version(model, version);
     if (!st.is_ok()) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -367,7 +462,15 @@ Status AgentLoop::fetch_and_unpack(const std::string& model, const std::string& 
   return Status::ok();
 }
 
-Status AgentLoop::load_version(const std::string& model, const std::string& version) {
+Status AgentLoop::ensure_unpacked(const std::string& model, const std::string& version, const std::string& held,
+                                  bool* transient, Json* fetched) {
+  if (fs::exists(model_version_dir(data_dir_, model, version) + "/bundle-manifest.json")) return Status::ok();
+  // A delta needs the held version's payload; without it the hub sends the whole bundle.
+  bool base = !held.empty() && fs::exists(model_version_dir(data_dir_, model, held) + "/" + kPayloadFile);
+  return fetch_and_unpack(model, version, base ? held : "", transient, fetched);
+}
+
+ModelSource AgentLoop::version_source(const std::string& model, const std::string& version) const {
   std::string dir = model_version_dir(data_dir_, model, version);
   ModelSource source;
   source.name = model;
@@ -379,16 +482,41 @@ Status AgentLoop::load_version(const std::string& model, const std::string& vers
     Json spec = Json::parse(*spec_text, nullptr, false);
     if (spec.is_object() && !spec.empty()) source.spec_file = dir + "/processing.json";
   }
-  FOGLINE_TRY(server_.load_and_swap(source));
+  return source;
+}
+
+Status AgentLoop::load_version(const std::string& model, const std::string& version) {
+  FOGLINE_TRY(server_.load_and_swap(version_source(model, version)));
   std::lock_guard<std::mutex> lock(mu_);
   baselines_[model] = server_.metrics().model_totals(model);
   return Status::ok();
 }
 
+Json AgentLoop::shadow_report(const std::string& model) const {
+  ShadowSlot slot = server_.models().shadow(model);
+  if (slot)
+    return {{"version", slot.model->version},
+            {"state", "running"},
+            {"metrics", shadow::report_metrics(slot.stats->snapshot())}};
+  auto failure = shadow_failures_.find(model);
+  if (failure != shadow_failures_.end())
+    return {{"version", failure->second["version"]}, {"state", "failed"}, {"error", failure->second["error"]}};
+  return nullptr;
+}
+
 Json AgentLoop::report_body() {
   Json models = Json::array();
   std::lock_guard<std::mutex> lock(mu_);
+  // The hub judges a shadow deployment on the entry's "shadow" part (its version is the
+  // deployment's), with the same rule grammar: agreement, p50_ms, p99_ms, error_rate, requests.
+  auto with_shadow = [&](Json entry) {
+    Json s = shadow_report(entry["model"].get<std::string>());
+    if (!s.is_null()) entry["shadow"] = std::move(s);
+    return entry;
+  };
+  std::set<std::string> listed;
   for (const auto& served : server_.models().current()) {
+    listed.insert(served->name);
     NodeMetrics::ModelTotals t = minus(server_.metrics().model_totals(served->name), baselines_[served->name]);
     Json metrics = {{"requests", t.requests},
                     {"errors", t.errors},
@@ -398,20 +526,30 @@ Json AgentLoop::report_body() {
     auto failure = failures_.find(served->name);
     if (failure != failures_.end()) {
       // The hub judges the version it asked for: say that one failed, and what still serves.
-      models.push_back({{"model", served->name},
-                        {"version", failure->second["version"]},
-                        {"state", "failed"},
-                        {"error", failure->second["error"]},
-                        {"serving_version", served->version},
-                        {"serving_metrics", metrics}});
+      models.push_back(with_shadow({{"model", served->name},
+                                    {"version", failure->second["version"]},
+                                    {"state", "failed"},
+                                    {"error", failure->second["error"]},
+                                    {"serving_version", served->version},
+                                    {"serving_metrics", metrics}}));
       continue;
     }
-    models.push_back({{"model", served->name}, {"version", served->version}, {"state", "running"}, {"metrics", metrics}});
+    models.push_back(with_shadow(
+        {{"model", served->name}, {"version", served->version}, {"state", "running"}, {"metrics", metrics}}));
   }
   for (const auto& [model, failure] : failures_) {
     if (server_.models().find(model)) continue;
-    models.push_back({{"model", model}, {"version", failure["version"]}, {"state", "failed"}, {"error", failure["error"]}});
+    listed.insert(model);
+    models.push_back(with_shadow(
+        {{"model", model}, {"version", failure["version"]}, {"state", "failed"}, {"error", failure["error"]}}));
   }
+  // A shadow of a model production does not serve (the hub shadowed a first version): it sees
+  // no requests, but the hub still learns that it is loaded, or why it is not.
+  std::set<std::string> shadowed;
+  for (const auto& slot : server_.models().shadows()) shadowed.insert(slot.model->name);
+  for (const auto& [model, failure] : shadow_failures_) shadowed.insert(model);
+  for (const auto& model : shadowed)
+    if (!listed.count(model)) models.push_back(with_shadow({{"model", model}, {"version", ""}, {"state", "none"}}));
   return {{"models", models},
           {"generation", counters_.generation},
           {"bytes_downloaded", counters_.bytes_downloaded},

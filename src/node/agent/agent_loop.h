@@ -3,8 +3,9 @@
 // the bundle resumably, as a delta against the held version when there is one; verify it with
 // the hub key pinned at enrollment BEFORE anything is activated; unpack into
 // DATA/models/<model>/<version>/; load; hot-swap, keeping the previous version), persist the
-// active set (active_set.h), and every interval report per-model metrics
-// (POST /api/nodes/self/report) and send telemetry (DATA/telemetry/ queue, signed POST
+// active set (active_set.h), load a desired `shadow_version` beside production through the
+// same download and verification (node/shadow/), and every interval report per-model metrics
+// with the shadow's agreement under "shadow" (POST /api/nodes/self/report) and send telemetry (DATA/telemetry/ queue, signed POST
 // /api/nodes/self/telemetry). A refused or unloadable bundle leaves the old model serving and
 // is reported; with the hub unreachable the node keeps serving what it has, indefinitely.
 #pragma once
@@ -49,6 +50,7 @@ struct AgentCounters {
   uint64_t activations = 0, refusals = 0, load_failures = 0;
   uint64_t bytes_downloaded = 0, bytes_saved = 0;  // saved: full size minus delta size
   uint64_t reports_sent = 0, telemetry_batches = 0, telemetry_records = 0;
+  uint64_t shadows_started = 0;
 };
 
 class AgentLoop {
@@ -86,11 +88,25 @@ class AgentLoop {
   // Makes `version` of `model` the serving one; `error` gets the reason when it could not.
   // `*transient`: the failure was the download's (retry later), not the bundle's (refused).
   Status activate(const nlohmann::json& entry, bool* transient);
+  // One desired-state entry: its production version, then its shadow_version (node/shadow/:
+  // loaded beside production through the same download and verification, dropped when the
+  // entry no longer names one). Failures land in *first_error; transient ones set *again.
+  void reconcile_primary(const nlohmann::json& entry, bool* again, Status* first_error);
+  void reconcile_shadow(const nlohmann::json& entry, bool* again, Status* first_error);
+  Status start_shadow(const std::string& model, const std::string& version, bool* transient);
+  void drop_shadow(const std::string& model);
+  // The version's files under DATA/models, downloaded (as a delta from `held` when its payload
+  // is kept) and verified when they are not there yet.
+  Status ensure_unpacked(const std::string& model, const std::string& version, const std::string& held, bool* transient,
+                         nlohmann::json* fetched);
+  ModelSource version_source(const std::string& model, const std::string& version) const;
+  static bool safe_name(const std::string& s);
   // `*fetched` gets {"bytes_downloaded", "delta", "from", "bytes_saved"} for the activation event.
   Status fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held,
                           bool* transient, nlohmann::json* fetched);
   Status load_version(const std::string& model, const std::string& version);
   nlohmann::json report_body();
+  nlohmann::json shadow_report(const std::string& model) const;  // with mu_ held; null: none
   void send_report();
   void telemetry_round(double elapsed_seconds);
   telemetry::Transport signed_transport();  // POST /api/nodes/self/telemetry, node-signed
@@ -106,6 +122,7 @@ class AgentLoop {
   mutable std::mutex mu_;  // active_, failures_, counters_, baselines_
   ActiveSet active_;
   std::map<std::string, nlohmann::json> failures_;  // model -> {version, error} of the last refusal
+  std::map<std::string, nlohmann::json> shadow_failures_;  // the same for shadow versions
   std::set<std::string> refused_;                  // "model@version" refused at this generation
   std::map<std::string, NodeMetrics::ModelTotals> baselines_;  // model -> totals at activation
   AgentCounters counters_;

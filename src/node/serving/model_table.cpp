@@ -58,4 +58,36 @@ std::vector<std::string> ModelTable::names() const {
   return out;
 }
 
+void ModelTable::set_shadow(std::shared_ptr<const ServedModel> model) {
+  ShadowSlot old;  // released outside the lock
+  ShadowSlot slot{std::move(model), std::make_shared<shadow::ShadowStats>()};
+  std::lock_guard<std::mutex> lock(mu_);
+  ShadowSlot& s = shadows_[slot.model->name];
+  old = std::move(s);
+  s = std::move(slot);
+}
+
+bool ModelTable::clear_shadow(const std::string& name) {
+  ShadowSlot old;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = shadows_.find(name);
+  if (it == shadows_.end()) return false;
+  old = std::move(it->second);
+  shadows_.erase(it);
+  return true;
+}
+
+ShadowSlot ModelTable::shadow(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = shadows_.find(name);
+  return it == shadows_.end() ? ShadowSlot{} : it->second;
+}
+
+std::vector<ShadowSlot> ModelTable::shadows() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ShadowSlot> out;
+  for (const auto& [name, s] : shadows_) out.push_back(s);
+  return out;
+}
+
 }  // namespace fogline::node

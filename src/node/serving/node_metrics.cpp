@@ -11,17 +11,7 @@
 namespace fogline::node {
 namespace {
 
-// Label values escaped as the exposition format asks (backslash, quote, newline).
-std::string label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
+std::string label(const std::string& v) { return prometheus_label(v); }
 
 std::string num(double v) {
   char buf[64];
@@ -41,6 +31,32 @@ void header(std::ostringstream& o, const char* name, const char* type, const cha
 }
 
 }  // namespace
+
+std::string prometheus_label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+double histogram_quantile_ms(const NodeMetrics::Histogram& buckets, double q) {
+  const auto& bounds = NodeMetrics::kBuckets;
+  uint64_t count = 0;
+  for (uint64_t n : buckets) count += n;
+  if (count == 0) return 0;
+  uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(count) + 0.999999);
+  if (rank == 0) rank = 1;
+  uint64_t seen = 0;
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    seen += buckets[b];
+    if (seen >= rank) return 1000 * (b < bounds.size() ? bounds[b] : 2 * bounds.back());
+  }
+  return 2000 * bounds.back();
+}
 
 NodeMetrics::NodeMetrics() {
   start_time_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

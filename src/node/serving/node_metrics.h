@@ -30,9 +30,10 @@ class NodeMetrics {
 
   // One model's counters over every route, for the agent's reports to the hub (which subtracts
   // the totals it saw at activation, so a version is judged on its own requests).
+  using Histogram = std::array<uint64_t, kBuckets.size() + 1>;  // non-cumulative; the last is +Inf
   struct ModelTotals {
     uint64_t requests = 0, errors = 0;
-    std::array<uint64_t, kBuckets.size() + 1> buckets{};  // non-cumulative; the last is +Inf
+    Histogram buckets{};
   };
   ModelTotals model_totals(const std::string& model) const;
 
@@ -51,6 +52,14 @@ class NodeMetrics {
   std::map<std::string, uint64_t> swaps_;
   double start_time_ = 0;  // unix seconds
 };
+
+// The latency (ms) below which a fraction `q` of the observations fall: the upper bound of the
+// bucket the q-th one lands in (the last, open bucket reads as twice the largest bound); 0
+// when the histogram is empty.
+double histogram_quantile_ms(const NodeMetrics::Histogram& buckets, double q);
+
+// A label value escaped as the exposition format asks (backslash, quote, newline).
+std::string prometheus_label(const std::string& value);
 
 // Resident set size in bytes and CPU seconds (user + system) of this process, from /proc.
 struct ProcessStats {

@@ -22,7 +22,8 @@ bool same_key(const std::string& given, const std::string& key) {
 
 NodeServer::NodeServer(ServerOptions options)
     : options_(std::move(options)),
-      context_{models_, metrics_, options_, [this](const ModelSource& s) { return load_and_swap(s); }} {
+      context_{models_, metrics_, options_, [this](const ModelSource& s) { return load_and_swap(s); }, shadows_,
+               [this](const ModelSource& s) { return load_shadow(s); }} {
   const int threads = std::max(1, options_.http_threads);
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_.set_payload_max_length(64u << 20);
@@ -88,6 +89,13 @@ void NodeServer::swap_model(std::shared_ptr<const ServedModel> model) {
   std::string name = model->name;
   std::string replaced = models_.swap_model(std::move(model));
   if (!replaced.empty()) metrics_.model_swapped(name);
+}
+
+Status NodeServer::load_shadow(const ModelSource& source) {
+  std::lock_guard<std::mutex> lock(load_mu_);
+  FOGLINE_ASSIGN_OR_RETURN(auto model, load_model(source, options_.load));
+  models_.set_shadow(std::move(model));
+  return Status::ok();
 }
 
 Result<int> NodeServer::bind() {

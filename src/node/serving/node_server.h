@@ -27,6 +27,10 @@ class NodeServer {
   Status load_and_swap(const ModelSource& source);
   // Swaps in an already loaded model.
   void swap_model(std::shared_ptr<const ServedModel> model);
+  // Loads `source` as the shadow of its model (node/shadow/): it runs beside the current
+  // version on copies of its requests and never answers one. Replaces any earlier shadow.
+  Status load_shadow(const ModelSource& source);
+  shadow::ShadowRunner& shadows() { return shadows_; }
 
   // Binds the listening socket; returns the port (the chosen one when options.port is 0).
   Result<int> bind();
@@ -43,6 +47,8 @@ class NodeServer {
   RouteContext context_;
   std::mutex load_mu_;  // one load at a time: loads are heavy, swaps are not
   httplib::Server server_;
+  // Last, so its worker stops before the models and the server it reads go away.
+  shadow::ShadowRunner shadows_;
 };
 
 }  // namespace fogline::node

@@ -41,7 +41,7 @@ json oip_model_metadata(const ServedModel& model, const std::vector<std::string>
 }
 
 Result<InferReply> oip_infer(const ServedModel& model, const json& request, std::string_view* binary,
-                             const std::vector<std::optional<NumericData>>* fast) {
+                             const std::vector<std::optional<NumericData>>* fast, const RunTap* tap) {
   const engine::Session& session = *model.session;
   if (!request.is_object()) return invalid_argument("the inference request must be a JSON object");
   static const std::set<std::string> kKeys{"id", "parameters", "inputs", "outputs"};
@@ -147,6 +147,15 @@ Result<InferReply> oip_infer(const ServedModel& model, const json& request, std:
     reply.binary.append(static_cast<const char*>(t.raw()), t.nbytes());
   }
   response["outputs"] = std::move(outs);
+  if (tap && *tap) {
+    // Tensors fed by numbers have no image behind them: the identity transform at the spec's size.
+    processing::ImageTransform identity;
+    if (model.spec) {
+      identity.original_width = identity.input_width = model.spec->pre.width;
+      identity.original_height = identity.input_height = model.spec->pre.height;
+    }
+    (*tap)(inputs, *outputs, identity);
+  }
   return reply;
 }
 
@@ -154,19 +163,20 @@ Result<InferReply> oip_infer(const ServedModel& model, const json& request, std:
 
 namespace fogline::node {
 
-Result<InferReply> oip_infer_text(const ServedModel& model, std::string_view text, std::string_view* binary) {
+Result<InferReply> oip_infer_text(const ServedModel& model, std::string_view text, std::string_view* binary,
+                                  const RunTap* tap) {
   std::vector<std::optional<NumericData>> fast;
   std::string rest = extract_numeric_data(text, &fast);
   if (!fast.empty()) {
     json request = json::parse(rest, nullptr, /*allow_exceptions=*/false);
     if (!request.is_discarded()) {
       std::string_view binary_copy = binary ? *binary : std::string_view();
-      auto reply = oip_infer(model, request, binary ? &binary_copy : nullptr, &fast);
+      auto reply = oip_infer(model, request, binary ? &binary_copy : nullptr, &fast, tap);
       if (reply.is_ok()) return reply;
     }
   }
   FOGLINE_ASSIGN_OR_RETURN(json request, parse_json(text));
-  return oip_infer(model, request, binary, nullptr);
+  return oip_infer(model, request, binary, nullptr, tap);
 }
 
 }  // namespace fogline::node

@@ -72,14 +72,19 @@ Result<json> describe(const ServedModel& model, const std::vector<engine::Tensor
   return json{{"detections", std::move(dets)}};
 }
 
-Result<std::vector<engine::Tensor>> run(const ServedModel& model, engine::Tensor input) {
+// Runs and describes one input; the tap sees the run only when its answer could be described.
+Result<json> run_and_describe(const ServedModel& model, engine::Tensor input, const processing::ImageTransform& transform,
+                              const PredictOptions& options) {
   if (model.session->inputs().size() != 1) {
     return invalid_argument("model " + model.name + " takes " + std::to_string(model.session->inputs().size()) +
                             " inputs; /predict feeds one (use /v2/models/" + model.name + "/infer)");
   }
-  auto out = model.session->run({std::move(input)});
+  std::vector<engine::Tensor> inputs{std::move(input)};
+  auto out = model.session->run(inputs);
   if (!out.is_ok()) return out.status().with_context("model " + model.name);
-  return std::move(out).value();
+  FOGLINE_ASSIGN_OR_RETURN(json described, describe(model, *out, transform, options));
+  if (options.tap && *options.tap) (*options.tap)(inputs, *out, transform);
+  return described;
 }
 
 // Numbers for the single input: nested or flat, with or without the leading batch dim; the
@@ -115,8 +120,7 @@ Result<json> predict_image(const ServedModel& model, const std::string& encoded,
   cv::Mat image = cv::imdecode(bytes, cv::IMREAD_COLOR);
   if (image.empty()) return invalid_argument("the body is not an image OpenCV can decode (JPEG, PNG, ...)");
   FOGLINE_ASSIGN_OR_RETURN(auto pre, processing::preprocess_image(image, model.spec->pre));
-  FOGLINE_ASSIGN_OR_RETURN(auto outputs, run(model, std::move(pre.tensor)));
-  return describe(model, outputs, pre.transform, options);
+  return run_and_describe(model, std::move(pre.tensor), pre.transform, options);
 }
 
 Result<json> predict_json(const ServedModel& model, const json& body, const PredictOptions& options) {
@@ -145,14 +149,12 @@ Result<json> predict_json(const ServedModel& model, const json& body, const Pred
     } else if (inst.is_array() || inst.is_number()) {
       auto input = numbers_to_input(model, inst);
       if (!input.is_ok()) return input.status().with_context(where);
-      auto outputs = run(model, std::move(input).value());
-      if (!outputs.is_ok()) return outputs.status().with_context(where);
       processing::ImageTransform identity;
       if (model.spec) {
         identity.original_width = identity.input_width = model.spec->pre.width;
         identity.original_height = identity.input_height = model.spec->pre.height;
       }
-      p = describe(model, *outputs, identity, options);
+      p = run_and_describe(model, std::move(input).value(), identity, options);
     } else {
       return invalid_argument(where + " must be {\"b64\": ...} or an array of numbers");
     }

@@ -9,11 +9,13 @@
 
 #include "core/status.h"
 #include "node/serving/served_model.h"
+#include "node/shadow/run_tap.h"
 
 namespace fogline::node {
 
 struct PredictOptions {
   int top_k = 5;  // classification: how many classes, best first
+  const RunTap* tap = nullptr;  // sees each answered run (the shadow's copy); may be null
 };
 
 // One encoded image: decoded with OpenCV, preprocessed with the model's spec, run, decoded.

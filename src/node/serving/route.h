@@ -14,6 +14,7 @@
 #include "node/serving/model_table.h"
 #include "node/serving/node_metrics.h"
 #include "node/serving/served_model.h"
+#include "node/shadow/shadow_runner.h"
 
 namespace fogline::node {
 
@@ -32,6 +33,9 @@ struct RouteContext {
   const ServerOptions& options;
   // Loads `source` and swaps it in (admin route, SIGHUP).
   std::function<Status(const ModelSource&)> load_and_swap;
+  // Runs shadow versions on copies of the requests (admin route loads them with load_shadow).
+  shadow::ShadowRunner& shadows;
+  std::function<Status(const ModelSource&)> load_shadow;
 };
 
 using RouteHandler = std::function<void(const RouteContext&, const httplib::Request&, httplib::Response&)>;

@@ -6,7 +6,11 @@ namespace fogline::node {
 std::vector<Route> metrics_routes() {
   return {{"GET", "/metrics", [](const RouteContext& ctx, const httplib::Request&, httplib::Response& res) {
              res.status = 200;
-             res.set_content(ctx.metrics.exposition(), "text/plain; version=0.0.4; charset=utf-8");
+             std::vector<shadow::ShadowView> shadows;
+             for (const auto& s : ctx.models.shadows())
+               shadows.push_back({s.model->name, s.model->version, s.stats->snapshot()});
+             res.set_content(ctx.metrics.exposition() + shadow::exposition(shadows),
+                             "text/plain; version=0.0.4; charset=utf-8");
            }}};
 }
 

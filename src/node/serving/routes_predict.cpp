@@ -28,6 +28,8 @@ void predict(const RouteContext& ctx, const httplib::Request& req, httplib::Resp
   if (!model) return;
   record.set_model(model->name);
   PredictOptions options;
+  const RunTap tap = ctx.shadows.tap_for(ctx.models, model);
+  if (tap) options.tap = &tap;
   if (req.has_param("top_k")) {
     const std::string k = req.get_param_value("top_k");
     char* end = nullptr;

@@ -47,7 +47,8 @@ void infer(const RouteContext& ctx, const httplib::Request& req, httplib::Respon
     text = std::string_view(req.body).substr(0, n);
     binary_part = std::string_view(req.body).substr(n);
   }
-  auto reply = oip_infer_text(*model, text, has_binary ? &binary_part : nullptr);
+  const RunTap tap = ctx.shadows.tap_for(ctx.models, model);
+  auto reply = oip_infer_text(*model, text, has_binary ? &binary_part : nullptr, tap ? &tap : nullptr);
   if (!reply.is_ok()) return reply_status(res, reply.status());
   if (reply->binary.empty()) return reply_json(res, 200, reply->header);
   std::string header = reply->header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
