@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libomp-dev
   python3-onnx python3-numpy
-  time ccache curl
+  time ccache curl lld
 )
 if [ "${FOGLINE_BENCH_DEPS:-0}" = 1 ]; then
   packages+=(python3-torch python3-torchvision wrk)

@@ -41,5 +41,5 @@ int fail(const std::string& message);
 }  // namespace fogline::cli
 
 #define FOGLINE_REGISTER_COMMAND(CommandClass)                            \
-  static const bool FOGLINE_CONCAT(fogline_command_registered_, __LINE__) = \
+  static const bool FOGLINE_CONCAT(fogline_command_registered_, __COUNTER__) = \
       ::fogline::cli::CommandRegistry::global().add(std::make_unique<CommandClass>())

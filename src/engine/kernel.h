@@ -138,7 +138,7 @@ Result<std::unique_ptr<Kernel>> create_kernel(const KernelBuildInfo& info, bool 
 // Registers a kernel factory from the op's own file:
 //   FOGLINE_REGISTER_KERNEL("", "Relu", 1, 1000, Backend::kReference, make_relu);
 #define FOGLINE_REGISTER_KERNEL(domain, op, min_opset, max_opset, backend, factory)          \
-  static const bool FOGLINE_CONCAT(fogline_kernel_registered_, __LINE__) =                   \
+  static const bool FOGLINE_CONCAT(fogline_kernel_registered_, __COUNTER__) =                   \
       ::fogline::engine::KernelRegistry::global().add(::fogline::engine::KernelDef{          \
           domain, op, min_opset, max_opset, ::fogline::engine::backend, factory})
 

@@ -95,4 +95,11 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
+std::string sql_excerpt(std::string_view sql) {
+  std::string s(sql.substr(0, 120));
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  return s + (sql.size() > 120 ? "..." : "");
+}
+
 }  // namespace fogline::store

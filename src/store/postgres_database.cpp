@@ -11,12 +11,6 @@ namespace {
 constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kOidOid = 26,
               kFloat4Oid = 700, kFloat8Oid = 701, kNumericOid = 1700;
 
-std::string clip(std::string_view sql) {
-  std::string s(sql.substr(0, 120));
-  for (char& c : s) if (c == '\n') c = ' ';
-  return s + (sql.size() > 120 ? "..." : "");
-}
-
 std::string redact(const std::string& url) {
   // postgresql://user:secret@host -> postgresql://user:***@host
   static const std::regex password(R"(^(postgres(?:ql)?://[^:/@]*):[^@]*@)");
@@ -100,7 +94,7 @@ class PostgresDatabase : public Database {
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    std::string full = url_ + ": " + doing + " '" + clip(sql) + "': " + msg;
+    std::string full = url_ + ": " + doing + " '" + sql_excerpt(sql) + "': " + msg;
     // SQLSTATE class 23: integrity constraint violation (unique, foreign key, not null, check).
     if (state && state[0] == '2' && state[1] == '3') return invalid_argument(full);
     return io_error(full);

@@ -7,12 +7,6 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 30000;
 
-std::string clip(std::string_view sql) {
-  std::string s(sql.substr(0, 120));
-  for (char& c : s) if (c == '\n') c = ' ';
-  return s + (sql.size() > 120 ? "..." : "");
-}
-
 class SqliteDatabase : public Database {
  public:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -28,7 +22,7 @@ class SqliteDatabase : public Database {
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stmt, sqlite3_finalize);
     int expected = sqlite3_bind_parameter_count(stmt);
     if (expected != static_cast<int>(params.size()))
-      return internal_error("statement '" + clip(sql) + "' takes " + std::to_string(expected) +
+      return internal_error("statement '" + sql_excerpt(sql) + "' takes " + std::to_string(expected) +
                             " parameters, got " + std::to_string(params.size()));
     for (size_t i = 0; i < params.size(); ++i) {
       const SqlValue& v = params[i];
@@ -85,7 +79,7 @@ class SqliteDatabase : public Database {
  private:
   Status error(const std::string& doing, std::string_view sql) const {
     int code = sqlite3_errcode(db_);
-    std::string msg = describe() + ": " + doing + " '" + clip(sql) + "': " + sqlite3_errmsg(db_);
+    std::string msg = describe() + ": " + doing + " '" + sql_excerpt(sql) + "': " + sqlite3_errmsg(db_);
     if ((code & 0xff) == SQLITE_CONSTRAINT) return invalid_argument(msg);
     return io_error(msg);
   }

@@ -19,7 +19,7 @@ namespace {
 using passes::UseMap;
 using Kind = PostOp::Kind;
 
-bool fusable_producer(const Node& n) {
+bool accepts_fused_activation(const Node& n) {
   if (n.dead || !passes::in_default_domain(n) || !passes::single_output(n)) return false;
   return n.op_type == "Conv" || n.op_type == "ConvTranspose" || n.op_type == "Gemm" || n.op_type == "MatMul";
 }
@@ -95,7 +95,7 @@ class FuseActivation : public GraphPass {
     int changes = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       const Node& producer = graph.nodes[i];
-      if (!fusable_producer(producer) || (only_after_add() && !has_fused_add(producer))) continue;
+      if (!accepts_fused_activation(producer) || (only_after_add() && !has_fused_add(producer))) continue;
       const int y = producer.outputs[0];
       // Post-ops run in float32 only.
       if (passes::value_dtype(graph, y) != DataType::kFloat || uses.is_graph_output(y)) continue;

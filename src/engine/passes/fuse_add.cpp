@@ -18,7 +18,7 @@ using passes::UseMap;
 // matmul-add-to-gemm may give it.
 int formal_inputs(const std::string&) { return 3; }
 
-bool fusable_producer(const Node& n) {
+bool accepts_fused_add(const Node& n) {
   if (n.dead || !passes::in_default_domain(n) || !passes::single_output(n)) return false;
   return n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul";
 }
@@ -32,7 +32,7 @@ class FuseAdd : public GraphPass {
     int changes = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       const Node& producer = graph.nodes[i];
-      if (!fusable_producer(producer)) continue;
+      if (!accepts_fused_add(producer)) continue;
       const int y = producer.outputs[0];
       if (passes::value_dtype(graph, y) != DataType::kFloat) continue;
       const auto& readers = uses.readers(y);

@@ -50,5 +50,5 @@ std::vector<std::string> pass_names();
 }  // namespace fogline::engine
 
 #define FOGLINE_REGISTER_PASS(order, PassClass)                                   \
-  static const bool FOGLINE_CONCAT(fogline_pass_registered_, __LINE__) =          \
+  static const bool FOGLINE_CONCAT(fogline_pass_registered_, __COUNTER__) =          \
       ::fogline::engine::PassRegistry::global().add(order, std::make_unique<PassClass>())

@@ -21,6 +21,9 @@
 namespace fogline::engine::ops::dnnl_ops {
 
 using dt = dnnl::memory::data_type;
+
+// oneDNN's 8-bit type for an ONNX quantised tensor type (uint8 or int8).
+inline dt q8_type(DataType t) { return t == DataType::kUInt8 ? dt::u8 : dt::s8; }
 using tag = dnnl::memory::format_tag;
 
 const dnnl::engine& cpu_engine();

@@ -23,8 +23,6 @@
 namespace fogline::engine::ops::dnnl_ops {
 namespace {
 
-dt q8_type(DataType t) { return t == DataType::kUInt8 ? dt::u8 : dt::s8; }
-
 struct QConvPrim {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;

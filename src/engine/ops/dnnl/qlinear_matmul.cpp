@@ -10,8 +10,6 @@
 namespace fogline::engine::ops::dnnl_ops {
 namespace {
 
-dt q8_type(DataType t) { return t == DataType::kUInt8 ? dt::u8 : dt::s8; }
-
 struct QMatMulPrim {
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul prim;
