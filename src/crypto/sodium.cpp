@@ -13,4 +13,9 @@ void ensure_sodium() {
   (void)ready;
 }
 
+bool same_secret(std::string_view given, std::string_view expected) {
+  ensure_sodium();
+  return given.size() == expected.size() && sodium_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
 }  // namespace fogline::crypto

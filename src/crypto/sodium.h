@@ -52,6 +52,10 @@ class SecretBytes {
   std::string bytes_;
 };
 
+// Whether a presented secret (API key, bearer token) equals the expected one, in time that does
+// not depend on where they differ, so timing reveals no matching prefix.
+bool same_secret(std::string_view given, std::string_view expected);
+
 inline const unsigned char* uc(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
 }  // namespace fogline::crypto

@@ -94,7 +94,7 @@ class Deployments {
   // per model, the newest promoted deployment whose selector matches its labels (active; its
   // rollback target is the promoted version before), and a canary/observing one (waiting, so
   // promotion reaches it). Only for a node without any assignment yet, so calling it on
-  // enrollment and again on each desired-state poll is harmless.
+  // enrollment and again on the node's first desired-state poll is harmless.
   Status adopt(const NodeRecord& node);
 
   // Stores a node's report ({"models": [{model, version, state, error, metrics, shadow}]})

@@ -42,15 +42,6 @@ Result<std::pair<Json, int64_t>> newest_record(store::Database& db, const std::s
 
 }  // namespace
 
-std::string iso8601_utc(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::vector<std::string> node_problems(const NodeObservations& seen) {
   std::vector<std::string> out;
   const Json& h = seen.health;

@@ -50,7 +50,7 @@ Result<NodeObservations> observe_node(store::Database& db, const NodeRecord& nod
 Result<nlohmann::json> node_status(store::Database& db, Deployments& deployments, const NodeRecord& node, int64_t now,
                                    int64_t quiet_after_seconds);
 
-// "2026-11-25T17:20:00Z" for a unix time.
-std::string iso8601_utc(int64_t unix_seconds);
+// "2026-11-25T17:20:00Z" for a unix time (the store's format for every timestamp).
+using store::iso8601_utc;
 
 }  // namespace fogline::hub

@@ -48,6 +48,8 @@ struct RouteRequest {
   std::unique_lock<std::mutex>* lock = nullptr;
 
   bool has_query(const std::string& key) const { return query.count(key) > 0; }
+  // A request header by name, matched case-insensitively as HTTP names are; "" when absent.
+  std::string header(const std::string& name) const;
   std::string query_or(const std::string& key, const std::string& fallback = "") const {
     auto it = query.find(key);
     return it == query.end() ? fallback : it->second;

@@ -1,3 +1,5 @@
+#include <strings.h>
+
 #include <regex>
 
 #include "hub/route.h"
@@ -7,6 +9,12 @@ namespace fogline::hub {
 // routes_telemetry.cpp
 Result<Reply> handle_node_telemetry(HubContext&, const RouteRequest&);
 Result<Reply> handle_get_node_telemetry(HubContext&, const RouteRequest&);
+
+std::string RouteRequest::header(const std::string& name) const {
+  for (const auto& [key, value] : headers)
+    if (key.size() == name.size() && strncasecmp(key.c_str(), name.c_str(), name.size()) == 0) return value;
+  return "";
+}
 
 Result<Json> RouteRequest::json_body() const {
   Json j = Json::parse(body.empty() ? std::string("{}") : body, nullptr, false);

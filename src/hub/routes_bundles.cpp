@@ -1,7 +1,5 @@
 // Bundle delivery: the stored bundle file, streamed with Range support by the server, and
 // its sizes (full and delta) for the node's report of bytes saved.
-#include <strings.h>
-
 #include "hub/bundle_cache.h"
 #include "hub/hub_metrics.h"
 #include "hub/route.h"
@@ -31,9 +29,7 @@ Result<Reply> handle_get_bundle(HubContext& ctx, const RouteRequest& req) {
   r.headers["X-Fogline-Full-Size"] = std::to_string(b.full_size);
   if (b.delta) {
     // Counted per download started, not per resumed range, so a resume is not saved twice.
-    bool ranged = false;
-    for (const auto& [name, value] : req.headers) ranged = ranged || strcasecmp(name.c_str(), "Range") == 0;
-    if (ctx.counters && !ranged && b.full_size > b.size)
+    if (ctx.counters && req.header("Range").empty() && b.full_size > b.size)
       ctx.counters->delta_bytes_saved += static_cast<uint64_t>(b.full_size - b.size);
     r.headers["X-Fogline-Delta-Base"] = b.base_version;
     r.headers["X-Fogline-Delta-Size"] = std::to_string(b.size);

@@ -135,8 +135,9 @@ Result<Reply> handle_node_desired(HubContext& ctx, const RouteRequest& req) {
   FOGLINE_ASSIGN_OR_RETURN(int64_t wait, query_int(req, "wait"));
   wait = std::min(wait, kMaxWaitSeconds);
   bool waited = true;
-  {
-    // A node that enrolled while its deployments' adoption failed gets them on its poll.
+  if (!req.has_query("after")) {
+    // A node that enrolled while its deployments' adoption failed gets them on the poll it
+    // starts with (no generation yet); the long-polls that follow need not look again.
     FOGLINE_ASSIGN_OR_RETURN(NodeRecord node, get_node(ctx.registry->home().db(), req.caller.node_id));
     FOGLINE_TRY(ctx.deployments->adopt(node));
   }

@@ -2,11 +2,10 @@
 // type, help text and a function that adds its samples; adding a family touches one line.
 // Public by default (Prometheus scrapes without headers unless told otherwise); with
 // --metrics-token the scraper sends `Authorization: Bearer TOKEN` (or any API token).
-#include <strings.h>
-
 #include <functional>
 #include <map>
 
+#include "crypto/sodium.h"
 #include "hub/api_tokens.h"
 #include "hub/enrollment.h"
 #include "hub/hub_metrics.h"
@@ -88,19 +87,10 @@ const std::vector<MetricFamily>& metric_families() {
 // True when the request may read the metrics.
 bool metrics_allowed(HubContext& ctx, const RouteRequest& req) {
   if (ctx.metrics_token.empty()) return true;
-  std::string auth;
-  for (const auto& [name, value] : req.headers)  // header names are case-insensitive
-    if (name.size() == 13 && strncasecmp(name.c_str(), "Authorization", 13) == 0) auth = value;
+  std::string auth = req.header("Authorization");
   if (auth.rfind("Bearer ", 0) != 0) return false;
   std::string given = auth.substr(7);
-  // Compared in time independent of where the strings differ.
-  if (given.size() == ctx.metrics_token.size()) {
-    unsigned char diff = 0;
-    for (size_t i = 0; i < given.size(); ++i)
-      diff |= static_cast<unsigned char>(given[i] ^ ctx.metrics_token[i]);
-    if (diff == 0) return true;
-  }
-  return authenticate_token(ctx.registry->home().db(), given).is_ok();
+  return crypto::same_secret(given, ctx.metrics_token) || authenticate_token(ctx.registry->home().db(), given).is_ok();
 }
 
 }  // namespace

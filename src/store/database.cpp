@@ -86,8 +86,10 @@ Status Transaction::commit() {
   return s;
 }
 
-std::string utc_now_iso8601() {
-  std::time_t t = std::time(nullptr);
+std::string utc_now_iso8601() { return iso8601_utc(static_cast<int64_t>(std::time(nullptr))); }
+
+std::string iso8601_utc(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   ::gmtime_r(&t, &tm);
   char buf[32];

@@ -117,6 +117,8 @@ class [[nodiscard]] Transaction {
 
 // "2026-11-25T10:15:00Z"; timestamps are text in both backends so they compare and print alike.
 std::string utc_now_iso8601();
+// The same text for a given unix time.
+std::string iso8601_utc(int64_t unix_seconds);
 
 // The first 120 characters of a statement on one line, for error messages.
 std::string sql_excerpt(std::string_view sql);

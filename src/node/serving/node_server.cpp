@@ -1,6 +1,6 @@
 #include "node/serving/node_server.h"
 
-#include <openssl/crypto.h>
+#include "crypto/sodium.h"
 
 namespace fogline::node {
 
@@ -12,11 +12,6 @@ constexpr RouteFamily kRouteFamilies[] = {health_routes,  v2_routes,      predic
                                           openapi_routes, metrics_routes, admin_routes};
 
 bool is_open_path(const std::string& path) { return path.rfind("/v2/health/", 0) == 0; }
-
-bool same_key(const std::string& given, const std::string& key) {
-  // Constant time over the key's length, so timing does not reveal a matching prefix.
-  return given.size() == key.size() && CRYPTO_memcmp(given.data(), key.data(), key.size()) == 0;
-}
 
 }  // namespace
 
@@ -73,7 +68,7 @@ bool NodeServer::authorized(const httplib::Request& req) const {
   if (given.empty() && auth.rfind("Bearer ", 0) == 0) given = auth.substr(7);
   if (given.empty()) return false;
   bool ok = false;
-  for (const auto& k : options_.api_keys) ok |= same_key(given, k);
+  for (const auto& k : options_.api_keys) ok |= crypto::same_secret(given, k);
   return ok;
 }
 
