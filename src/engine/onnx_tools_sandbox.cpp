@@ -1,92 +1,29 @@
 #include "engine/onnx_tools_sandbox.h"
 
-#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
-#include <onnx/version_converter/convert.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
+
+#include "engine/onnx_tools/protocol.h"
+
+extern char** environ;
 
 namespace fogline::engine {
 namespace {
 
-// Records the child sends: a type byte, a 4-byte length, the bytes.
-enum class Record : char { kStage = 'S', kWarning = 'W', kError = 'E', kConverted = 'C', kModel = 'M' };
-
-void send(int fd, Record type, const std::string& bytes) {
-  char header[5];
-  header[0] = static_cast<char>(type);
-  uint32_t n = static_cast<uint32_t>(bytes.size());
-  std::memcpy(header + 1, &n, 4);
-  std::string msg(header, 5);
-  msg += bytes;
-  size_t done = 0;
-  while (done < msg.size()) {
-    ssize_t w = ::write(fd, msg.data() + done, msg.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) ::_exit(3);
-    done += static_cast<size_t>(w);
-  }
-}
-
-// Initializers over this size travel back without their data; the parent restores it by name.
-constexpr size_t kStripBytes = 4096;
-
-bool strip(onnx::TensorProto& t) {
-  if (t.ByteSizeLong() <= kStripBytes || t.string_data_size() > 0) return false;
-  t.clear_raw_data();
-  t.clear_float_data();
-  t.clear_int32_data();
-  t.clear_int64_data();
-  t.clear_double_data();
-  t.clear_uint64_data();
-  return true;
-}
-
-[[noreturn]] void child_main(int fd, onnx::ModelProto& model, const OnnxToolsOptions& options) {
-  try {
-    if (options.check) {
-      send(fd, Record::kStage, "checker");
-      try {
-        onnx::checker::check_model(model);
-      } catch (const std::exception& e) {
-        send(fd, Record::kError, std::string("the ONNX checker rejects the model: ") + e.what());
-        ::_exit(0);
-      }
-    }
-    if (options.convert_to_opset > 0) {
-      send(fd, Record::kStage, "version converter");
-      try {
-        onnx::ModelProto converted = onnx::version_conversion::ConvertVersion(model, options.convert_to_opset);
-        model = std::move(converted);
-        send(fd, Record::kConverted, "");
-      } catch (const std::exception& e) {
-        send(fd, Record::kWarning, "opset conversion to " + std::to_string(options.convert_to_opset) +
-                                       " failed, running the original: " + e.what());
-      }
-    }
-    if (options.infer_shapes) {
-      send(fd, Record::kStage, "shape inference");
-      try {
-        onnx::ShapeInferenceOptions si{false, 0, true};
-        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), si);
-      } catch (const std::exception& e) {
-        send(fd, Record::kWarning, std::string("shape inference failed: ") + e.what());
-      }
-    }
-    send(fd, Record::kStage, "returning the model");
-    for (auto& init : *model.mutable_graph()->mutable_initializer()) strip(init);
-    send(fd, Record::kModel, model.SerializeAsString());
-  } catch (...) {
-    send(fd, Record::kError, "libonnx failed with an unexpected exception");
-  }
-  ::_exit(0);
-}
+using onnx_tools::Record;
 
 struct ChildReport {
   std::string last_stage;
@@ -94,58 +31,111 @@ struct ChildReport {
   std::string error;
   bool converted = false;
   bool has_model = false;
+  bool timed_out = false;
   std::string model_bytes;
   int signal = 0;
   int exit_code = 0;
 };
 
-Result<ChildReport> run_child(onnx::ModelProto& model, const OnnxToolsOptions& options) {
-  int fds[2];
-  if (::pipe(fds) != 0) return io_error(std::string("pipe: ") + std::strerror(errno));
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return resource_exhausted(std::string("fork: ") + std::strerror(errno));
+// The helper beside the running program (where the build and `make install` put it), unless
+// FOGLINE_ONNX_TOOLS names another.
+Result<std::string> helper_path() {
+  if (const char* env = std::getenv("FOGLINE_ONNX_TOOLS"); env && *env) {
+    if (::access(env, X_OK) != 0) return not_found(std::string("FOGLINE_ONNX_TOOLS=") + env + " is not an executable file");
+    return std::string(env);
   }
-  if (pid == 0) {
-    ::close(fds[0]);
-    ::signal(SIGPIPE, SIG_IGN);
-    child_main(fds[1], model, options);
-  }
-  ::close(fds[1]);
-  std::string data;
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return internal_error("cannot find the running program (/proc/self/exe): " + ec.message());
+  std::string path = (self.parent_path() / "fogline-onnx-tools").string();
+  if (::access(path.c_str(), X_OK) != 0)
+    return not_found("libonnx's tools run in a helper program that is missing: " + path +
+                     " (install fogline-onnx-tools beside " + self.filename().string() + " or set FOGLINE_ONNX_TOOLS)");
+  return path;
+}
+
+std::string request_bytes(const onnx::ModelProto& model, const OnnxToolsOptions& options) {
+  std::string o(6, '\0');
+  o[0] = options.check ? 1 : 0;
+  o[1] = options.infer_shapes ? 1 : 0;
+  int32_t opset = options.convert_to_opset;
+  std::memcpy(o.data() + 2, &opset, 4);
+  return onnx_tools::frame(Record::kOptions, o) + onnx_tools::frame(Record::kModel, model.SerializeAsString());
+}
+
+// Reads until EOF or the deadline; false on the deadline.
+bool read_until_eof(int fd, std::chrono::steady_clock::time_point deadline, std::string& data) {
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = ::read(fds[0], buf, sizeof(buf));
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno != EINTR) return true;
+    if (ready <= 0) continue;
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n <= 0) return true;
     data.append(buf, static_cast<size_t>(n));
   }
-  ::close(fds[0]);
+}
+
+Result<ChildReport> run_child(const onnx::ModelProto& model, const OnnxToolsOptions& options) {
+  FOGLINE_ASSIGN_OR_RETURN(std::string helper, helper_path());
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return io_error(std::string("socketpair: ") + std::strerror(errno));
+  // posix_spawn, not fork: see onnx_tools/main.cpp. The helper gets its end as descriptor 3
+  // (dup2 clears close-on-exec), a clean signal mask and default dispositions.
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGINT);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::string parent = std::to_string(::getpid());
+  char* argv[] = {helper.data(), parent.data(), nullptr};
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, helper.c_str(), &fa, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(sv[1]);
+  if (rc != 0) {
+    ::close(sv[0]);
+    return resource_exhausted("cannot start " + helper + ": " + std::strerror(rc));
+  }
+  // The helper reads the whole request before it answers, so writing it all first cannot stall.
+  bool sent = onnx_tools::write_all(sv[0], request_bytes(model, options));
+  ::shutdown(sv[0], SHUT_WR);
+  std::string data;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
+  ChildReport r;
+  r.timed_out = sent && !read_until_eof(sv[0], deadline, data);
+  ::close(sv[0]);
+  if (r.timed_out || !sent) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  ChildReport r;
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  size_t pos = 0;
-  while (pos + 5 <= data.size()) {
-    auto type = static_cast<Record>(data[pos]);
-    uint32_t n;
-    std::memcpy(&n, data.data() + pos + 1, 4);
-    if (pos + 5 + n > data.size()) break;
-    std::string bytes = data.substr(pos + 5, n);
-    pos += 5 + n;
-    switch (type) {
-      case Record::kStage: r.last_stage = bytes; break;
-      case Record::kWarning: r.warnings.push_back(bytes); break;
-      case Record::kError: r.error = bytes; break;
+  for (auto& m : onnx_tools::unframe(data)) {
+    switch (m.type) {
+      case Record::kStage: r.last_stage = m.bytes; break;
+      case Record::kWarning: r.warnings.push_back(m.bytes); break;
+      case Record::kError: r.error = m.bytes; break;
       case Record::kConverted: r.converted = true; break;
       case Record::kModel:
         r.has_model = true;
-        r.model_bytes = std::move(bytes);
+        r.model_bytes = std::move(m.bytes);
         break;
+      case Record::kOptions: break;
     }
   }
   return r;
@@ -180,6 +170,9 @@ Result<OnnxToolsOutcome> run_onnx_tools(onnx::ModelProto& model, const OnnxTools
   OnnxToolsOutcome out;
   out.warnings = r.warnings;
   if (!r.error.empty()) return invalid_argument(r.error);
+  if (r.timed_out)
+    return resource_exhausted("libonnx's " + (r.last_stage.empty() ? std::string("tools") : r.last_stage) +
+                             " did not finish within " + std::to_string(options.timeout_seconds) + " s");
   if (!r.has_model) {
     std::string how = r.signal ? "crashed (signal " + std::to_string(r.signal) + ")"
                                : "stopped (exit code " + std::to_string(r.exit_code) + ")";

@@ -61,7 +61,15 @@ class ChildProcess {
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    int rc = posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ);
+    // A process group of its own, so that stopping the child also stops whatever it started
+    // (the engine's fogline-onnx-tools helper): a grandchild left holding ctest's output pipe
+    // makes ctest wait for it until the test's timeout.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    int rc = posix_spawn(&pid_, args[0], &fa, &attr, args.data(), environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
     if (pipe_stdout) close(out[1]);
     if (rc != 0) {
@@ -131,6 +139,7 @@ class ChildProcess {
     int status = 0;
     while (std::chrono::steady_clock::now() < deadline) {
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        ::kill(-pid_, SIGKILL);  // what it started and left behind
         pid_ = -1;
         return status;
       }
@@ -143,7 +152,7 @@ class ChildProcess {
   int kill_now() {
     close_stdout();
     if (pid_ <= 0) return -1;
-    ::kill(pid_, SIGKILL);
+    ::kill(-pid_, SIGKILL);  // the child's whole process group
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
