@@ -9,6 +9,8 @@
 // Muls by a per-channel scale (squeeze-and-excitation), Concats, Slices, channel shuffles,
 // exact Resizes and standalone activations take part too, so that the region runs through
 // those blocks.
+// Conv, the pools and the standalone activations take part with symbolic dims too (a dynamic
+// batch): their kernels build per run-time shape; the others need static shapes.
 // NHWC has the same byte size as NCHW (no channel padding), so memory planning is unchanged.
 //
 // The 8-bit ops take part the same way (their values stay int8/uint8 in NHWC): QLinearConv
@@ -22,6 +24,7 @@
 #include <limits>
 #include <set>
 
+#include "engine/ops/dnnl/dnnl_util.h"
 #include "engine/ops/dnnl/quant_params.h"
 #include "engine/ops/dnnl/resize_plan.h"
 #include "engine/ops/quant/quant_util.h"
@@ -38,6 +41,19 @@ bool float_rank4(const Graph& g, int value) {
   auto s = passes::value_static_shape(g, value);
   if (!s || s->size() != 4) return false;
   for (int64_t d : *s) if (d <= 0) return false;
+  return true;
+}
+
+// A rank-4 float activation whose dims may be symbolic (a model exported with a dynamic batch,
+// like the Model Zoo's MobileNetV2): enough for the kernels that build their primitive per
+// run-time shape (Conv, pools, eltwise). Requiring static dims here left such models entirely
+// in NCHW, with a reorder around every convolution (2x slower than with the layout).
+bool float_rank4_dynamic(const Graph& g, int value) {
+  if (value < 0 || passes::value_dtype(g, value) != DataType::kFloat) return false;
+  const Value& v = g.values[static_cast<size_t>(value)];
+  if (v.constant) return float_rank4(g, value);
+  if (!v.type.has_shape || v.type.dims.size() != 4) return false;
+  for (const Dim& d : v.type.dims) if (d.is_static() && d.value <= 0) return false;
   return true;
 }
 
@@ -101,15 +117,21 @@ bool is_region_eltwise(const Graph& g, const Node& n) {
 std::vector<int> layout_slots(const Graph& g, const Node& n) {
   if (n.op_type.rfind("QLinear", 0) == 0) return quant_layout_slots(g, n);
   const bool ours = n.domain == "fogline";  // the engine's own ops (channel-shuffle pass)
-  if (n.dead || !(passes::in_default_domain(n) || ours) || n.outputs.empty() || !float_rank4(g, n.outputs[0]))
+  if (n.dead || !(passes::in_default_domain(n) || ours) || n.outputs.empty() ||
+      !float_rank4_dynamic(g, n.outputs[0]))
     return {};
   for (size_t i = 1; i < n.outputs.size(); ++i) if (n.outputs[i] >= 0) return {};  // MaxPool Indices
-  if (!float_rank4(g, passes::input_of(n, 0))) return {};
+  if (!float_rank4_dynamic(g, passes::input_of(n, 0))) return {};
+  // Conv, the pools and the eltwise ops build per run-time shape; the ops below them read
+  // static shapes here, so they take part only when those are known.
+  const bool static_dims = float_rank4(g, n.outputs[0]) && float_rank4(g, passes::input_of(n, 0));
   if (n.op_type == "Conv") {
     const Tensor* w = passes::value_constant(g, passes::input_of(n, 1));
     if (!w || w->dtype() != DataType::kFloat || w->rank() != 4) return {};
     const int b = passes::input_of(n, 2);
     if (b >= 0 && passes::value_dtype(g, b) != DataType::kFloat) return {};
+    // A post-op chain oneDNN cannot express sends the node to the reference kernel.
+    if (!ops::dnnl_ops::map_post_ops(n.post_ops, dnnl::memory::desc()).is_ok()) return {};
     std::vector<int> slots{0};
     for (const PostOp& p : n.post_ops) {
       if (p.kind != PostOp::Kind::kAdd) continue;
@@ -128,6 +150,8 @@ std::vector<int> layout_slots(const Graph& g, const Node& n) {
     return {0};
   }
   if (n.op_type == "GlobalAveragePool" || n.op_type == "GlobalMaxPool") return {0};
+  if (is_region_eltwise(g, n)) return {0};  // ops/dnnl/eltwise.cpp
+  if (!static_dims) return {};
   if (n.op_type == "ChannelShuffle" && n.domain == "fogline") return {0};  // ops/dnnl/channel_shuffle.cpp
   if (n.op_type == "Resize") {
     // ops/dnnl/resize.cpp, exactly when its plan says oneDNN computes what ONNX asks.
@@ -138,7 +162,6 @@ std::vector<int> layout_slots(const Graph& g, const Node& n) {
     return ops::dnnl_ops::plan_dnnl_resize(n.attrs, n.opset, *in, scales, sizes).is_ok() ? std::vector<int>{0}
                                                                                         : std::vector<int>{};
   }
-  if (is_region_eltwise(g, n)) return {0};  // ops/dnnl/eltwise.cpp
   if (n.op_type == "Slice" && n.opset >= 10) {
     // ops/dnnl/slice.cpp: constant parameters with unit steps.
     for (size_t i = 1; i < n.inputs.size(); ++i) {

@@ -76,6 +76,9 @@ class DnnlKernel : public Kernel {
     return out;
   }
   Status fall_back(KernelContext& ctx, const std::string& why) const {
+    // An empty tensor has no bytes to misread, so layout tags do not matter then (a symbolic
+    // batch that is 0 at run time, in a region onednn-layout tagged).
+    if (tagged_ && fallback_ && has_empty_input(ctx)) return fallback_->run(ctx);
     if (tagged_) {
       return internal_error(ctx.node().describe() + ": operands in a oneDNN layout that the oneDNN kernel cannot take (" +
                             why + "); disable the onednn-layout pass");
@@ -83,6 +86,13 @@ class DnnlKernel : public Kernel {
     if (fallback_) return fallback_->run(ctx);
     return unsupported(ctx.node().describe() + ": the oneDNN kernel does not handle these " + why +
                        " and there is no reference kernel");
+  }
+
+  static bool has_empty_input(const KernelContext& ctx) {
+    for (int i = 0; i < ctx.num_inputs(); ++i) {
+      if (ctx.input(i) && ctx.input(i)->numel() == 0) return true;
+    }
+    return false;
   }
 
   std::unique_ptr<Kernel> fallback_;

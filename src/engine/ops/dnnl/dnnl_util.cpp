@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 namespace fogline::engine::ops::dnnl_ops {
@@ -96,31 +97,73 @@ dnnl::primitive_attr base_attr() {
   return attr;
 }
 
+namespace {
+
+// One oneDNN eltwise post-op: algorithm and parameters.
+struct EltwiseSpelling {
+  dnnl::algorithm alg;
+  float alpha = 0.f, beta = 0.f;
+};
+
+// oneDNN 2.6's x64 post-op injector keeps one eltwise injector per algorithm, built with the
+// first post-op's parameters: a chain with the same algorithm twice at different parameters
+// (a dequantised network's Conv -> Clip -> Add -> Clip: clip, sum, clip with other bounds)
+// silently applies the first one's parameters to both. Each eltwise step therefore gets
+// equivalent spellings, and the first whose algorithm is unused, or used with the same
+// parameters, is taken (clip and clip_v2 clamp the same in inference).
+class EltwiseChain {
+ public:
+  // False when every spelling's algorithm is already taken with other parameters.
+  bool append(dnnl::post_ops& ops, std::initializer_list<EltwiseSpelling> spellings) {
+    for (const EltwiseSpelling& e : spellings) {
+      bool clash = false, same = false;
+      for (const EltwiseSpelling& u : used_) {
+        if (u.alg != e.alg) continue;
+        if (u.alpha == e.alpha && u.beta == e.beta) same = true;
+        else clash = true;
+      }
+      if (clash) continue;
+      if (!same) used_.push_back(e);
+      ops.append_eltwise(1.f, e.alg, e.alpha, e.beta);
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<EltwiseSpelling> used_;
+};
+
+}  // namespace
+
 Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::memory::desc& addend_md,
                                    const dnnl::memory::desc* first_add, bool add_as_sum) {
   using A = dnnl::algorithm;
+  constexpr float kMax = std::numeric_limits<float>::max();
   MappedPostOps m;
+  EltwiseChain chain;
   if (first_add) m.ops.append_binary(A::binary_add, *first_add);
   for (const PostOp& p : post) {
+    bool ok = true;
     switch (p.kind) {
-      case PostOp::Kind::kRelu: m.ops.append_eltwise(1.f, A::eltwise_relu, 0.f, 0.f); break;
-      case PostOp::Kind::kLeakyRelu: m.ops.append_eltwise(1.f, A::eltwise_relu, p.alpha, 0.f); break;
+      case PostOp::Kind::kRelu: ok = chain.append(m.ops, {{A::eltwise_relu}, {A::eltwise_clip, 0.f, kMax}, {A::eltwise_clip_v2, 0.f, kMax}}); break;
+      case PostOp::Kind::kLeakyRelu: ok = chain.append(m.ops, {{A::eltwise_relu, p.alpha}}); break;
       case PostOp::Kind::kClip:
         // oneDNN clamps max-then-min; the reference gives `alpha` below it even when alpha > beta.
         if (!(p.alpha <= p.beta)) return unsupported("Clip post-op with min > max");
-        m.ops.append_eltwise(1.f, A::eltwise_clip, p.alpha, p.beta);
+        ok = chain.append(m.ops, {{A::eltwise_clip, p.alpha, p.beta}, {A::eltwise_clip_v2, p.alpha, p.beta}});
         break;
-      case PostOp::Kind::kSigmoid: m.ops.append_eltwise(1.f, A::eltwise_logistic, 0.f, 0.f); break;
-      case PostOp::Kind::kTanh: m.ops.append_eltwise(1.f, A::eltwise_tanh, 0.f, 0.f); break;
-      case PostOp::Kind::kSilu: m.ops.append_eltwise(1.f, A::eltwise_swish, 1.f, 0.f); break;
+      case PostOp::Kind::kSigmoid: ok = chain.append(m.ops, {{A::eltwise_logistic}}); break;
+      case PostOp::Kind::kTanh: ok = chain.append(m.ops, {{A::eltwise_tanh}}); break;
+      case PostOp::Kind::kSilu: ok = chain.append(m.ops, {{A::eltwise_swish, 1.f}}); break;
       case PostOp::Kind::kHardSigmoid:
         // oneDNN 2.6 has no hardsigmoid: clamp(alpha * x + beta, 0, 1) as two steps.
-        m.ops.append_eltwise(1.f, A::eltwise_linear, p.alpha, p.beta);
-        m.ops.append_eltwise(1.f, A::eltwise_clip, 0.f, 1.f);
+        ok = chain.append(m.ops, {{A::eltwise_linear, p.alpha, p.beta}}) &&
+             chain.append(m.ops, {{A::eltwise_clip, 0.f, 1.f}, {A::eltwise_clip_v2, 0.f, 1.f}});
         break;
-      case PostOp::Kind::kHardSwish: m.ops.append_eltwise(1.f, A::eltwise_hardswish, 0.f, 0.f); break;
-      case PostOp::Kind::kGeluErf: m.ops.append_eltwise(1.f, A::eltwise_gelu_erf, 0.f, 0.f); break;
-      case PostOp::Kind::kGeluTanh: m.ops.append_eltwise(1.f, A::eltwise_gelu_tanh, 0.f, 0.f); break;
+      case PostOp::Kind::kHardSwish: ok = chain.append(m.ops, {{A::eltwise_hardswish}}); break;
+      case PostOp::Kind::kGeluErf: ok = chain.append(m.ops, {{A::eltwise_gelu_erf}}); break;
+      case PostOp::Kind::kGeluTanh: ok = chain.append(m.ops, {{A::eltwise_gelu_tanh}}); break;
       case PostOp::Kind::kAdd:
         if (p.input < 0) return unsupported("Add post-op without an operand");
         if (add_as_sum && !m.addends.empty()) return unsupported("more than one fused Add as sum");
@@ -132,6 +175,8 @@ Result<MappedPostOps> map_post_ops(const std::vector<PostOp>& post, const dnnl::
         }
         break;
     }
+    // The reference kernel then runs the node (slower, but right).
+    if (!ok) return unsupported("post-op chain repeats a oneDNN eltwise algorithm with other parameters");
   }
   return m;
 }
