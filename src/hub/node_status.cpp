@@ -147,7 +147,7 @@ Result<Json> node_status(store::Database& db, Deployments& deployments, const No
       Json entry = {{"model", m.value("model", std::string())},
                     {"version", m.value("version", std::string())},
                     {"state", m.value("state", std::string("running"))}};
-      for (const char* extra : {"error", "serving_version", "metrics", "shadow"})
+      for (const char* extra : {"error", "serving_version", "metrics", "shadow", "variant"})
         if (m.contains(extra)) entry[extra] = m[extra];
       models.push_back(entry);
     }

@@ -280,6 +280,20 @@ Result<ImportResult> import_model(Registry& registry, const std::string& source_
     FOGLINE_ASSIGN_OR_RETURN(std::string d, adopt(data_files[i].temp, "", &existed));
     artifacts.push_back({kExternalDataRolePrefix + locations[i], d, data_size});
   }
+  for (const auto& [role, path] : options.extra_artifacts) {
+    if (role.empty() || role == "model" || role.rfind(kExternalDataRolePrefix, 0) == 0)
+      return invalid_argument("extra artifact '" + path + "': the role '" + role + "' is reserved or empty");
+    std::error_code ec;
+    auto extra_size = fs::file_size(path, ec);
+    if (ec) return io_error("extra artifact '" + role + "': cannot read '" + path + "': " + ec.message());
+    FOGLINE_ASSIGN_OR_RETURN(std::string digest_of_extra, sha256_file_hex(path));
+    // An object the store held before stays when this import fails; one it added goes.
+    bool existed = cas.contains(digest_of_extra);
+    auto d = cas.put_file(path);
+    if (!d.is_ok()) return d.status().with_context("extra artifact '" + role + "'");
+    if (!existed && std::find(added.digests.begin(), added.digests.end(), *d) == added.digests.end()) added.digests.push_back(*d);
+    artifacts.push_back({role, *d, static_cast<int64_t>(extra_size)});
+  }
   auto pause = [ms = options.test_pause_ms] {
     if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   };

@@ -24,6 +24,10 @@ struct ImportOptions {
   Json processing_spec = Json::object();   // pre/postprocessing the model needs (eval's format)
   Json hyperparameters = Json::object();   // lineage of a trained model
   Json dataset_versions = Json::object();
+  // More files kept with the version, each under its role (e.g. `variant:int8` for the other
+  // variants `fogline optimize` found inside the tolerance, which a node benchmarks at
+  // activation). Local paths; the roles "model" and "external-data:*" are the importer's own.
+  std::vector<std::pair<std::string, std::string>> extra_artifacts;
   std::string lfs_url;  // overrides Git LFS server discovery
   SourceBases bases = SourceBases::from_env();
   std::function<void(const std::string& stage, int64_t done, int64_t total)> progress;

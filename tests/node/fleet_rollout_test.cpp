@@ -287,5 +287,40 @@ TEST_F(FleetRollout, CanaryPromoteThenThreeBadReleasesRolledBackAutomatically) {
               median(v4_ms), median(v2_ms));
 }
 
+// Issue 6, on-device tuning: a version carries a second variant (`model import --artifact
+// variant:fp32=FILE`, as `fogline optimize` stores the variants inside its tolerance). The node
+// times both at activation, serves the faster one (its answers show which: factor 2, not 5),
+// records the choice and reports it, with every timing, to the hub.
+TEST_F(FleetRollout, TheNodeTimesTheVariantsAndServesTheFastest) {
+  const std::string slow = dir_.file("slow.onnx"), fast = write_affine_model(dir_.file("fast.onnx"), 2);
+  ASSERT_TRUE(write_file_atomic(slow, slow_model(400).bytes()).is_ok());
+  ASSERT_FALSE(fast.empty());
+  fleet_->cli({"model", "import", slow, "--name", "m", "--version", "1", "--artifact", "variant:fp32=" + fast});
+  ASSERT_TRUE(fleet_->start_hub());
+  ASSERT_EQ(fleet_->add_node("site=a"), 0);
+  Json d = fleet_->deploy({"m@1", "--selector", "site=a"});
+  ASSERT_TRUE(d.is_object()) << d;
+  ASSERT_TRUE(serves(0, "1", 3)) << "node 0 does not serve the fast variant (y0 = 3): " << infer(0).y0;
+
+  Json choice = Json::parse(*read_file(fleet_->data_dir(0) + "/models/m/1/variant-choice.json"), nullptr, false);
+  ASSERT_TRUE(choice.is_object());
+  EXPECT_EQ(choice["chosen"], "fp32");
+  ASSERT_EQ(choice["timings"].size(), 2u);
+  EXPECT_GT(choice["timings"][0]["median_ms"].get<double>(), choice["timings"][1]["median_ms"].get<double>());
+
+  // The hub learns the choice from the node's report.
+  Json variant;
+  EXPECT_TRUE(wait_until([&] {
+    HttpAnswer a = http_get(fleet_->hub().url(), "/api/nodes/" + fleet_->node_id(0), fleet_->developer_token());
+    if (a.status != 200) return false;
+    Json n = a.json();
+    for (const auto& m : n.value("models", Json::array()))
+      if (m.value("model", "") == "m" && m.contains("variant")) variant = m["variant"];
+    return variant.is_object();
+  }, 20)) << "no variant in the node's report";
+  EXPECT_EQ(variant.value("chosen", ""), "fp32");
+  EXPECT_THAT(variant.value("reason", ""), HasSubstr("fastest here: fp32"));
+}
+
 }  // namespace
 }  // namespace fogline::node::testing

@@ -25,6 +25,35 @@ TEST_P(Import, LocalFileWithTheEnginesFacts) {
   EXPECT_EQ(reg_->get("detector-v1@1")->facts, v.facts);  // stored, not only returned
 }
 
+// Variants and other files kept with a version (`model import --artifact ROLE=FILE`).
+TEST_P(Import, ExtraArtifactsAreStoredUnderTheirRolesAndReservedRolesRefused) {
+  std::string model = make_model_bytes(1), variant = make_model_bytes(2);
+  write(dir_ + "/models/cam.onnx", model);
+  write(dir_ + "/models/cam-int8.onnx", variant);
+  options_.extra_artifacts = {{"model", dir_ + "/models/cam-int8.onnx"}};
+  auto refused = import_model(*reg_, dir_ + "/models/cam.onnx", options_);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().find("the role 'model' is reserved"), std::string::npos) << refused.status().message();
+  EXPECT_FALSE(home_->cas().contains(sha256_hex(model))) << "a refused import left its model in the store";
+  options_.extra_artifacts = {{"variant:int8", dir_ + "/models/missing.onnx"}};
+  EXPECT_FALSE(import_model(*reg_, dir_ + "/models/cam.onnx", options_).is_ok());
+
+  options_.extra_artifacts = {{"variant:int8", dir_ + "/models/cam-int8.onnx"}};
+  auto r = import_model(*reg_, dir_ + "/models/cam.onnx", options_);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->version.artifacts.size(), 2u);
+  const auto stored = reg_->get(r->version.ref());
+  ASSERT_TRUE(stored.is_ok());
+  bool found = false;
+  for (const auto& a : stored->artifacts) {
+    if (a.role != "variant:int8") continue;
+    found = true;
+    EXPECT_EQ(a.digest, sha256_hex(variant));
+    EXPECT_EQ(*home_->cas().read(a.digest), variant);
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_P(Import, HttpDownloadResumesWithRangeAfterBrokenConnections) {
   std::string model = make_model_bytes(2, 2048);  // 512 KiB of weights
   server_->add_file("m.onnx", model);

@@ -34,6 +34,9 @@ class ModelImportCommand : public Command {
     app.add_option("--param", params_, "hyper-parameter of the lineage, KEY=VALUE (repeatable)");
     app.add_option("--dataset", datasets_,
                    "dataset version the model was trained on: a registered NAME[@N] or NAME=VERSION (repeatable)");
+    app.add_option("--artifact", artifacts_,
+                   "another file kept with the version, ROLE=FILE (repeatable); variant:KEY=FILE adds a variant "
+                   "nodes time at activation (docs/node.md)");
     app.add_option("--lfs-url", options_.lfs_url, "Git LFS server (default: discovered from the origin)");
     app.add_option("--github-url", options_.bases.github, "GitHub base URL (or $FOGLINE_GITHUB_URL)");
     app.add_option("--github-raw-url", options_.bases.github_raw, "raw.githubusercontent.com base URL (or $FOGLINE_GITHUB_RAW_URL)");
@@ -78,6 +81,11 @@ class ModelImportCommand : public Command {
         (*target)[kv.substr(0, eq)] = parsed.is_number() || parsed.is_boolean() ? parsed : nlohmann::json(value);
       }
     }
+    for (const std::string& kv : artifacts_) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size()) return fail("--artifact '" + kv + "' is not ROLE=FILE");
+      options_.extra_artifacts.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+    }
     bool tty = ::isatty(2);
     if (tty) {
       options_.progress = [](const std::string& stage, int64_t done, int64_t total) {
@@ -111,7 +119,7 @@ class ModelImportCommand : public Command {
 
  private:
   std::string source_, spec_file_;
-  std::vector<std::string> params_, datasets_;
+  std::vector<std::string> params_, datasets_, artifacts_;
   registry::ImportOptions options_;
   store::HomeOptions home_;
   bool json_ = false;

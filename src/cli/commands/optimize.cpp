@@ -36,6 +36,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A candidate's short name, as --precision spells it: fp32, int8, int8-dynamic, bf16.
+std::string variant_key(const std::string& candidate) {
+  if (candidate == "int8 static") return "int8";
+  if (candidate == "int8 dynamic") return "int8-dynamic";
+  return candidate;
+}
+
 double metric_of(const nlohmann::json& overall, const std::string& metric) {
   if (metric == "top1" || metric == "accuracy") return overall.value("accuracy", -1.0);
   if (metric == "top5") return overall.value("top_k_accuracy", -1.0);
@@ -308,9 +315,15 @@ class OptimizeCommand : public Command {
       io.processing_spec = stored_spec ? spec.to_json() : version->processing_spec;
       io.dataset_versions = version->dataset_versions;
       io.hyperparameters = {{"optimize", doc}};
+      // The other variants inside the tolerance travel with the version: a node benchmarks them
+      // on its own hardware at activation and may run one of them instead (docs/node.md).
+      for (const auto& c : candidates) {
+        if (&c != &chosen && c.available && c.within && !c.file.empty())
+          io.extra_artifacts.push_back({"variant:" + variant_key(c.name), c.file});
+      }
       auto imported = registry::import_model(*opened->registry, chosen.file, io);
       if (!imported.is_ok()) return fail(imported.status().message());
-      const std::string key = chosen.name == "fp32" ? "fp32" : chosen.name == "int8 dynamic" ? "int8-dynamic" : "int8";
+      const std::string key = variant_key(chosen.name);
       if (reports.count(key)) {
         st = opened->registry->record_metrics(imported->version.ref(), resolved->record_name, resolved->record_version,
                                                report_to_slice_metrics(reports[key]));

@@ -476,6 +476,11 @@ ModelSource AgentLoop::version_source(const std::string& model, const std::strin
   source.name = model;
   source.version = version;
   source.path = dir + "/model.onnx";
+  // The variant this node chose at activation (variant_choice.h), when the version had several.
+  if (auto text = read_file(dir + "/" + kVariantChoiceFile, 1 << 20); text.is_ok()) {
+    auto choice = VariantChoice::from_json(Json::parse(*text, nullptr, false));
+    if (choice.is_ok() && fs::exists(dir + "/" + choice->file)) source.path = dir + "/" + choice->file;
+  }
   // processing.json is the version's spec; "{}" or null means the version has none.
   auto spec_text = read_file(dir + "/processing.json", 1 << 20);
   if (spec_text.is_ok()) {
@@ -486,9 +491,17 @@ ModelSource AgentLoop::version_source(const std::string& model, const std::strin
 }
 
 Status AgentLoop::load_version(const std::string& model, const std::string& version) {
+  bool timed = false;
+  const std::string dir = model_version_dir(data_dir_, model, version);
+  FOGLINE_ASSIGN_OR_RETURN(VariantChoice choice, choose_variant(dir, options_.variants, &timed));
+  if (timed) {
+    log("chose variant " + choice.chosen + " of " + model + "@" + version + ": " + choice.reason);
+    event("event.model_variant_chosen", {{"model", model}, {"version", version}, {"variant", choice.to_json()}});
+  }
   FOGLINE_TRY(server_.load_and_swap(version_source(model, version)));
   std::lock_guard<std::mutex> lock(mu_);
   baselines_[model] = server_.metrics().model_totals(model);
+  if (!choice.timings.empty()) variants_[model + "@" + version] = choice;
   return Status::ok();
 }
 
@@ -534,8 +547,10 @@ Json AgentLoop::report_body() {
                                     {"serving_metrics", metrics}}));
       continue;
     }
-    models.push_back(with_shadow(
-        {{"model", served->name}, {"version", served->version}, {"state", "running"}, {"metrics", metrics}}));
+    Json entry = {{"model", served->name}, {"version", served->version}, {"state", "running"}, {"metrics", metrics}};
+    auto variant = variants_.find(served->name + "@" + served->version);
+    if (variant != variants_.end()) entry["variant"] = variant->second.to_json();
+    models.push_back(with_shadow(std::move(entry)));
   }
   for (const auto& [model, failure] : failures_) {
     if (server_.models().find(model)) continue;

@@ -26,6 +26,7 @@
 #include "node/agent/active_set.h"
 #include "node/agent/hub_client.h"
 #include "node/agent/node_state.h"
+#include "node/agent/variant_choice.h"
 #include "node/serving/node_server.h"
 #include "node/telemetry/health_collector.h"
 #include "node/telemetry/link_stats.h"
@@ -42,6 +43,7 @@ struct AgentOptions {
   double telemetry_bytes_per_second = 64 * 1024;          // the node's upload budget
   telemetry::QueueOptions queue;
   ClientOptions client;
+  VariantBenchOptions variants;  // timing a version's variants at activation (variant_choice.h)
 };
 
 // What the agent did, for tests and the node's log.
@@ -125,6 +127,7 @@ class AgentLoop {
   std::map<std::string, nlohmann::json> shadow_failures_;  // the same for shadow versions
   std::set<std::string> refused_;                  // "model@version" refused at this generation
   std::map<std::string, NodeMetrics::ModelTotals> baselines_;  // model -> totals at activation
+  std::map<std::string, VariantChoice> variants_;  // "model@version" -> its chosen variant, when it had several
   AgentCounters counters_;
 
   std::unique_ptr<telemetry::TelemetryQueue> queue_;
