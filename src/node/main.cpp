@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/version.h"
+#include "crypto/key_file.h"
 #include "node/agent/agent_loop.h"
 #include "node/agent/enroll.h"
 #include "node/serving/node_server.h"
@@ -60,10 +61,26 @@ bool parse_listen(const std::string& text, std::string* host, int* port) {
   }
 }
 
+struct RentalArgs {
+  std::string key_file, meter_root;
+  double report_seconds = 60;
+  uint32_t batch_reports = 32;
+};
+
 int serve(const std::string& listen, const std::vector<std::string>& model_args, const std::string& models_file,
           const std::vector<std::string>& shadow_args, const std::vector<std::string>& api_keys, int http_threads,
-          int engine_threads) {
+          int engine_threads, const RentalArgs& rental) {
   fogline::node::ServerOptions options;
+  // Rented models (node/rental/): the node's key signs their usage reports.
+  if (!rental.key_file.empty()) {
+    auto identity = fogline::crypto::load_key_file(rental.key_file, fogline::node::agent::node_passphrase());
+    if (!identity.is_ok())
+      return fail("--key: " + identity.status().message() + " (the passphrase comes from $FOGLINE_NODE_PASSPHRASE)");
+    options.rental.identity = std::make_shared<const fogline::crypto::Identity>(std::move(identity).value());
+  }
+  options.rental.meter_root = rental.meter_root;
+  options.rental.report_seconds = rental.report_seconds;
+  options.rental.meter.batch_reports = rental.batch_reports;
   if (!parse_listen(listen, &options.host, &options.port)) {
     return fail("--listen '" + listen + "': expected HOST:PORT (PORT 0 picks a free one)");
   }
@@ -268,13 +285,24 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", http_threads, "HTTP worker threads (each holds one connection)")->capture_default_str()->check(CLI::Range(1, 1024));
   serve_cmd->add_option("--engine-threads", engine_threads, "engine threads per request (0: all cores)")->capture_default_str()->check(CLI::Range(0, 1024));
 
+  RentalArgs rental;
+  serve_cmd->add_option("--key", rental.key_file,
+                        "the node's key file (passphrase $FOGLINE_NODE_PASSPHRASE): signs rented models' usage reports");
+  serve_cmd->add_option("--rental-dir", rental.meter_root,
+                        "keep rented models' counters and reports in DIR/RENTAL_ID (default: TERMS.meter beside the terms)");
+  serve_cmd->add_option("--rental-report-interval", rental.report_seconds, "seconds between signed usage reports")
+      ->capture_default_str()->check(CLI::Range(0.05, 86400.0));
+  serve_cmd->add_option("--rental-batch", rental.batch_reports, "usage reports per batch file (one settlement each)")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   try {
-    if (*serve_cmd) return serve(listen, models, models_file, shadows, api_keys, http_threads, engine_threads);
+    if (*serve_cmd)
+      return serve(listen, models, models_file, shadows, api_keys, http_threads, engine_threads, rental);
     return run_agent(agent_args);
   } catch (const std::exception& e) {
     return fail(e.what());

@@ -9,7 +9,8 @@ namespace {
 // The one table of route families; a new family is one line here.
 using RouteFamily = std::vector<Route> (*)();
 constexpr RouteFamily kRouteFamilies[] = {health_routes,  v2_routes,      predict_routes,
-                                          openapi_routes, metrics_routes, admin_routes};
+                                          openapi_routes, metrics_routes, admin_routes,
+                                          rental_routes};
 
 bool is_open_path(const std::string& path) { return path.rfind("/v2/health/", 0) == 0; }
 
@@ -17,8 +18,9 @@ bool is_open_path(const std::string& path) { return path.rfind("/v2/health/", 0)
 
 NodeServer::NodeServer(ServerOptions options)
     : options_(std::move(options)),
+      rentals_(options_.rental),
       context_{models_, metrics_, options_, [this](const ModelSource& s) { return load_and_swap(s); }, shadows_,
-               [this](const ModelSource& s) { return load_shadow(s); }} {
+               [this](const ModelSource& s) { return load_shadow(s); }, rentals_} {
   const int threads = std::max(1, options_.http_threads);
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_.set_payload_max_length(64u << 20);
@@ -74,7 +76,18 @@ bool NodeServer::authorized(const httplib::Request& req) const {
 
 Status NodeServer::load_and_swap(const ModelSource& source) {
   std::lock_guard<std::mutex> lock(load_mu_);
+  std::shared_ptr<rental::RentalMeter> meter;
+  if (!source.rental_file.empty()) {
+    auto opened = rentals_.open(source.rental_file);
+    if (!opened.is_ok()) return opened.status().with_context("model " + source.name);
+    meter = *opened;
+  }
   FOGLINE_ASSIGN_OR_RETURN(auto model, load_model(source, options_.load));
+  if (meter) {
+    auto rented = std::make_shared<ServedModel>(*model);
+    rented->rental = std::move(meter);
+    model = std::move(rented);
+  }
   swap_model(std::move(model));
   return Status::ok();
 }

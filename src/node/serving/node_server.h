@@ -22,6 +22,7 @@ class NodeServer {
 
   ModelTable& models() { return models_; }
   NodeMetrics& metrics() { return metrics_; }
+  rental::RentalRegistry& rentals() { return rentals_; }
 
   // Loads `source` and swaps it in; the replaced version stays loaded for rollback.
   Status load_and_swap(const ModelSource& source);
@@ -42,6 +43,9 @@ class NodeServer {
   bool authorized(const httplib::Request& req) const;
 
   ServerOptions options_;
+  // Before the models and routes, so it is destroyed after them: its last act is a final
+  // signed report and a closed batch for every rental.
+  rental::RentalRegistry rentals_;
   ModelTable models_;
   NodeMetrics metrics_;
   RouteContext context_;

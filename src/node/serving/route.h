@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "node/serving/model_table.h"
 #include "node/serving/node_metrics.h"
 #include "node/serving/served_model.h"
+#include "node/rental/rental_registry.h"
 #include "node/shadow/shadow_runner.h"
 
 namespace fogline::node {
@@ -24,6 +26,7 @@ struct ServerOptions {
   int http_threads = 8;
   std::vector<std::string> api_keys;  // empty: no key needed
   LoadOptions load;
+  rental::RegistryOptions rental;  // the node key and meter settings for rented models
 };
 
 // What a route handler may use. Handlers run on many threads at once.
@@ -36,6 +39,7 @@ struct RouteContext {
   // Runs shadow versions on copies of the requests (admin route loads them with load_shadow).
   shadow::ShadowRunner& shadows;
   std::function<Status(const ModelSource&)> load_shadow;
+  rental::RentalRegistry& rentals;
 };
 
 using RouteHandler = std::function<void(const RouteContext&, const httplib::Request&, httplib::Response&)>;
@@ -52,6 +56,7 @@ std::vector<Route> predict_routes();
 std::vector<Route> openapi_routes();
 std::vector<Route> metrics_routes();
 std::vector<Route> admin_routes();
+std::vector<Route> rental_routes();
 
 // Replies.
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body);
@@ -80,6 +85,16 @@ class RequestRecord {
   std::string model_;
   std::chrono::steady_clock::time_point start_;
 };
+
+// Rented models (node/rental/): a ticket before running, or a 402 naming the rental, used and
+// prepaid counts (returns nullopt); a model not rented gets an empty ticket.
+struct RentalGate {
+  std::optional<rental::RentalTicket> ticket;
+  // Counts the answered inference durably; false (and a 500 reply) when that failed, because an
+  // answer the meter could not record is not given.
+  bool commit(httplib::Response& res);
+};
+std::optional<RentalGate> admit_rental_or_reply(const ServedModel& model, httplib::Response& res);
 
 // The served model a request names, or a 404 reply saying which models and versions exist.
 std::shared_ptr<const ServedModel> find_model_or_reply(const RouteContext& ctx, const std::string& name,

@@ -12,14 +12,15 @@ bool from_loopback(const httplib::Request& req) {
   return req.remote_addr == "127.0.0.1" || req.remote_addr == "::1" || req.remote_addr.rfind("::ffff:127.", 0) == 0;
 }
 
-// {"path": "m.onnx", "version": "2", "spec": "spec.json", "preset": "imagenet"} as a source.
+// {"path": "m.onnx", "version": "2", "spec": "spec.json", "preset": "imagenet", "rental": "terms.json"}
+// as a source.
 Result<ModelSource> source_from_body(const httplib::Request& req) {
   FOGLINE_ASSIGN_OR_RETURN(nlohmann::json body, parse_json_body(req));
   if (!body.is_object() || !body.contains("path") || !body["path"].is_string()) {
-    return invalid_argument("expected {\"path\": \"MODEL.onnx\", \"version\"?, \"spec\"?, \"preset\"?}");
+    return invalid_argument("expected {\"path\": \"MODEL.onnx\", \"version\"?, \"spec\"?, \"preset\"?, \"rental\"?}");
   }
   std::string text = req.matches[1].str() + "=" + body["path"].get<std::string>();
-  for (const char* key : {"spec", "preset", "version"}) {
+  for (const char* key : {"spec", "preset", "version", "rental"}) {
     if (!body.contains(key)) continue;
     if (!body[key].is_string()) return invalid_argument(std::string("\"") + key + "\" must be a string");
     text += std::string(",") + key + "=" + body[key].get<std::string>();

@@ -9,7 +9,7 @@ std::vector<Route> metrics_routes() {
              std::vector<shadow::ShadowView> shadows;
              for (const auto& s : ctx.models.shadows())
                shadows.push_back({s.model->name, s.model->version, s.stats->snapshot()});
-             res.set_content(ctx.metrics.exposition() + shadow::exposition(shadows),
+             res.set_content(ctx.metrics.exposition() + shadow::exposition(shadows) + ctx.rentals.exposition(),
                              "text/plain; version=0.0.4; charset=utf-8");
            }}};
 }

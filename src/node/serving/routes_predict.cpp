@@ -27,6 +27,8 @@ void predict(const RouteContext& ctx, const httplib::Request& req, httplib::Resp
   auto model = pick_model(ctx, req, res);
   if (!model) return;
   record.set_model(model->name);
+  auto gate = admit_rental_or_reply(*model, res);
+  if (!gate) return;
   PredictOptions options;
   const RunTap tap = ctx.shadows.tap_for(ctx.models, model);
   if (tap) options.tap = &tap;
@@ -69,6 +71,7 @@ void predict(const RouteContext& ctx, const httplib::Request& req, httplib::Resp
                          {"predictions", nlohmann::json::array({std::move(p).value()})}};
   }
   if (!out.is_ok()) return reply_status(res, out.status());
+  if (!gate->commit(res)) return;
   reply_json(res, 200, *out);
 }
 

@@ -24,6 +24,13 @@ void model_metadata(const RouteContext& ctx, const httplib::Request& req, httpli
 void model_ready(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto model = find_model_or_reply(ctx, req.matches[1], req.matches[2], res);
   if (!model) return;
+  // A rented model whose prepayment is used up is loaded but serves nothing: not ready.
+  if (model->rental && model->rental->snapshot().exhausted()) {
+    nlohmann::json why = model->rental->refusal_json(model->name);
+    why["name"] = model->name;
+    why["ready"] = false;
+    return reply_json(res, 503, why);
+  }
   reply_json(res, 200, {{"name", model->name}, {"ready", true}});
 }
 
@@ -32,6 +39,8 @@ void infer(const RouteContext& ctx, const httplib::Request& req, httplib::Respon
   auto model = find_model_or_reply(ctx, req.matches[1], req.matches[2], res);
   if (!model) return;
   record.set_model(model->name);
+  auto gate = admit_rental_or_reply(*model, res);
+  if (!gate) return;
   // The binary tensor data extension: a JSON header of this many bytes, then raw tensors.
   const std::string header_length = req.get_header_value("Inference-Header-Content-Length");
   std::string_view binary_part;
@@ -50,6 +59,7 @@ void infer(const RouteContext& ctx, const httplib::Request& req, httplib::Respon
   const RunTap tap = ctx.shadows.tap_for(ctx.models, model);
   auto reply = oip_infer_text(*model, text, has_binary ? &binary_part : nullptr, tap ? &tap : nullptr);
   if (!reply.is_ok()) return reply_status(res, reply.status());
+  if (!gate->commit(res)) return;
   if (reply->binary.empty()) return reply_json(res, 200, reply->header);
   std::string header = reply->header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   res.status = 200;

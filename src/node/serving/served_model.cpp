@@ -11,7 +11,7 @@ Result<ModelSource> parse_model_source(const std::string& text) {
   ModelSource s;
   size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return invalid_argument("--model '" + text + "': expected NAME=PATH.onnx[,spec=FILE][,preset=P][,version=V]");
+    return invalid_argument("--model '" + text + "': expected NAME=PATH.onnx[,spec=FILE][,preset=P][,version=V][,rental=FILE]");
   }
   s.name = text.substr(0, eq);
   // Names go into URL paths and metric labels; keep them to a safe alphabet.
@@ -35,11 +35,12 @@ Result<ModelSource> parse_model_source(const std::string& text) {
       if (value.empty()) return invalid_argument("--model '" + text + "': '" + part + "' has no value");
       if (key == "spec") s.spec_file = value;
       else if (key == "preset") s.preset = value;
+      else if (key == "rental") s.rental_file = value;
       else if (key == "version") {
         if (!std::regex_match(value, kName)) return invalid_argument("--model '" + text + "': bad version '" + value + "'");
         s.version = value;
       } else {
-        return invalid_argument("--model '" + text + "': unknown key '" + key + "' (expected spec, preset, version)");
+        return invalid_argument("--model '" + text + "': unknown key '" + key + "' (expected spec, preset, version, rental)");
       }
     }
     if (comma == std::string::npos) break;

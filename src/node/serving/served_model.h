@@ -9,6 +9,7 @@
 
 #include "core/status.h"
 #include "engine/session.h"
+#include "node/rental/rental_meter.h"
 #include "processing/processing_spec.h"
 
 namespace fogline::node {
@@ -20,15 +21,18 @@ struct ServedModel {
   std::shared_ptr<const engine::Session> session;
   std::optional<processing::ProcessingSpec> spec;  // absent: /predict takes numbers only
   double load_seconds = 0;
+  // Set when the model is served under a rental: every answered inference is metered there.
+  std::shared_ptr<rental::RentalMeter> rental;
 };
 
-// What `--model NAME=PATH.onnx[,spec=SPEC.json][,preset=P][,version=V]` says.
+// What `--model NAME=PATH.onnx[,spec=SPEC.json][,preset=P][,version=V][,rental=TERMS.json]` says.
 struct ModelSource {
   std::string name;
   std::string path;
   std::string spec_file;
   std::string preset;
   std::string version = "1";
+  std::string rental_file;  // rental terms (node/rental/rental_terms.h); empty: not rented
   bool operator==(const ModelSource&) const = default;
 };
 
