@@ -241,22 +241,28 @@ void AgentLoop::reconcile_primary(const Json& entry, bool* again, Status* first_
   }
   bool transient = false;
   Status st = activate(entry, &transient);
-  if (!st.is_ok() && transient) {
+  if (st.is_ok()) return;
+  record_failure(st, transient, key, false, model, version,
+                 "still serving " + (current ? model + "@" + current->version : "nothing for " + model), again, first_error);
+}
+
+void AgentLoop::record_failure(const Status& st, bool transient, const std::string& key, bool shadow, const std::string& model,
+                               const std::string& version, const std::string& unchanged, bool* again, Status* first_error) {
+  if (first_error->is_ok()) *first_error = st;
+  if (transient) {
     log(st.message() + " (will retry)");
     *again = true;
-    if (first_error->is_ok()) *first_error = st;
     return;
   }
-  if (!st.is_ok()) {
-    log(st.message() + "; still serving " + (current ? model + "@" + current->version : "nothing for " + model));
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      refused_.insert(key);
-      failures_[model] = {{"version", version}, {"error", st.message()}};
-    }
-    event("event.error", {{"model", model}, {"version", version}, {"error", st.message()}});
-    if (first_error->is_ok()) *first_error = st;
+  log(st.message() + "; " + unchanged);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    refused_.insert(key);
+    (shadow ? shadow_failures_ : failures_)[model] = {{"version", version}, {"error", st.message()}};
   }
+  Json body = {{"model", model}, {"version", version}, {"error", st.message()}};
+  if (shadow) body["shadow"] = true;
+  event("event.error", body);
 }
 
 void AgentLoop::reconcile_shadow(const Json& entry, bool* again, Status* first_error) {
@@ -278,21 +284,8 @@ void AgentLoop::reconcile_shadow(const Json& entry, bool* again, Status* first_e
   }
   bool transient = false;
   Status st = start_shadow(model, version, &transient);
-  if (st.is_ok()) return;
-  if (transient) {
-    log(st.message() + " (will retry)");
-    *again = true;
-  } else {
-    // Production is untouched; the hub learns from the report that the shadow could not run.
-    log(st.message() + "; production unchanged");
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      refused_.insert(key);
-      shadow_failures_[model] = {{"version", version}, {"error", st.message()}};
-    }
-    event("event.error", {{"model", model}, {"version", version}, {"shadow", true}, {"error", st.message()}});
-  }
-  if (first_error->is_ok()) *first_error = st;
+  // Production is untouched; the hub learns from the report that the shadow could not run.
+  if (!st.is_ok()) record_failure(st, transient, key, true, model, version, "production unchanged", again, first_error);
 }
 
 Status AgentLoop::start_shadow(const std::string& model, const std::string& version, bool* transient) {
@@ -304,7 +297,8 @@ Status AgentLoop::start_shadow(const std::string& model, const std::string& vers
     return invalid_argument("refused shadow " + model + "@" + version + ": it is the version production serves");
   Json fetched = Json::object();
   FOGLINE_TRY(ensure_unpacked(model, version, current ? current->version : "", transient, &fetched));
-  Status st = server_.load_shadow(version_source(model, version));
+  auto source = chosen_source(model, version);
+  Status st = source.is_ok() ? server_.load_shadow(*source) : source.status();
   if (!st.is_ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     ++counters_.load_failures;
@@ -490,7 +484,7 @@ ModelSource AgentLoop::version_source(const std::string& model, const std::strin
   return source;
 }
 
-Status AgentLoop::load_version(const std::string& model, const std::string& version) {
+Result<ModelSource> AgentLoop::chosen_source(const std::string& model, const std::string& version) {
   bool timed = false;
   const std::string dir = model_version_dir(data_dir_, model, version);
   FOGLINE_ASSIGN_OR_RETURN(VariantChoice choice, choose_variant(dir, options_.variants, &timed));
@@ -498,10 +492,18 @@ Status AgentLoop::load_version(const std::string& model, const std::string& vers
     log("chose variant " + choice.chosen + " of " + model + "@" + version + ": " + choice.reason);
     event("event.model_variant_chosen", {{"model", model}, {"version", version}, {"variant", choice.to_json()}});
   }
-  FOGLINE_TRY(server_.load_and_swap(version_source(model, version)));
+  if (!choice.timings.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    variants_[model + "@" + version] = choice;
+  }
+  return version_source(model, version);
+}
+
+Status AgentLoop::load_version(const std::string& model, const std::string& version) {
+  FOGLINE_ASSIGN_OR_RETURN(ModelSource source, chosen_source(model, version));
+  FOGLINE_TRY(server_.load_and_swap(source));
   std::lock_guard<std::mutex> lock(mu_);
   baselines_[model] = server_.metrics().model_totals(model);
-  if (!choice.timings.empty()) variants_[model + "@" + version] = choice;
   return Status::ok();
 }
 

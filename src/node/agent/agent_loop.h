@@ -106,6 +106,11 @@ class AgentLoop {
   // `*fetched` gets {"bytes_downloaded", "delta", "from", "bytes_saved"} for the activation event.
   Status fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held,
                           bool* transient, nlohmann::json* fetched);
+  // The version's variant this node serves (timed once at first activation, variant_choice.h).
+  Result<ModelSource> chosen_source(const std::string& model, const std::string& version);
+  // A failed reconciliation step: retried when transient, else remembered and reported.
+  void record_failure(const Status& st, bool transient, const std::string& key, bool shadow, const std::string& model,
+                      const std::string& version, const std::string& unchanged, bool* again, Status* first_error);
   Status load_version(const std::string& model, const std::string& version);
   nlohmann::json report_body();
   nlohmann::json shadow_report(const std::string& model) const;  // with mu_ held; null: none
