@@ -22,6 +22,7 @@ namespace fogline::hub {
 
 class Deployments;
 class HubCounters;
+struct HubLedger;
 
 using Json = nlohmann::json;
 
@@ -36,6 +37,7 @@ struct HubContext {
   HubCounters* counters = nullptr;
   int64_t quiet_after_seconds = 60;  // a node not heard from for longer is "quiet"
   std::string metrics_token;         // set: GET /metrics wants it (or an API token)
+  HubLedger* ledger = nullptr;       // the embedded orderer (hub_ledger.h); null: no ledger
 };
 
 struct RouteRequest {

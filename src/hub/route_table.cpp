@@ -9,6 +9,13 @@ namespace fogline::hub {
 // routes_telemetry.cpp
 Result<Reply> handle_node_telemetry(HubContext&, const RouteRequest&);
 Result<Reply> handle_get_node_telemetry(HubContext&, const RouteRequest&);
+// routes_ledger.cpp
+Result<Reply> handle_ledger_status(HubContext&, const RouteRequest&);
+Result<Reply> handle_ledger_account(HubContext&, const RouteRequest&);
+Result<Reply> handle_ledger_submit(HubContext&, const RouteRequest&);
+Result<Reply> handle_ledger_blocks(HubContext&, const RouteRequest&);
+Result<Reply> handle_ledger_block(HubContext&, const RouteRequest&);
+Result<Reply> handle_ledger_proof(HubContext&, const RouteRequest&);
 
 std::string RouteRequest::header(const std::string& name) const {
   for (const auto& [key, value] : headers)
@@ -113,6 +120,22 @@ const std::vector<Route>& route_table() {
       {"GET", "/api/nodes/{id}/telemetry", user_access(R::kDeveloper),
        "What a node sent: counts by kind, per queue (records, seq range, duplicates, drops), recent records",
        handle_get_node_telemetry, {{"kind", "only records of this kind"}, {"limit", "recent records to list (max 1000)"}}},
+      {"GET", "/api/ledger", user_access(R::kViewer),
+       "The embedded orderer's chain: name, economy, height, head, log size and root, counts", handle_ledger_status},
+      {"GET", "/api/ledger/accounts/{account}", user_access(R::kViewer),
+       "A ledger account by key or name: kind, next nonce (to sign its next transaction), balance",
+       handle_ledger_account},
+      {"POST", "/api/ledger/transactions", node_or_user(R::kDeveloper),
+       "Order signed transactions into one block; each committed or rejected with the reason (400: all rejected)",
+       handle_ledger_submit, {}, "{\"transactions\": [\"HEX of a signed transaction (docs/formats/ledger.md)\", ...]}",
+       "{\"accepted\", \"rejected\", \"height\", \"results\": [{\"id\", \"type\", \"status\", \"error\"}]}"},
+      {"GET", "/api/ledger/blocks", user_access(R::kViewer), "Block headers, oldest first", handle_ledger_blocks,
+       {{"from", "first height (default 0)"}, {"limit", "at most this many (1..1000, default 100)"}}},
+      {"GET", "/api/ledger/blocks/{height}", user_access(R::kViewer),
+       "One block: header, signature check, transactions (described and encoded), its encoding", handle_ledger_block},
+      {"GET", "/api/ledger/proofs/{tx}", user_access(R::kViewer),
+       "An RFC 6962 inclusion proof of a transaction; proof_file is what 'fogline ledger verify-proof' checks",
+       handle_ledger_proof, {{"size", "prove against the log at this size (default: now)"}}},
       {"GET", "/metrics", public_access(),
        "Prometheus text exposition; with --metrics-token the hub wants 'Authorization: Bearer' with that token "
        "or an API token",

@@ -14,6 +14,7 @@
 #include "hub/api_tokens.h"
 #include "hub/deployments.h"
 #include "hub/hub_key.h"
+#include "hub/hub_ledger.h"
 #include "hub/hub_metrics.h"
 #include "hub/route.h"
 #include "hub/schema.h"
@@ -52,6 +53,7 @@ struct HubServer::Impl {
   registry::OpenRegistry opened;
   std::unique_ptr<crypto::Identity> key;
   std::unique_ptr<Deployments> deployments;
+  std::unique_ptr<HubLedger> ledger;
   HubCounters counters;
   HubContext ctx;
   std::mutex mutex;  // one database connection: handlers take turns
@@ -241,6 +243,18 @@ Result<std::unique_ptr<HubServer>> HubServer::open(const ServerOptions& options)
   // A secret is better kept out of the process list: the environment is the alternative.
   if (const char* env = std::getenv("FOGLINE_HUB_METRICS_TOKEN"); env && impl->ctx.metrics_token.empty())
     impl->ctx.metrics_token = env;
+  // The embedded ledger orderer (hub_ledger.h), when a ledger home is given.
+  std::string ledger_home = options.ledger_home;
+  if (const char* env = std::getenv("FOGLINE_HUB_LEDGER_HOME"); env && ledger_home.empty()) ledger_home = env;
+  if (!ledger_home.empty()) {
+    auto opened_ledger = open_hub_ledger(ledger_home);
+    if (!opened_ledger.is_ok()) return opened_ledger.status().with_context("--ledger-home " + ledger_home);
+    impl->ledger = std::move(opened_ledger).value();
+    impl->ctx.ledger = impl->ledger.get();
+    std::fprintf(stderr, "fogline hub: ledger '%s' at height %llu, ordered here (%s)\n",
+                 impl->ledger->ledger->state().chain_name.c_str(),
+                 (unsigned long long)impl->ledger->ledger->state().height, ledger_home.c_str());
+  }
   if (!options.tls_cert.empty()) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
     if (!ssl->is_valid())

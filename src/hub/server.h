@@ -20,6 +20,8 @@ struct ServerOptions {
   int64_t quiet_after_seconds = 60;  // a node not heard from for longer is "quiet"
   std::string metrics_token;         // set: GET /metrics wants it as a bearer token
                                      // (empty: $FOGLINE_HUB_METRICS_TOKEN, if set)
+  std::string ledger_home;  // set: the embedded ledger orderer on HOME/ledger (hub_ledger.h)
+                            // (empty: $FOGLINE_HUB_LEDGER_HOME, if set; else no ledger)
 };
 
 class HubServer {
