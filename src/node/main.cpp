@@ -206,6 +206,10 @@ int run_agent(const AgentArgs& a) {
   options.http_threads = a.http_threads;
   options.load.engine_threads = a.engine_threads;
   options.api_keys = a.api_keys;
+  // Rented models (docs/node.md): terms in DATA/rentals/MODEL.json, meters in
+  // DATA/rentals/RENTAL_ID, usage reports signed with the node's own key (its ledger account).
+  options.rental.identity = std::make_shared<const fogline::crypto::Identity>(*identity);
+  options.rental.meter_root = a.data_dir + "/rentals";
 
   sigset_t signals;
   sigemptyset(&signals);

@@ -16,6 +16,7 @@
 #include "crypto/key_file.h"
 #include "crypto/usage_counter.h"
 #include "node/rental/rental_meter.h"
+#include "node/rental/rental_registry.h"
 #include "node_fixtures.h"
 
 namespace fogline::node::testing {
@@ -172,6 +173,35 @@ TEST(RentalMeterTest, RecoversATornReportLineAndAReportWrittenBeforeItsSequence)
   ASSERT_EQ(reports.size(), 3u);
   EXPECT_EQ(reports[2].sequence, 3u);
   EXPECT_EQ(reports[2].inferences, 3u);
+}
+
+TEST(RentalRegistryTest, AStopReportsTheLastCountAndClosesTheBatch) {
+  TempDir dir;
+  auto node = std::make_shared<const crypto::Identity>(crypto::Identity::generate(crypto::IdentityKind::kNode, "n"));
+  std::ofstream(dir.file("terms.json")) << rental::rental_terms_json(test_terms(10, *node));
+  std::string meter_dir;
+  {
+    rental::RegistryOptions options;
+    options.identity = node;
+    options.report_seconds = 3600;  // no tick during the test: only the stop reports
+    rental::RentalRegistry registry(options);
+    auto meter = registry.open(dir.file("terms.json"));
+    ASSERT_TRUE(meter.is_ok()) << meter.status().message();
+    auto again = registry.open(dir.file("terms.json"));
+    ASSERT_TRUE(again.is_ok());
+    EXPECT_EQ(again->get(), meter->get()) << "one meter per rental";
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE((*meter)->admit()->commit().is_ok());
+    meter_dir = (*meter)->dir();
+    EXPECT_EQ(meter_dir, dir.file("terms.json.meter"));
+    EXPECT_NE(registry.exposition().find("fogline_node_rental_inferences_total{rental=\"" + kRentalId +
+                                         "\",rented_model=\"m@2\"} 4\n"),
+              std::string::npos)
+        << registry.exposition();
+  }
+  EXPECT_FALSE(fs::exists(meter_dir + "/pending.reports"));
+  auto reports = all_reports(meter_dir);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].inferences, 4u);
 }
 
 TEST(RentalMeterTest, KillNineMidRentalResumesTheCount) {

@@ -475,6 +475,8 @@ ModelSource AgentLoop::version_source(const std::string& model, const std::strin
     auto choice = VariantChoice::from_json(Json::parse(*text, nullptr, false));
     if (choice.is_ok() && fs::exists(dir + "/" + choice->file)) source.path = dir + "/" + choice->file;
   }
+  // A model rented on the ledger is served under its terms (docs/node.md, "Rented models").
+  if (std::string terms = data_dir_ + "/rentals/" + model + ".json"; fs::exists(terms)) source.rental_file = terms;
   // processing.json is the version's spec; "{}" or null means the version has none.
   auto spec_text = read_file(dir + "/processing.json", 1 << 20);
   if (spec_text.is_ok()) {
