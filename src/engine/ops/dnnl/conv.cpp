@@ -3,14 +3,43 @@
 // tagged (NHWC between oneDNN nodes) are used as they are; for plain ones the primitive picks
 // its own (blocked) layout and we reorder from/to NCHW. Constant weights are reordered into
 // the primitive's layout once, when the primitive is built.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "engine/ops/dnnl/conv_like.h"
 
 namespace fogline::engine::ops::dnnl_ops {
 namespace {
 
+// Below this many FLOPs per run a convolution keeps oneDNN's first implementation.
+constexpr double kPickMinFlops = 2e6;
+
+// How a convolution's implementation is chosen among oneDNN's (DnnlConv::prefer_jit_depthwise,
+// DnnlConv::pick_fastest):
+// FOGLINE_CONV_PICK=time times the first few at build time and keeps the fastest (slower
+// loading: each candidate is compiled and run); =0 keeps oneDNN's first everywhere; by
+// default a fixed rule that needs no timing.
+enum class PickMode { kFirst, kRule, kTime };
+PickMode pick_mode() {
+  static const PickMode mode = [] {
+    const char* v = std::getenv("FOGLINE_CONV_PICK");
+    const std::string s = v ? v : "";
+    return s == "0" ? PickMode::kFirst : s == "time" ? PickMode::kTime : PickMode::kRule;
+  }();
+  return mode;
+}
+
 struct ConvPrim {
+  // oneDNN 2.6's implementation iterator keeps a pointer to the operation descriptor, so the
+  // descriptor lives here, beside the primitive descriptor that pick_fastest iterates.
+  std::unique_ptr<dnnl::convolution_forward::desc> desc;
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
   Operand src, dst, wei;  // `wei` only when the weights are a run-time input
@@ -129,12 +158,13 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
       FOGLINE_ASSIGN_OR_RETURN(MappedPostOps post, map_post_ops(post_, addend_user, nullptr, sum));
       dnnl::primitive_attr attr = base_attr();
       attr.set_post_ops(post.ops);
-      auto d = dnnl::convolution_forward::desc(
+      auto d = std::make_unique<dnnl::convolution_forward::desc>(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
           blocked && (in_layout_.empty() || !fixed) ? any(x) : src_user, any(wdims), p->bias_md,
           blocked && (out_layout_.empty() || !fixed) ? any(p->out_shape) : dst_user,
           to_dims(win.strides), dnnl_dilations(win.dilations), to_dims(win.pad_l), to_dims(win.pad_r));
-      dnnl::convolution_forward::primitive_desc pd(d, attr, cpu_engine());
+      dnnl::convolution_forward::primitive_desc pd(*d, attr, cpu_engine());
+      p->desc = std::move(d);  // only once it made a primitive descriptor: `pd` points to it
       p->addends = post.addends;
       p->sum = sum && !post.addends.empty();
       return pd;
@@ -157,11 +187,26 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
     const bool tagged = !in_layout_.empty() || !out_layout_.empty();
     if (tagged && (!built || is_reference_impl(p->pd))) built = try_build(false) || built;
     if (!built) return unsupported("no oneDNN convolution for this configuration");
+    p->addend_md = addend_user;
+    // Small convolutions (a few microseconds) are not worth the time it takes to choose.
+    double flops = 2.0 * static_cast<double>(numel(p->out_shape)) * static_cast<double>(w[1]);
+    for (int64_t k : kernel) flops *= static_cast<double>(k);
+    if (pick_mode() == PickMode::kRule) prefer_jit_depthwise(*p);
+    if (weights_.defined() && flops >= kPickMinFlops && pick_mode() == PickMode::kTime) {
+      std::string config = shape_to_string(x) + shape_to_string(w) + "g" + std::to_string(g) +
+                           shape_to_string(win.strides) + shape_to_string(win.dilations) +
+                           shape_to_string(win.pad_l) + shape_to_string(win.pad_r) + in_layout_ + "/" +
+                           out_layout_ + "/" + addend_layout_ + (has_bias_ ? "b" : "") + (p->sum ? "s" : "");
+      for (const PostOp& op : post_) {
+        config += "," + std::to_string(static_cast<int>(op.kind)) + ":" + std::to_string(op.alpha) + ":" +
+                  std::to_string(op.beta);
+      }
+      pick_fastest(*p, wei_user, config);
+    }
     p->prim = dnnl::convolution_forward(p->pd);
     p->src.init(src_user, p->pd.src_desc(), true);
     p->dst.init(dst_user, p->pd.dst_desc(), false);
     if (p->sum) p->addend.init(addend_user, p->pd.dst_desc(), true);
-    p->addend_md = addend_user;
     if (weights_.defined()) {
       p->packed = pack_weights(wei_user, weights_.raw(), p->pd.weights_desc());
       p->has_packed = true;
@@ -169,6 +214,104 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
       p->wei.init(wei_user, p->pd.weights_desc(), true);
     }
     return std::shared_ptr<const ConvPrim>(std::move(p));
+  }
+
+  // oneDNN 2.6 puts its brgemm depthwise kernel (brdgmm_dw) first, but in NHWC at batch 1
+  // its older jit_dw kernel ran MobileNetV2's depthwise convolutions in 0.5-0.8x the time when
+  // timed alone (AVX-512, 1 thread, a stride-1 and a stride-2 shape; within the whole network
+  // the gain is a few percent at most). Same layouts, so no reorders.
+  static void prefer_jit_depthwise(ConvPrim& p) {
+    if (std::string(p.pd.impl_info_str()).rfind("brdgmm_dw", 0) != 0) return;
+    auto alt = p.pd;
+    while (alt.next_impl()) {
+      if (is_reference_impl(alt)) break;
+      if (std::string(alt.impl_info_str()).rfind("jit_dw", 0) != 0) continue;
+      if (alt.src_desc() == p.pd.src_desc() && alt.dst_desc() == p.pd.dst_desc()) p.pd = alt;
+      return;
+    }
+  }
+
+  // oneDNN lists its implementations by preference, not by measured speed, and on batch-1
+  // CNN shapes the first is often not the fastest (on MobileNetV2 in NHWC, AVX-512: jit_dw
+  // runs the depthwise convs in 0.5-0.8x brdgmm_dw's time, jit_1x1 some 1x1s faster than
+  // brgconv_1x1). So the first few non-reference implementations that keep the chosen source
+  // and destination layouts (no extra reorders) run on zero-filled operands when the
+  // primitive is built, and the fastest stays. They differ only in summation order. The
+  // choice is kept per configuration for the process: networks repeat their convolutions,
+  // and sessions of one model are opened many times.
+  void pick_fastest(ConvPrim& p, const dnnl::memory::desc& wei_user, const std::string& config) const {
+    constexpr int kCandidates = 3;
+    std::vector<dnnl::convolution_forward::primitive_desc> options{p.pd};
+    auto alt = p.pd;
+    while (static_cast<int>(options.size()) < kCandidates && alt.next_impl()) {
+      const std::string impl = alt.impl_info_str();
+      // The im2col GEMM fallback is never the fastest here and costs most to time.
+      if (is_reference_impl(alt) || impl.find("gemm") != std::string::npos) continue;
+      if (alt.src_desc() != p.pd.src_desc() || alt.dst_desc() != p.pd.dst_desc()) continue;
+      options.push_back(alt);
+    }
+    if (options.size() < 2) return;
+    const std::string key = config + "|" + std::to_string(omp_get_max_threads()) + "|" + options[0].impl_info_str();
+    static std::mutex mu;
+    static std::map<std::string, std::string> chosen;  // key -> implementation name
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = chosen.find(key);
+      if (it != chosen.end()) {
+        for (const auto& pd : options) {
+          if (it->second == pd.impl_info_str()) p.pd = pd;
+        }
+        return;
+      }
+    }
+    double best = 1e30;
+    for (const auto& pd : options) {
+      const double t = time_conv(pd, p, wei_user);
+      if (t < best) {
+        best = t;
+        p.pd = pd;
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    chosen.emplace(key, p.pd.impl_info_str());
+  }
+
+  // The best of a few timed batches of one implementation on zero-filled operands, in
+  // seconds per run. Batches of at least ~0.1 ms, so that small convolutions are not timed
+  // at the clock's resolution, and the minimum, which other processes disturb least.
+  double time_conv(const dnnl::convolution_forward::primitive_desc& pd, const ConvPrim& p,
+                   const dnnl::memory::desc& wei_user) const {
+    const auto& eng = cpu_engine();
+    auto& s = thread_stream();
+    auto zeroed = [&](const dnnl::memory::desc& md) {
+      dnnl::memory m(md, eng);
+      if (md.get_size() > 0 && m.get_data_handle()) std::memset(m.get_data_handle(), 0, md.get_size());
+      return m;
+    };
+    PackedWeights w = pack_weights(wei_user, weights_.raw(), pd.weights_desc());
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, zeroed(pd.src_desc())},
+                                               {DNNL_ARG_WEIGHTS, w.memory()},
+                                               {DNNL_ARG_DST, zeroed(pd.dst_desc())},
+                                               {DNNL_ARG_SCRATCHPAD, zeroed(pd.scratchpad_desc())}};
+    if (has_bias_) args[DNNL_ARG_BIAS] = zeroed(pd.bias_desc());
+    if (!p.sum) {
+      for (auto [index, input] : p.addends) {
+        (void)input;
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = zeroed(p.addend_md);
+      }
+    }
+    dnnl::convolution_forward prim(pd);
+    auto run = [&](int n) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < n; ++i) prim.execute(s, args);
+      s.wait();
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / n;
+    };
+    const double first = run(1);  // warms caches and page tables
+    const int batch = std::max(1, std::min(20, static_cast<int>(1e-4 / std::max(first, 1e-7))));
+    double best = 1e30;
+    for (int i = 0; i < 4; ++i) best = std::min(best, run(batch));
+    return best;
   }
 
   bool ready(const KernelContext& ctx, const ConvPrim& p) const override {

@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <utility>
 
 #include "engine/ops/dnnl/dnnl_kernel.h"
 #include "engine/ops/dnnl/quant_params.h"
@@ -24,6 +26,9 @@ namespace fogline::engine::ops::dnnl_ops {
 namespace {
 
 struct QConvPrim {
+  // oneDNN 2.6's implementation iterator (pd.next_impl(), pick_faster_than_amx) keeps a
+  // pointer to the operation descriptor, so it lives here as long as `pd`.
+  std::unique_ptr<dnnl::convolution_forward::desc> desc;
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
   Operand src, dst;
@@ -109,12 +114,13 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
       attr.set_post_ops(requantise_post_ops());
       if (q_.x_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {runtime_zp ? DNNL_RUNTIME_S32_VAL : q_.x_zp});
       if (q_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {runtime_zp ? DNNL_RUNTIME_S32_VAL : q_.y_zp});
-      auto d = dnnl::convolution_forward::desc(
+      auto d = std::make_unique<dnnl::convolution_forward::desc>(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
           (in_layout_.empty() || !fixed) ? any(x, xt) : src_user, any(wdims, dt::s8), p->bias_md,
           (out_layout_.empty() || !fixed) ? any(p->out_shape, yt) : dst_user, to_dims(win->strides),
           dnnl_dilations(win->dilations), to_dims(win->pad_l), to_dims(win->pad_r));
-      return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
+      dnnl::convolution_forward::primitive_desc pd(*d, attr, cpu_engine());
+      return std::make_pair(std::move(d), std::move(pd));
     };
     // Tagged operands in their own layout first; else let the primitive pick and reorder.
     bool built = false;
@@ -122,8 +128,9 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
       for (bool runtime_zp : {false, true}) {
         if (built && !is_reference_impl(p->pd)) break;
         try {
-          auto pd = make_pd(fixed, runtime_zp);
+          auto [desc, pd] = make_pd(fixed, runtime_zp);
           if (built && is_reference_impl(pd)) continue;
+          p->desc = std::move(desc);
           p->pd = pd;
           p->runtime_zp = runtime_zp;
           built = true;
