@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -148,6 +149,38 @@ TEST(RentalMeterTest, AdmitsUpToThePrepaidCountAndSignsCumulativeReports) {
     EXPECT_TRUE(reports[i].signature_valid());
   }
   EXPECT_EQ((*meter)->batch_files().size(), 2u);  // batch of 2, then the one closed at exhaustion
+}
+
+TEST(RentalMeterTest, ConcurrentRequestsNeverServeBeyondThePrepaidCount) {
+  TempDir dir;
+  auto node = std::make_shared<const crypto::Identity>(crypto::Identity::generate(crypto::IdentityKind::kNode, "n"));
+  auto meter = RentalMeter::open(test_terms(150, *node), dir.file("m"), node, {});
+  ASSERT_TRUE(meter.is_ok());
+  std::atomic<int> served{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        auto ticket = (*meter)->admit();
+        if (!ticket.is_ok()) {
+          ++refused;
+          continue;
+        }
+        if ((i + t) % 7 == 0) continue;  // a failed request: not counted, its slot given back
+        if (ticket->commit().is_ok()) ++served;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(served.load(), 150);
+  EXPECT_EQ((*meter)->snapshot().inferences, 150u);
+  EXPECT_EQ((*meter)->snapshot().in_flight, 0u);
+  meter->reset();
+  auto reopened = UsageCounterFile::open(dir.file("m") + "/counter", kRentalId);
+  ASSERT_TRUE(reopened.is_ok());
+  EXPECT_EQ(reopened->state().inferences, 150u);
+  auto reports = all_reports(dir.file("m"));
+  ASSERT_FALSE(reports.empty());
+  EXPECT_EQ(reports.back().inferences, 150u);
 }
 
 TEST(RentalMeterTest, RecoversATornReportLineAndAReportWrittenBeforeItsSequence) {

@@ -150,14 +150,20 @@ Status RentalMeter::recover() {
       FOGLINE_TRY(counter_.store(s));
     }
   }
-  if (s.inferences > reported_) FOGLINE_TRY(report_locked());
-  return Status::ok();
+  counted_ = durable_ = s.inferences;
+  sequence_ = s.sequence;
+  std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+  Status st = durable_ > reported_ ? report_locked(lock) : Status::ok();
+  lock.release();  // open() holds mu_ and lets it go
+  return st;
 }
 
 Result<RentalTicket> RentalMeter::admit() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (terms_.prepaid_inferences != kUnlimited &&
-      counter_.state().inferences + in_flight_ >= terms_.prepaid_inferences) {
+  if (!broken_.is_ok())
+    return internal_error("rental " + terms_.rental + " of " + terms_.label() +
+                          ": the usage counter cannot be written, so the model is not served: " + broken_.message());
+  if (terms_.prepaid_inferences != kUnlimited && counted_ + in_flight_ >= terms_.prepaid_inferences) {
     ++refused_;
     return resource_exhausted(exhausted_message());
   }
@@ -166,10 +172,8 @@ Result<RentalTicket> RentalMeter::admit() {
 }
 
 std::string RentalMeter::exhausted_message() const {
-  std::string used = std::to_string(counter_.state().inferences);
-  std::string prepaid = std::to_string(terms_.prepaid_inferences);
-  std::string msg = "rental " + terms_.rental + " of " + terms_.label() + ": prepaid inferences used up (" + used + " of " +
-                    prepaid + " used";
+  std::string msg = "rental " + terms_.rental + " of " + terms_.label() + ": prepaid inferences used up (" +
+                    std::to_string(counted_) + " of " + std::to_string(terms_.prepaid_inferences) + " used";
   if (in_flight_) msg += ", " + std::to_string(in_flight_) + " in flight";
   msg += "); this node stops serving the rented model until the renter prepays a new rental";
   return msg;
@@ -181,7 +185,7 @@ nlohmann::json RentalMeter::refusal_json(const std::string& served_name) const {
           {"model", served_name},
           {"rental", terms_.rental},
           {"rented_model", terms_.label()},
-          {"used", counter_.state().inferences},
+          {"used", counted_},
           {"prepaid", terms_.prepaid_inferences}};
 }
 
@@ -191,39 +195,60 @@ void RentalMeter::release_one() {
 }
 
 Status RentalMeter::commit_one() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (in_flight_) --in_flight_;
-  CounterState s = counter_.state();
-  ++s.inferences;
-  FOGLINE_TRY(counter_.store(s));
-  if (terms_.prepaid_inferences != kUnlimited && s.inferences >= terms_.prepaid_inferences) {
+  const uint64_t mine = ++counted_;
+  while (durable_ < mine) {
+    if (!broken_.is_ok()) return broken_;
+    if (syncing_) {
+      synced_.wait(lock);
+      continue;
+    }
+    // This thread syncs everything counted so far; the others wait for it.
+    syncing_ = true;
+    const CounterState next{counted_, sequence_};
+    lock.unlock();
+    Status st = counter_.store(next);
+    lock.lock();
+    syncing_ = false;
+    if (st.is_ok()) durable_ = next.inferences;
+    else broken_ = st;
+    synced_.notify_all();
+  }
+  if (terms_.prepaid_inferences != kUnlimited && durable_ >= terms_.prepaid_inferences &&
+      (durable_ > reported_ || pending_count_ > 0)) {
     // The last prepaid inference: its report and the batch go out now, not at the next tick.
-    FOGLINE_TRY(report_locked());
-    FOGLINE_TRY(close_batch_locked());
+    // The count is already durable, so a failure here does not fail the answered request: the
+    // next tick, the stop or the restart reports it.
+    Status st = report_locked(lock);
+    if (st.is_ok()) st = close_batch_locked();
+    if (!st.is_ok()) std::fprintf(stderr, "rental %s: %s\n", terms_.rental.c_str(), st.message().c_str());
     std::fprintf(stderr, "rental %s of %s: all %" PRIu64 " prepaid inferences used; refusing further requests\n",
-                 terms_.rental.c_str(), terms_.label().c_str(), s.inferences);
+                 terms_.rental.c_str(), terms_.label().c_str(), durable_);
   }
   return Status::ok();
 }
 
 Status RentalMeter::report() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return report_locked();
+  std::unique_lock<std::mutex> lock(mu_);
+  return report_locked(lock);
 }
 
-Status RentalMeter::report_locked() {
-  CounterState s = counter_.state();
-  if (s.inferences <= reported_) return Status::ok();
-  uint64_t sequence = s.sequence + 1;
+Status RentalMeter::report_locked(std::unique_lock<std::mutex>& lock) {
+  // Holding mu_ with no sync under way, no other thread writes the counter file.
+  synced_.wait(lock, [this] { return !syncing_; });
+  if (durable_ <= reported_) return Status::ok();
+  const uint64_t sequence = sequence_ + 1;
   crypto::UsageCounter c =
-      crypto::sign_usage_counter(*node_, terms_.model, terms_.version, terms_.renter, s.inferences, sequence, wall_clock_ms());
+      crypto::sign_usage_counter(*node_, terms_.model, terms_.version, terms_.renter, durable_, sequence, wall_clock_ms());
   // The line first, then the sequence: a crash between leaves a report the recovery finds,
   // never a sequence used twice.
   FOGLINE_TRY(append_line_durably(dir_, dir_ + "/" + kPending, to_hex(c.encode())));
   if (pending_count_++ == 0) pending_first_ = sequence;
-  reported_ = s.inferences;
-  s.sequence = sequence;
-  FOGLINE_TRY(counter_.store(s));
+  reported_ = durable_;
+  Status st = counter_.store(CounterState{durable_, sequence});
+  if (!st.is_ok()) return st;  // the recovery takes the sequence from the line
+  sequence_ = sequence;
   if (pending_count_ >= options_.batch_reports) FOGLINE_TRY(close_batch_locked());
   return Status::ok();
 }
@@ -231,7 +256,7 @@ Status RentalMeter::report_locked() {
 Status RentalMeter::close_batch_locked() {
   if (pending_count_ == 0) return Status::ok();
   char name[64];
-  std::snprintf(name, sizeof name, "batch-%010" PRIu64 "-%010" PRIu64 ".reports", pending_first_, counter_.state().sequence);
+  std::snprintf(name, sizeof name, "batch-%010" PRIu64 "-%010" PRIu64 ".reports", pending_first_, sequence_);
   std::string from = dir_ + "/" + kPending, to = dir_ + "/" + name;
   if (::rename(from.c_str(), to.c_str()) != 0)
     return io_error("cannot close the usage report batch " + from + " -> " + to + ": " + std::strerror(errno));
@@ -242,8 +267,8 @@ Status RentalMeter::close_batch_locked() {
 }
 
 Status RentalMeter::flush() {
-  std::lock_guard<std::mutex> lock(mu_);
-  FOGLINE_TRY(report_locked());
+  std::unique_lock<std::mutex> lock(mu_);
+  FOGLINE_TRY(report_locked(lock));
   return close_batch_locked();
 }
 
@@ -262,8 +287,8 @@ MeterSnapshot RentalMeter::snapshot() const {
   MeterSnapshot s;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    s.inferences = counter_.state().inferences;
-    s.sequence = counter_.state().sequence;
+    s.inferences = durable_;
+    s.sequence = sequence_;
     s.prepaid = terms_.prepaid_inferences;
     s.in_flight = in_flight_;
     s.reported = reported_;

@@ -11,9 +11,12 @@
 //
 // Requests take a ticket before running (admit), so concurrent requests can never serve more
 // than the prepaid count, and count only when they succeed (commit, durable before the reply
-// is sent, so every answer a client received was counted, kill -9 included).
+// is sent, so every answer a client received was counted, kill -9 included). Commits that
+// arrive while the counter is being synced share the next sync (group commit), so concurrent
+// requests do not queue behind one fdatasync each.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -87,10 +90,12 @@ class RentalMeter {
   friend class RentalTicket;
   RentalMeter(RentalTerms terms, std::string dir, std::shared_ptr<const crypto::Identity> node, MeterOptions options,
               UsageCounterFile counter);
-  Status recover();  // with mu_ held
+  // The counter file is written by one thread at a time: the syncer (syncing_, outside mu_)
+  // or a holder of mu_ that waited for !syncing_ (the *_locked functions).
+  Status recover();  // with mu_ held, before anyone else can see the meter
   Status commit_one();
   void release_one();
-  Status report_locked();
+  Status report_locked(std::unique_lock<std::mutex>& lock);
   Status close_batch_locked();
   std::string exhausted_message() const;  // with mu_ held
 
@@ -99,7 +104,13 @@ class RentalMeter {
   const std::shared_ptr<const crypto::Identity> node_;
   const MeterOptions options_;
   mutable std::mutex mu_;
+  std::condition_variable synced_;
+  bool syncing_ = false;
+  Status broken_ = Status::ok();  // the counter could not be written: nothing more is served
   UsageCounterFile counter_;
+  // Under mu_: counted_ includes commits whose sync is under way; durable_ and sequence_
+  // mirror what the counter file holds.
+  uint64_t counted_ = 0, durable_ = 0, sequence_ = 0;
   uint64_t in_flight_ = 0, refused_ = 0, reported_ = 0;
   uint64_t pending_count_ = 0, pending_first_ = 0;
 };
