@@ -8,6 +8,7 @@
 #include "crypto/sodium.h"
 #include "hub/api_tokens.h"
 #include "hub/enrollment.h"
+#include "hub/hub_ledger.h"
 #include "hub/hub_metrics.h"
 #include "hub/node_status.h"
 #include "hub/route.h"
@@ -80,6 +81,16 @@ const std::vector<MetricFamily>& metric_families() {
       {"fogline_hub_delta_bytes_saved_total", "counter",
        "Bytes not sent because a delta was served instead of the full bundle",
        [](HubContext& c, Exposition& o, const char* n) { return counter(o, n, c.counters->delta_bytes_saved); }},
+      {"fogline_hub_ledger_blocks", "gauge", "Blocks on the embedded orderer's chain (no sample without a ledger)",
+       [](HubContext& c, Exposition& o, const char* n) {
+         if (c.ledger) o.sample(n, {}, static_cast<double>(c.ledger->ledger->state().height));
+         return Status::ok();
+       }},
+      {"fogline_hub_ledger_transactions", "gauge", "Transactions on the embedded orderer's chain",
+       [](HubContext& c, Exposition& o, const char* n) {
+         if (c.ledger) o.sample(n, {}, static_cast<double>(c.ledger->ledger->state().tx_count));
+         return Status::ok();
+       }},
   };
   return kFamilies;
 }

@@ -143,6 +143,9 @@ TEST_F(HubLedgerTest, OrdersSignedTransactionsAndServesBlocksAndProofs) {
   EXPECT_EQ(block["transactions"][0]["id"], reg_id);
   EXPECT_EQ(call("GET", "/api/ledger/blocks/999", viewer_).status, 404);
 
+  auto metrics = call("GET", "/metrics", viewer_);
+  EXPECT_THAT(metrics.body, HasSubstr("fogline_hub_ledger_blocks " + std::to_string(height0 + 2) + "\n"));
+
   // The proof checks offline against the log root the status reports.
   Json proof = get_json("/api/ledger/proofs/" + reg_id);
   EXPECT_EQ(proof["log_root"], status["log_root"]);
