@@ -32,6 +32,61 @@ std::string fmt_metric(const char* what, double v) {
 
 }  // namespace
 
+std::map<std::string, double> layer_macs(const onnx::ModelProto& model_in) {
+  onnx::ModelProto model = model_in;
+  engine::OnnxToolsOptions tools;
+  tools.check = false;
+  tools.infer_shapes = true;
+  std::map<std::string, std::vector<int64_t>> shapes;  // symbolic or unknown dims as 1
+  auto note = [&](const onnx::ValueInfoProto& vi) {
+    if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) return;
+    std::vector<int64_t> dims;
+    for (const auto& d : vi.type().tensor_type().shape().dim()) dims.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : 1);
+    shapes[vi.name()] = std::move(dims);
+  };
+  if (engine::run_onnx_tools(model, tools).is_ok()) {
+    for (const auto& vi : model.graph().value_info()) note(vi);
+  }
+  for (const auto& vi : model.graph().output()) note(vi);
+  for (const auto& init : model.graph().initializer()) {
+    shapes[init.name()] = std::vector<int64_t>(init.dims().begin(), init.dims().end());
+  }
+  auto product = [](const std::vector<int64_t>& d, size_t from) {
+    double p = 1;
+    for (size_t i = from; i < d.size(); ++i) p *= static_cast<double>(d[i]);
+    return p;
+  };
+  std::map<std::string, double> macs;
+  for (const auto& n : model.graph().node()) {
+    if (n.output_size() < 1 || n.input_size() < 2) continue;
+    auto out = shapes.find(n.output(0));
+    auto w = shapes.find(n.input(1));
+    if (out == shapes.end() || w == shapes.end() || out->second.empty() || w->second.size() < 2) continue;
+    if (n.op_type() == "Conv") {
+      // Each output element sums C/group x kh x kw products: the weight's dims after the first.
+      macs[n.name()] = product(out->second, 0) * product(w->second, 1);
+    } else if (n.op_type() == "MatMul" || n.op_type() == "Gemm") {
+      bool trans_b = false;
+      for (const auto& a : n.attribute()) trans_b = trans_b || (a.name() == "transB" && a.i() != 0);
+      const int64_t k = n.op_type() == "Gemm" && trans_b ? w->second.back() : w->second[w->second.size() - 2];
+      macs[n.name()] = product(out->second, 0) * static_cast<double>(k);
+    }
+  }
+  return macs;
+}
+
+void rank_layers(std::vector<LayerSensitivity>* ranking, bool cost_aware) {
+  constexpr double kFloorMmac = 0.05;
+  for (auto& s : *ranking) {
+    s.priority = cost_aware && s.macs > 0 ? s.score / std::max(kFloorMmac, s.macs / 1e6) : s.score;
+  }
+  std::stable_sort(ranking->begin(), ranking->end(), [](const LayerSensitivity& a, const LayerSensitivity& b) {
+    const bool pa = a.score > 0, pb = b.score > 0;
+    if (pa != pb) return pa;
+    return pa ? a.priority > b.priority : a.score > b.score;
+  });
+}
+
 double relative_output_error(const Outputs& reference, const Outputs& outputs) {
   double total = 0;
   size_t n = std::min(reference.size(), outputs.size());
@@ -92,6 +147,7 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
   FOGLINE_ASSIGN_OR_RETURN(Outputs reference, run_all(fp32, samples, n_rank, options.session));
   FOGLINE_ASSIGN_OR_RETURN(Outputs int8_out, run_all(result.model, samples, n_rank, options.session));
   result.int8_error = relative_output_error(reference, int8_out);
+  const std::map<std::string, double> macs = layer_macs(fp32);
   std::vector<std::pair<std::string, std::string>> layers;
   for (const auto& n : fp32.graph().node()) {
     if (options.layer_ops.count(n.op_type()) && !n.name().empty() && !base.keep_fp32.count(n.name())) {
@@ -108,11 +164,11 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
     FOGLINE_ASSIGN_OR_RETURN(Outputs out, run_all(m, samples, n_rank, options.session));
     LayerSensitivity s{name, op, relative_output_error(reference, out), 0};
     s.score = result.int8_error - s.error;
+    if (auto it = macs.find(name); it != macs.end()) s.macs = it->second;
     result.ranking.push_back(s);
     if (++done % 10 == 0) log("ranked " + std::to_string(done) + "/" + std::to_string(layers.size()) + " layers");
   }
-  std::stable_sort(result.ranking.begin(), result.ranking.end(),
-                   [](const LayerSensitivity& a, const LayerSensitivity& b) { return a.score > b.score; });
+  rank_layers(&result.ranking, options.cost_aware);
 
   // Put the worst back, `group` at a time, until the tolerance holds.
   std::vector<std::string> kept;

@@ -20,6 +20,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,6 +45,12 @@ struct AccuracyControlOptions {
   // leave it there when the tolerance still holds: the proxy's order is not the metric's, and
   // every fp32 layer costs latency (an fp32 island also costs int8<->fp32 reorders).
   bool prune = true;
+  // Rank by sensitivity per unit of fp32 cost (score / MACs of the layer) instead of by
+  // sensitivity alone: an early 112x112 convolution in fp32 costs tens of times what a 7x7 one
+  // or the classifier does, and every layer put back is paid for in latency, so the cheap
+  // layers that buy the most error reduction go back first. Layers whose proxy score is not
+  // positive never go first either way.
+  bool cost_aware = true;
   engine::SessionOptions session;  // how the proxy runs the models
   // Called with a line of progress ("ranking 12/53", "keep 3: top1 0.832").
   std::function<void(const std::string&)> log;
@@ -53,6 +60,8 @@ struct LayerSensitivity {
   std::string node, op_type;
   double error = 0;  // output error with only this layer in fp32
   double score = 0;  // error of the all-int8 model minus `error` (higher: more sensitive)
+  double macs = 0;   // multiply-adds per inference (batch 1), 0 when shapes are unknown
+  double priority = 0;  // the ranking key: score, or score per MMAC with cost_aware
 };
 
 struct ControlStep {
@@ -73,6 +82,14 @@ struct AccuracyControlResult {
   std::vector<std::string> kept() const { return final_kept; }
   double metric() const { return final_metric; }
 };
+
+// Multiply-adds per inference (symbolic dims taken as 1) of each Conv/MatMul/Gemm by node
+// name, from the weights' shapes and the inferred output shapes; missing where unknown.
+std::map<std::string, double> layer_macs(const onnx::ModelProto& model);
+
+// Sorts most urgent first: positive scores before the rest; among them by score, or by score
+// per MMAC (with a floor of 0.05 MMAC) when cost_aware. Fills `priority`.
+void rank_layers(std::vector<LayerSensitivity>* ranking, bool cost_aware);
 
 // Mean over samples of sum((y - ref)^2) / sum(ref^2) over every float output.
 double relative_output_error(const std::vector<std::vector<engine::Tensor>>& reference,

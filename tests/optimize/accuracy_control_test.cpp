@@ -185,5 +185,58 @@ TEST(AccuracyControl, RelativeOutputError) {
   EXPECT_DOUBLE_EQ(relative_output_error(ref, ref), 0.0);
 }
 
+// A 3x3 conv (8 -> 16 channels, pads 1) on a symbolic-batch 1x8x32x32 input, a 1x1 conv to
+// 4 channels and a MatMul of the flattened 4x32x32 with a 4096x10 weight.
+onnx::ModelProto costed_layers() {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {-1, 8, 32, 32});
+  m.initializer("w1", random_tensor({16, 8, 3, 3}, 1, -1.0f, 1.0f));
+  m.initializer("w2", random_tensor({4, 16, 1, 1}, 2, -1.0f, 1.0f));
+  m.initializer("shape", Tensor::from_vector<int64_t>({2}, {1, 4096}));
+  m.initializer("w3", random_tensor({4096, 10}, 3, -1.0f, 1.0f));
+  auto& c1 = m.node("Conv", {"x", "w1"}, {"a"});
+  c1.set_name("big");
+  engine::testing::set_attr(c1, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.node("Conv", {"a", "w2"}, {"b"}).set_name("small");
+  m.node("Reshape", {"b", "shape"}, {"f"});
+  m.node("MatMul", {"f", "w3"}, {"y"}).set_name("fc");
+  m.output("y");
+  return parse_model(m.bytes(), "costed_layers").value();
+}
+
+TEST(AccuracyControl, LayerMacsFromWeightsAndInferredShapes) {
+  auto macs = layer_macs(costed_layers());
+  ASSERT_EQ(macs.size(), 3u);
+  EXPECT_DOUBLE_EQ(macs["big"], 16.0 * 32 * 32 * 8 * 3 * 3);  // the symbolic batch counts as 1
+  EXPECT_DOUBLE_EQ(macs["small"], 4.0 * 32 * 32 * 16);
+  EXPECT_DOUBLE_EQ(macs["fc"], 10.0 * 4096);
+}
+
+TEST(AccuracyControl, CostAwareRankingPutsCheapSensitiveLayersFirst) {
+  auto layer = [](const char* name, double score, double macs) {
+    LayerSensitivity s;
+    s.node = name;
+    s.score = score;
+    s.macs = macs;
+    return s;
+  };
+  // "early" removes the most error but costs 20 MMAC in fp32; "fc" removes a third of it for
+  // 1 MMAC; "noise" makes the error worse and never goes first.
+  std::vector<LayerSensitivity> r = {layer("early", 0.30, 20e6), layer("noise", -0.01, 1e3), layer("fc", 0.10, 1e6),
+                                     layer("tiny", 0.001, 1e3)};
+  auto by_sensitivity = r;
+  rank_layers(&by_sensitivity, false);
+  ASSERT_EQ(by_sensitivity.size(), 4u);
+  EXPECT_EQ(by_sensitivity[0].node, "early");
+  EXPECT_EQ(by_sensitivity[1].node, "fc");
+  EXPECT_EQ(by_sensitivity[3].node, "noise");
+  rank_layers(&r, true);
+  EXPECT_EQ(r[0].node, "fc");     // 0.10 per MMAC
+  EXPECT_EQ(r[1].node, "tiny");   // 0.001 / 0.05 (the floor) = 0.02 per MMAC
+  EXPECT_EQ(r[2].node, "early");  // 0.015 per MMAC
+  EXPECT_EQ(r[3].node, "noise");
+  EXPECT_NEAR(r[0].priority, 0.10, 1e-12);
+}
+
 }  // namespace
 }  // namespace fogline::optimize

@@ -67,6 +67,8 @@ class OptimizeCommand : public Command {
     app.add_option("--precision", precision_, "only this candidate besides the fp32 baseline: int8 | int8-dynamic | bf16");
     app.add_option("--max-kept", max_kept_, "accuracy control: at most this many layers back in fp32")->default_val(12);
     app.add_flag("--no-prune", no_prune_, "accuracy control: keep every layer the search put back (no pruning pass)");
+    app.add_flag("--rank-by-sensitivity", rank_by_sensitivity_,
+                 "accuracy control: put layers back by proxy sensitivity alone, not per fp32 multiply-add");
     app.add_option("--ranking-samples", ranking_samples_, "accuracy control: inputs the sensitivity proxy runs")->default_val(32);
     app.add_option("--runs", runs_, "timed runs per latency measurement")->default_val(30);
     app.add_option("--rounds", rounds_, "latency: rounds alternating the candidates (median kept)")->default_val(3);
@@ -367,6 +369,7 @@ class OptimizeCommand : public Command {
     ac.max_kept = max_kept_;
     ac.ranking_samples = ranking_samples_;
     ac.prune = !no_prune_;
+    ac.cost_aware = !rank_by_sensitivity_;
     ac.log = [](const std::string& line) { std::fprintf(stderr, "[optimize] int8 %s\n", line.c_str()); };
     int evals = 0;
     // Each evaluation's report is kept under the model's bytes, so the one recorded for the
@@ -391,7 +394,7 @@ class OptimizeCommand : public Command {
     control_ = {{"int8_output_error", result.int8_error}, {"evaluations", evals}, {"holds", result.holds}, {"kept", result.kept()}, {"steps", nlohmann::json::array()},
                 {"ranking", nlohmann::json::array()}};
     for (const auto& s : result.steps) control_["steps"].push_back({{"kept", s.kept}, {"metric", s.metric}, {"holds", s.holds}});
-    for (const auto& r : result.ranking) control_["ranking"].push_back({{"node", r.node}, {"op", r.op_type}, {"error", r.error}, {"score", r.score}});
+    for (const auto& r : result.ranking) control_["ranking"].push_back({{"node", r.node}, {"op", r.op_type}, {"error", r.error}, {"score", r.score}, {"macs", r.macs}, {"priority", r.priority}});
     return c;
   }
 
@@ -400,7 +403,7 @@ class OptimizeCommand : public Command {
   double budget_mb_ = 0;
   int64_t calib_samples_ = 100;
   int max_kept_ = 12, ranking_samples_ = 32, runs_ = 30, rounds_ = 3;
-  bool sweep_ = false, json_ = false, no_prune_ = false;
+  bool sweep_ = false, json_ = false, no_prune_ = false, rank_by_sensitivity_ = false;
   store::HomeOptions home_;
   std::map<std::string, nlohmann::json>* reports_ = nullptr;
   nlohmann::json control_ = nlohmann::json::object();
