@@ -163,7 +163,7 @@ class Quantizer {
       changed = false;
       for (auto it = quantized_nodes_.begin(); it != quantized_nodes_.end();) {
         const auto& n = graph().node(*it);
-        if (kPassThrough.count(n.op_type()) && !read_by_quantized(n.output(0), consumers, 0)) {
+        if (kPassThrough.count(n.op_type()) && !read_by_quantized_through_activation(n.output(0), consumers, constants)) {
           report_.kept_fp32.push_back(n.name());
           node_acts_.erase(*it);
           it = quantized_nodes_.erase(it);
@@ -198,6 +198,19 @@ class Quantizer {
       if (read_by_quantized(out, consumers, 0)) points_.emplace(out, out);
     }
     return Status::ok();
+  }
+
+  // read_by_quantized, also through a foldable Relu/Clip(0, x) that is the tensor's only reader
+  // (what the output quantisation below folds): a dequantised classifier's GlobalAveragePool ->
+  // Relu -> Reshape -> MatMul otherwise left the pool, and so the last convolution, in fp32.
+  bool read_by_quantized_through_activation(const std::string& tensor,
+                                            const std::unordered_map<std::string, std::vector<int>>& consumers,
+                                            const Constants& constants) const {
+    if (read_by_quantized(tensor, consumers, 0)) return true;
+    auto it = consumers.find(tensor);
+    if (!options_.fold_activations || it == consumers.end() || it->second.size() != 1 || is_graph_output(tensor)) return false;
+    const auto& a = graph().node(it->second[0]);
+    return foldable_activation(a, constants) && !is_graph_output(a.output(0)) && read_by_quantized(a.output(0), consumers, 0);
   }
 
   // Whether a quantised node reads `tensor`, directly or through ops that only move data.

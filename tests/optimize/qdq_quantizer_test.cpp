@@ -213,5 +213,34 @@ TEST(QdqQuantizer, TailConcatStaysFloat) {
   EXPECT_EQ(report->activations, 1);             // just x
 }
 
+// A dequantised classifier's tail: Conv -> Relu -> GlobalAveragePool -> Relu -> Flatten ->
+// MatMul. The Relu after the pool (the dequantiser adds one wherever the int8 model's zero
+// point was 0) folds into the pool's output quantisation, so the pool stays int8 and the conv
+// before it has a quantised output (QLinearConv in the engine, not a float conv).
+TEST(QdqQuantizer, PoolBeforeAReluAndAQuantisedMatMulStaysInt8) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 3, 4, 4});
+  m.initializer("w", random_tensor({6, 3, 1, 1}, 1, -1.0f, 1.0f));
+  m.initializer("wf", random_tensor({6, 5}, 2, -1.0f, 1.0f));
+  m.node("Conv", {"x", "w"}, {"c"}).set_name("conv");
+  m.node("Relu", {"c"}, {"r"}).set_name("relu");
+  m.node("GlobalAveragePool", {"r"}, {"g"}).set_name("gap");
+  m.node("Relu", {"g"}, {"gr"}).set_name("relu_after_pool");
+  m.node("Flatten", {"gr"}, {"f"}).set_name("flatten");
+  m.node("MatMul", {"f", "wf"}, {"y"}).set_name("fc");
+  m.output("y");
+  onnx::ModelProto fp32 = parse_model(m.bytes(), "pool_tail").value(), q = fp32;
+  std::vector<Tensor> s = {random_tensor({1, 3, 4, 4}, 7)};
+  SampleSource source = [&](int64_t) -> Result<std::vector<Tensor>> { return s; };
+  auto report = quantize_static(&q, source, 1, {});
+  ASSERT_TRUE(report.is_ok()) << report.status().message();
+  EXPECT_EQ(report->quantized_ops, (std::map<std::string, int>{{"Conv", 1}, {"GlobalAveragePool", 1}, {"MatMul", 1}}));
+  EXPECT_EQ(std::find(report->kept_fp32.begin(), report->kept_fp32.end(), "gap"), report->kept_fp32.end());
+  EXPECT_EQ(report->folded_activations, 2);
+  EXPECT_EQ(report->ranges.count("r"), 1u);  // the conv output, through its folded Relu, is quantised
+  Tensor want = run(fp32, s[0]), got = run(q, s[0]);
+  for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], 0.1f);
+}
+
 }  // namespace
 }  // namespace fogline::optimize
