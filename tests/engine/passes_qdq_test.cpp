@@ -326,5 +326,48 @@ TEST(QdqToQLinear, MaxPoolAndConcatMatchTheFloatGraphExactly) {
   }
 }
 
+// A classifier's last MatMul reads a quantised activation but writes float logits (no Q):
+// it becomes MatMulInteger -> Cast -> Mul with the column scales a_scale * w_scale[n], int8
+// weights kept, and equals the float QDQ graph to float rounding.
+TEST(QdqToQLinear, MatMulWithAFloatOutputBecomesMatMulInteger) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {2, 32});
+  m.initializer("x_s", Tensor::scalar<float>(0.02f));
+  m.initializer("x_z", Tensor::scalar<uint8_t>(100));
+  m.node("QuantizeLinear", {"x", "x_s", "x_z"}, {"xq"});
+  m.node("DequantizeLinear", {"xq", "x_s", "x_z"}, {"xf"});
+  m.initializer("w_q", random_i8({32, 24}, 11));
+  std::vector<float> ws(24);
+  for (size_t i = 0; i < ws.size(); ++i) ws[i] = 0.003f * static_cast<float>(1 + i % 5);
+  m.initializer("w_s", Tensor::from_vector<float>({24}, ws));
+  m.initializer("w_z", Tensor::from_vector<int8_t>({24}, std::vector<int8_t>(24, 0)));
+  set_attr(m.node("DequantizeLinear", {"w_q", "w_s", "w_z"}, {"w"}), "axis", int64_t{1});
+  m.node("MatMul", {"xf", "w"}, {"y"});
+  m.output("y");
+  SessionOptions float_opts;
+  float_opts.optimize = false;
+  auto fast = m.session();
+  auto flt = m.session(float_opts);
+  ASSERT_TRUE(fast.is_ok()) << fast.status().to_string();
+  ASSERT_TRUE(flt.is_ok()) << flt.status().to_string();
+  auto ops = op_counts(**fast);
+  EXPECT_EQ(ops["MatMulInteger"], 1);
+  EXPECT_EQ(ops["MatMul"], 0);
+  EXPECT_EQ(ops["Cast"], 1);
+  EXPECT_EQ(ops["Mul"], 1);
+  const Tensor x = random_floats({2, 32}, 12, -2.f, 3.f);
+  auto a = (*fast)->run({x});
+  auto f = (*flt)->run({x});
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+  ASSERT_EQ((*a)[0].shape(), (*f)[0].shape());
+  double largest = 0;
+  for (int64_t i = 0; i < (*f)[0].numel(); ++i) largest = std::max(largest, std::fabs((double)(*f)[0].data<float>()[i]));
+  ASSERT_GT(largest, 0.1);
+  for (int64_t i = 0; i < (*a)[0].numel(); ++i) {
+    EXPECT_NEAR((*a)[0].data<float>()[i], (*f)[0].data<float>()[i], 1e-5 * largest) << "at " << i;
+  }
+}
+
 }  // namespace
 }  // namespace fogline::engine
