@@ -125,6 +125,7 @@ class Quantizer {
       if (!(n.domain().empty() || n.domain() == "ai.onnx") || !options_.op_types.count(n.op_type())) continue;
       if (options_.keep_fp32.count(n.name())) {
         report_.kept_fp32.push_back(n.name());
+        if (is_weighted(n.op_type())) kept_weighted_.insert(i);
         continue;
       }
       // Activation inputs: every float non-constant input; a weighted op needs a constant
@@ -222,6 +223,7 @@ class Quantizer {
     for (int c : it->second) {
       if (quantized_nodes_.count(c)) return true;
       const auto& n = graph().node(c);
+      if (options_.quantize_kept_inputs && kept_weighted_.count(c) && n.input_size() > 0 && n.input(0) == tensor) return true;
       if (kMoves.count(n.op_type()) && n.input_size() > 0 && n.input(0) == tensor &&
           read_by_quantized(n.output(0), consumers, depth + 1)) {
         return true;
@@ -384,7 +386,7 @@ class Quantizer {
   QuantizeOptions options_;
   QuantizeReport report_;
   std::unordered_map<std::string, int> types_;
-  std::set<int> quantized_nodes_, folded_;
+  std::set<int> quantized_nodes_, folded_, kept_weighted_;
   std::vector<int> pending_outputs_;
   std::map<int, std::vector<std::string>> node_acts_;
   std::map<std::string, std::string> points_;  // stat tensor -> tensor its Q reads

@@ -35,6 +35,11 @@ struct QuantizeOptions {
   std::set<std::string> op_types = {"Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat"};
   // Node names kept in fp32 (accuracy control puts sensitive layers back here).
   std::set<std::string> keep_fp32;
+  // A kept Conv/MatMul/Gemm still reads its data input through Q/DQ when a quantised op writes
+  // it: the producer then keeps its 8-bit output (an int8 op, then one DequantizeLinear) instead
+  // of falling back to a float op with dequantised weights because nothing quantised reads it.
+  // Cheaper fp32 islands; the kept layer's input is then rounded to 8 bits.
+  bool quantize_kept_inputs = false;
   bool fold_activations = true;
   bool quantize_bias = true;
   // Ranges from an earlier calibration of the same fp32 model (QuantizeReport::ranges): tensors

@@ -242,5 +242,36 @@ TEST(QdqQuantizer, PoolBeforeAReluAndAQuantisedMatMulStaysInt8) {
   for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], 0.1f);
 }
 
+// x -> convA -> Relu -> convB -> y with convB kept in fp32: by default nothing quantised reads
+// convA's output, so convA has no output Q (the engine runs it as a float conv); with
+// quantize_kept_inputs convB reads it through Q/DQ and convA stays an 8-bit op.
+TEST(QdqQuantizer, KeptLayerCanStillReadAnInt8Input) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 3, 4, 4});
+  m.initializer("wa", random_tensor({4, 3, 1, 1}, 1, -1.0f, 1.0f));
+  m.initializer("wb", random_tensor({2, 4, 1, 1}, 2, -1.0f, 1.0f));
+  m.node("Conv", {"x", "wa"}, {"a"}).set_name("convA");
+  m.node("Relu", {"a"}, {"r"}).set_name("relu");
+  m.node("Conv", {"r", "wb"}, {"y"}).set_name("convB");
+  m.output("y");
+  const onnx::ModelProto fp32 = parse_model(m.bytes(), "island").value();
+  std::vector<Tensor> s = {random_tensor({1, 3, 4, 4}, 7)};
+  SampleSource source = [&](int64_t) -> Result<std::vector<Tensor>> { return s; };
+  QuantizeOptions options;
+  options.keep_fp32 = {"convB"};
+  onnx::ModelProto plain = fp32, island = fp32;
+  auto a = quantize_static(&plain, source, 1, options);
+  options.quantize_kept_inputs = true;
+  auto b = quantize_static(&island, source, 1, options);
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  EXPECT_EQ(a->ranges.count("r"), 0u);
+  EXPECT_EQ(b->ranges.count("r"), 1u);
+  EXPECT_EQ(a->weights, 1);  // convA only: convB keeps its float weights either way
+  EXPECT_EQ(b->weights, 1);
+  EXPECT_EQ(op_counts(island)["QuantizeLinear"], op_counts(plain)["QuantizeLinear"] + 1);
+  Tensor want = run(fp32, s[0]), got = run(island, s[0]);
+  for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], 0.1f);
+}
+
 }  // namespace
 }  // namespace fogline::optimize
