@@ -67,8 +67,9 @@ class OptimizeCommand : public Command {
     app.add_option("--precision", precision_, "only this candidate besides the fp32 baseline: int8 | int8-dynamic | bf16");
     app.add_option("--max-kept", max_kept_, "accuracy control: at most this many layers back in fp32")->default_val(12);
     app.add_flag("--no-prune", no_prune_, "accuracy control: keep every layer the search put back (no pruning pass)");
-    app.add_flag("--int8-island-inputs", int8_island_inputs_,
-                 "accuracy control: a layer put back in fp32 still reads an 8-bit input, so the layer before it stays int8");
+    app.add_flag("--float-island-inputs", float_island_inputs_,
+                 "accuracy control: a layer put back in fp32 also reads a float input (the layer before it falls back to "
+                 "float too; by default it stays int8 and the fp32 layer reads its 8-bit output)");
     app.add_flag("--rank-by-sensitivity", rank_by_sensitivity_,
                  "accuracy control: put layers back by proxy sensitivity alone, not per fp32 multiply-add");
     app.add_option("--ranking-samples", ranking_samples_, "accuracy control: inputs the sensitivity proxy runs")->default_val(32);
@@ -364,7 +365,7 @@ class OptimizeCommand : public Command {
       return std::vector<engine::Tensor>{inputs[static_cast<size_t>(i)]};
     };
     optimize::QuantizeOptions q;
-    q.quantize_kept_inputs = int8_island_inputs_;
+    q.quantize_kept_inputs = !float_island_inputs_;
     FOGLINE_ASSIGN_OR_RETURN(q.calibration.method, optimize::parse_calibration_method(calib_method_));
     optimize::AccuracyControlOptions ac;
     ac.tolerance = tolerance;
@@ -406,7 +407,7 @@ class OptimizeCommand : public Command {
   double budget_mb_ = 0;
   int64_t calib_samples_ = 100;
   int max_kept_ = 12, ranking_samples_ = 32, runs_ = 30, rounds_ = 3;
-  bool sweep_ = false, json_ = false, no_prune_ = false, rank_by_sensitivity_ = false, int8_island_inputs_ = false;
+  bool sweep_ = false, json_ = false, no_prune_ = false, rank_by_sensitivity_ = false, float_island_inputs_ = false;
   store::HomeOptions home_;
   std::map<std::string, nlohmann::json>* reports_ = nullptr;
   nlohmann::json control_ = nlohmann::json::object();
