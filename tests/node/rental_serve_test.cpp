@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/file_util.h"
 #include "node_fixtures.h"
 
 namespace fogline::node::testing {
@@ -96,14 +97,17 @@ TEST(RentalServeTest, MetersToThePrepaidCountRefusesThenSettlesOnTheLedger) {
   const std::string rental = m[1];
   const std::string accounts = ok({"ledger", "accounts"}, "renter");
 
-  // The terms the node serves under; the prepaid count (5) follows from credits and price.
-  json terms{{"format", "fogline-rental-terms/1"}, {"rental", rental},
-             {"model", "detector"},                {"version", "1"},
-             {"renter", account_key(accounts, "renter")}, {"owner", account_key(accounts, "acme")},
-             {"node", account_key(accounts, "cam")},      {"price_per_1000", 1000},
-             {"prepaid_credits", 5}};
+  // The terms the node serves under, written by `rent terms` from the ledger: the prepaid
+  // count (5) follows from credits and price.
   const std::string terms_path = dir.file("terms.json");
-  std::ofstream(terms_path) << terms.dump();
+  ok({"rent", "terms", "--rental", rental, "--out", terms_path}, "for node cam");
+  json terms = json::parse(*read_file(terms_path), nullptr, false);
+  const json expected{{"format", "fogline-rental-terms/1"}, {"rental", rental},
+                      {"model", "detector"},                {"version", "1"},
+                      {"renter", account_key(accounts, "renter")}, {"owner", account_key(accounts, "acme")},
+                      {"node", account_key(accounts, "cam")},      {"price_per_1000", 1000},
+                      {"prepaid_credits", 5},                      {"prepaid_inferences", 5}};
+  EXPECT_EQ(terms, expected);
 
   NodeProcess node({"--model", "rented=" + model + ",rental=" + terms_path, "--model", "free=" + model, "--key",
                     home + "/keys/cam.key", "--rental-report-interval", "0.1"});

@@ -31,6 +31,9 @@ class HubServeCommand : public Command {
         ->default_val(60);
     app.add_option("--metrics-token", options_.metrics_token,
                    "bearer token GET /metrics wants (default: /metrics is public)");
+    app.add_option("--ledger-home", options_.ledger_home,
+                   "run the ledger's embedded orderer on HOME/ledger (default $FOGLINE_HUB_LEDGER_HOME; orderer key "
+                   "passphrase $FOGLINE_PASSPHRASE)");
   }
   int run() override {
     // Signals are taken by one thread with sigwait, so stop() runs outside a signal handler.

@@ -1,0 +1,87 @@
+// fogline rent terms --rental ID [--node NAME] [--out FILE]: the terms a renting node serves the
+// rented model under (`fogline-node serve --model m=PATH,rental=FILE`, docs/node.md "Rented
+// models"): the rental, the model's ledger name and version, renter, owner and node keys, the
+// price, and the inferences the node may still count: what it has settled plus its share of
+// what the prepayment still pays for (the whole of it when it is the rental's only node).
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/commands/ledger_home_options.h"
+#include "core/file_util.h"
+#include "ledger/home.h"
+#include "ledger/home_session.h"
+#include "ledger/tx/usage_settle.h"
+
+namespace fogline::cli {
+namespace {
+
+class RentTermsCommand : public Command {
+ public:
+  const char* name() const override { return "rent terms"; }
+  const char* summary() const override { return "Write a rental's terms for a renting node (fogline-node serve ...,rental=FILE)"; }
+  void configure(CLI::App& app) override {
+    app.add_option("--rental", rental_, "the rental (id, from 'rent start')")->required();
+    app.add_option("--node", node_, "the renting node (account name or key; default: the rental's only node)");
+    app.add_option("--out", out_, "write the terms here (default: stdout)");
+    ledger_home_.add_to(app, false);
+  }
+  int run() override {
+    auto l = ledger_home_.open();
+    if (!l.is_ok()) return fail(l.status().message());
+    const ledger::State& s = l->state();
+    auto id = ledger::hash_from_hex(rental_, "rental id");
+    if (!id.is_ok()) return fail(id.status().message());
+    const ledger::Rental* r = s.rental(*id);
+    if (!r) return fail("no rental " + rental_ + " on the ledger");
+    const ledger::Model* m = s.model(r->model);
+    if (!m) return fail("rental " + rental_ + " names a model the ledger does not hold");
+    const ledger::RentalNode* node = nullptr;
+    if (node_.empty()) {
+      if (r->nodes.size() != 1)
+        return fail("rental " + rental_ + " has " + std::to_string(r->nodes.size()) + " nodes; give --node");
+      node = &r->nodes[0];
+    } else {
+      auto key = ledger::find_account(s, node_);
+      if (!key.is_ok()) return fail(key.status().message());
+      for (const auto& n : r->nodes)
+        if (n.node == *key) node = &n;
+      if (!node) return fail("'" + node_ + "' is not a node of rental " + rental_);
+    }
+    nlohmann::json j{{"format", "fogline-rental-terms/1"},
+                     {"rental", ledger::hash_hex(*id)},
+                     {"model", m->name},
+                     {"version", m->version},
+                     {"renter", ledger::key_hex(r->renter)},
+                     {"owner", ledger::key_hex(r->owner)},
+                     {"node", ledger::key_hex(node->node)}};
+    if (s.economy == ledger::Economy::kCredits && r->price_per_1000 > 0) {
+      // The node's counter is cumulative since the rental began; it may count what it settled
+      // plus its share of what the prepayment still pays for.
+      uint64_t left = r->exhausted ? 0 : ledger::rental_inferences_left(*r);
+      uint64_t share = left / r->nodes.size() + (node == &r->nodes[0] ? left % r->nodes.size() : 0);
+      j["price_per_1000"] = r->price_per_1000;
+      j["prepaid_credits"] = r->prepaid;
+      j["prepaid_inferences"] = node->settled_inferences + share;
+    }
+    std::string text = j.dump(2) + "\n";
+    if (out_.empty()) {
+      std::fputs(text.c_str(), stdout);
+      return 0;
+    }
+    Status st = write_file_atomic(out_, text);
+    if (!st.is_ok()) return fail(st.message());
+    std::printf("terms of rental %s (%s@%s) for node %s in %s\n", rental_.c_str(), m->name.c_str(), m->version.c_str(),
+                ledger::account_label(s, node->node).c_str(), out_.c_str());
+    return 0;
+  }
+
+ private:
+  LedgerHomeOptions ledger_home_;
+  std::string rental_, node_, out_;
+};
+
+}  // namespace
+FOGLINE_REGISTER_COMMAND(RentTermsCommand);
+}  // namespace fogline::cli
