@@ -178,7 +178,7 @@ class OptimizeCommand : public Command {
 
     // Every candidate is evaluated the same way: the whole dataset, the same spec.
     std::map<std::string, nlohmann::json> reports;
-    reports_ = &reports;
+    nlohmann::json control = nlohmann::json::object();  // the int8 accuracy control's steps and ranking
     auto evaluate = [&](const onnx::ModelProto& m, const std::string& key) -> Result<double> {
       FOGLINE_ASSIGN_OR_RETURN(auto session, engine::Session::from_bytes(m.SerializeAsString(), so));
       eval::EvaluationOptions eo;
@@ -254,7 +254,7 @@ class OptimizeCommand : public Command {
     auto wanted = [&](const std::string& p) { return precision_.empty() || precision_ == p; };
 
     if (wanted("int8")) {
-      auto c = build_static(*fp32_model, ds, spec, *tolerance, fp32.metric, evaluate, dir);
+      auto c = build_static(*fp32_model, ds, spec, *tolerance, fp32.metric, evaluate, dir, reports, control);
       if (!c.is_ok()) return fail(c.status().message());
       c->metric2 = metric2_of("int8");
       candidates.push_back(*c);
@@ -305,7 +305,7 @@ class OptimizeCommand : public Command {
     if (!st.is_ok()) return fail(st.message());
     nlohmann::json doc = {{"target", target->name}, {"tolerance", tolerance->to_string()}, {"dataset", ds.root},
                           {"chosen", chosen.name}, {"tolerance_met", choice.tolerance_met}, {"message", choice.message},
-                          {"candidates", nlohmann::json::array()}, {"accuracy_control", control_}};
+                          {"candidates", nlohmann::json::array()}, {"accuracy_control", control}};
     for (const auto& c : candidates) doc["candidates"].push_back(c.to_json());
     st = write_file_atomic(dir + "/report.json", doc.dump(2) + "\n");
     if (!st.is_ok()) return fail(st.message());
@@ -350,7 +350,8 @@ class OptimizeCommand : public Command {
   template <typename Evaluate>
   Result<optimize::Candidate> build_static(const onnx::ModelProto& fp32, const data::Dataset& ds, const processing::ProcessingSpec& spec,
                                            const optimize::Tolerance& tolerance, double baseline, Evaluate& evaluate,
-                                           const std::string& dir) {
+                                           const std::string& dir, std::map<std::string, nlohmann::json>& reports,
+                                           nlohmann::json& control) {
     const int64_t n = static_cast<int64_t>(ds.items.size());
     const int64_t count = std::min<int64_t>(calib_samples_, n);
     const int64_t offset = n - count;
@@ -385,8 +386,8 @@ class OptimizeCommand : public Command {
     };
     FOGLINE_ASSIGN_OR_RETURN(auto result, optimize::quantize_with_accuracy_control(fp32, source, count, q, ac, metric));
     const std::string key = key_of(result.model);
-    if (!reports_->count(key)) FOGLINE_TRY(evaluate(result.model, key).status());
-    (*reports_)["int8"] = (*reports_)[key];
+    if (!reports.count(key)) FOGLINE_TRY(evaluate(result.model, key).status());
+    reports["int8"] = reports[key];
     optimize::Candidate c;
     c.name = "int8 static";
     c.metric = result.metric();
@@ -395,10 +396,16 @@ class OptimizeCommand : public Command {
     if (!result.holds && c.kept_fp32 > 0) c.note += " (max " + std::to_string(max_kept_) + ")";
     c.file = dir + "/int8.onnx";
     FOGLINE_TRY(optimize::save_model(result.model, c.file));
-    control_ = {{"int8_output_error", result.int8_error}, {"evaluations", evals}, {"holds", result.holds}, {"kept", result.kept()}, {"steps", nlohmann::json::array()},
-                {"ranking", nlohmann::json::array()}};
-    for (const auto& s : result.steps) control_["steps"].push_back({{"kept", s.kept}, {"metric", s.metric}, {"holds", s.holds}});
-    for (const auto& r : result.ranking) control_["ranking"].push_back({{"node", r.node}, {"op", r.op_type}, {"error", r.error}, {"score", r.score}, {"macs", r.macs}, {"priority", r.priority}});
+    // Field by field: clang 14's ASan build leaked the previous object when this was one
+    // braced-list assignment (LeakSanitizer, 48 bytes, optimize_cli_impossible_tolerance).
+    control["int8_output_error"] = result.int8_error;
+    control["evaluations"] = evals;
+    control["holds"] = result.holds;
+    control["kept"] = result.kept();
+    control["steps"] = nlohmann::json::array();
+    control["ranking"] = nlohmann::json::array();
+    for (const auto& s : result.steps) control["steps"].push_back({{"kept", s.kept}, {"metric", s.metric}, {"holds", s.holds}});
+    for (const auto& r : result.ranking) control["ranking"].push_back({{"node", r.node}, {"op", r.op_type}, {"error", r.error}, {"score", r.score}, {"macs", r.macs}, {"priority", r.priority}});
     return c;
   }
 
@@ -409,8 +416,6 @@ class OptimizeCommand : public Command {
   int max_kept_ = 12, ranking_samples_ = 32, runs_ = 30, rounds_ = 3;
   bool sweep_ = false, json_ = false, no_prune_ = false, rank_by_sensitivity_ = false, float_island_inputs_ = false;
   store::HomeOptions home_;
-  std::map<std::string, nlohmann::json>* reports_ = nullptr;
-  nlohmann::json control_ = nlohmann::json::object();
 };
 
 }  // namespace
