@@ -281,37 +281,15 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
   // at the clock's resolution, and the minimum, which other processes disturb least.
   double time_conv(const dnnl::convolution_forward::primitive_desc& pd, const ConvPrim& p,
                    const dnnl::memory::desc& wei_user) const {
-    const auto& eng = cpu_engine();
-    auto& s = thread_stream();
-    auto zeroed = [&](const dnnl::memory::desc& md) {
-      dnnl::memory m(md, eng);
-      if (md.get_size() > 0 && m.get_data_handle()) std::memset(m.get_data_handle(), 0, md.get_size());
-      return m;
-    };
     PackedWeights w = pack_weights(wei_user, weights_.raw(), pd.weights_desc());
-    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, zeroed(pd.src_desc())},
-                                               {DNNL_ARG_WEIGHTS, w.memory()},
-                                               {DNNL_ARG_DST, zeroed(pd.dst_desc())},
-                                               {DNNL_ARG_SCRATCHPAD, zeroed(pd.scratchpad_desc())}};
-    if (has_bias_) args[DNNL_ARG_BIAS] = zeroed(pd.bias_desc());
+    auto args = zeroed_conv_args(pd, w.memory(), has_bias_);
     if (!p.sum) {
       for (auto [index, input] : p.addends) {
         (void)input;
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = zeroed(p.addend_md);
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = zeroed_memory(p.addend_md);
       }
     }
-    dnnl::convolution_forward prim(pd);
-    auto run = [&](int n) {
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < n; ++i) prim.execute(s, args);
-      s.wait();
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / n;
-    };
-    const double first = run(1);  // warms caches and page tables
-    const int batch = std::max(1, std::min(20, static_cast<int>(1e-4 / std::max(first, 1e-7))));
-    double best = 1e30;
-    for (int i = 0; i < 4; ++i) best = std::min(best, run(batch));
-    return best;
+    return best_seconds_per_run(dnnl::convolution_forward(pd), args);
   }
 
   bool ready(const KernelContext& ctx, const ConvPrim& p) const override {

@@ -113,6 +113,15 @@ struct PackedWeights {
 };
 PackedWeights pack_weights(const dnnl::memory::desc& user, const void* data, const dnnl::memory::desc& prim);
 
+// Timing one convolution implementation at kernel build (picking the fastest of several):
+// zero-filled operands of the primitive's layouts (source, destination, scratchpad, bias when
+// `bias`) beside the packed `weights`, and the best seconds per run over a few batches of at
+// least ~0.1 ms each, so that small convolutions are not timed at the clock's resolution.
+dnnl::memory zeroed_memory(const dnnl::memory::desc& md);
+std::unordered_map<int, dnnl::memory> zeroed_conv_args(const dnnl::convolution_forward::primitive_desc& pd,
+                                                       const dnnl::memory& weights, bool bias);
+double best_seconds_per_run(const dnnl::primitive& prim, const std::unordered_map<int, dnnl::memory>& args);
+
 // Executes a primitive with its scratchpad taken from the calling thread's buffer.
 void execute(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
              std::unordered_map<int, dnnl::memory> args, dnnl::stream& s);

@@ -187,36 +187,17 @@ class DnnlQLinearConv : public DnnlKernel<QConvPrim> {
     if (time_once(alt, wei_user, p.runtime_zp) < time_once(p.pd, wei_user, p.runtime_zp)) p.pd = alt;
   }
 
-  // The best of a few runs of one implementation on zero-filled operands, in seconds.
+  // One implementation's best seconds per run on zero-filled operands (best_seconds_per_run).
   double time_once(const dnnl::convolution_forward::primitive_desc& pd, const dnnl::memory::desc& wei_user,
                    bool runtime_zp) const {
     const auto& eng = cpu_engine();
-    auto& s = thread_stream();
-    auto zeroed = [&](const dnnl::memory::desc& md) {
-      dnnl::memory m(md, eng);
-      if (md.get_size() > 0 && m.get_data_handle()) std::memset(m.get_data_handle(), 0, md.get_size());
-      return m;
-    };
     PackedWeights w = pack_weights(wei_user, weights_.raw(), pd.weights_desc());
-    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, zeroed(pd.src_desc())},
-                                               {DNNL_ARG_WEIGHTS, w.memory()},
-                                               {DNNL_ARG_DST, zeroed(pd.dst_desc())},
-                                               {DNNL_ARG_SCRATCHPAD, zeroed(pd.scratchpad_desc())}};
-    if (has_bias_) args[DNNL_ARG_BIAS] = zeroed(pd.bias_desc());
+    auto args = zeroed_conv_args(pd, w.memory(), has_bias_);
     int32_t x_zp = q_.x_zp, y_zp = q_.y_zp;
     const auto zp_md = plain_md({1}, dt::s32);
     if (runtime_zp && x_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = dnnl::memory(zp_md, eng, &x_zp);
     if (runtime_zp && y_zp != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = dnnl::memory(zp_md, eng, &y_zp);
-    dnnl::convolution_forward prim(pd);
-    double best = 1e30;
-    for (int i = 0; i < 4; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      prim.execute(s, args);
-      s.wait();
-      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (i > 0) best = std::min(best, t);  // the first run warms caches and page tables
-    }
-    return best;
+    return best_seconds_per_run(dnnl::convolution_forward(pd), args);
   }
 
   Status execute(KernelContext& ctx, const QConvPrim& p) const override {
