@@ -1,4 +1,5 @@
-// Key files: one identity per file, its private keys encrypted under a passphrase.
+// Key files: one identity per file, its private keys encrypted under a passphrase or sealed by
+// the OS (docs/formats/key-file.md).
 // Format (text, one "field value" per line, version 1):
 //   fogline-key 1
 //   kind node | user | organisation
