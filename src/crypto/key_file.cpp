@@ -9,10 +9,12 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <vector>
 #include <sstream>
 
 #include "core/file_util.h"
 #include "core/sha256.h"
+#include "crypto/os_seal.h"
 
 namespace fogline::crypto {
 namespace {
@@ -92,10 +94,53 @@ Result<ParsedKeyFile> parse(const std::string& path, const std::string& text) {
     if (line_no == 1 && line != "fogline-key 1")
       return invalid_argument("key file '" + path + "': first line is '" + line + "', expected 'fogline-key 1'");
   }
-  for (const char* need : {"kind", "name", "sign_public", "box_public", "kdf", "nonce", "sealed"})
+  // Passphrase files carry kdf + nonce; OS-sealed files a seal line instead, never both.
+  std::vector<const char*> needs = {"kind", "name", "sign_public", "box_public", "sealed"};
+  if (out.fields.count("seal")) {
+    if (out.fields.count("kdf") || out.fields.count("nonce"))
+      return invalid_argument("key file '" + path + "': has both a 'seal' line and 'kdf'/'nonce' lines");
+  } else {
+    needs.push_back("kdf");
+    needs.push_back("nonce");
+  }
+  for (const char* need : needs)
     if (!out.fields.count(need))
       return invalid_argument("key file '" + path + "': missing field '" + std::string(need) + "'");
   return out;
+}
+
+// The public lines every key file starts with.
+Result<std::string> public_header(const Identity& identity) {
+  if (identity.name().find('\n') != std::string::npos)
+    return invalid_argument("identity name must not contain a newline");
+  std::string header = "fogline-key 1\n";
+  header += std::string("kind ") + identity_kind_name(identity.kind()) + "\n";
+  header += "name " + identity.name() + "\n";
+  header += "sign_public " + to_hex(as_view(identity.sign_public())) + "\n";
+  header += "box_public " + to_hex(as_view(identity.box_public())) + "\n";
+  return header;
+}
+
+Status create_parent_dir(const std::string& path) {
+  std::filesystem::path target(path);
+  if (target.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(target.parent_path(), ec);
+    if (ec) return io_error("cannot create '" + target.parent_path().string() + "': " + ec.message());
+  }
+  return Status::ok();
+}
+
+// What systemd-creds seals for an OS-sealed file: SHA-256 of the header lines, then the
+// secrets. systemd-creds has no associated data, so the digest binds the public lines: a file
+// whose header was swapped or edited fails the check after decryption.
+constexpr size_t kHeaderDigestBytes = crypto_hash_sha256_BYTES;
+constexpr const char* kCredentialName = "fogline-key";
+
+std::string header_digest(const std::string& header) {
+  std::string digest(kHeaderDigestBytes, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()), uc(header), header.size());
+  return digest;
 }
 
 }  // namespace
@@ -116,16 +161,10 @@ Status save_key_file(const std::string& path, const Identity& identity, const st
   randombytes_buf(nonce.data(), nonce.size());
   FOGLINE_ASSIGN_OR_RETURN(SecretBytes key, derive_key(passphrase, salt, kdf.opslimit, kdf.memlimit));
 
-  std::string header = "fogline-key 1\n";
-  header += std::string("kind ") + identity_kind_name(identity.kind()) + "\n";
-  header += "name " + identity.name() + "\n";
-  header += "sign_public " + to_hex(as_view(identity.sign_public())) + "\n";
-  header += "box_public " + to_hex(as_view(identity.box_public())) + "\n";
+  FOGLINE_ASSIGN_OR_RETURN(std::string header, public_header(identity));
   header += "kdf argon2id13 " + std::to_string(kdf.opslimit) + " " + std::to_string(kdf.memlimit) + " " +
             to_hex(salt) + "\n";
   header += "nonce " + to_hex(nonce) + "\n";
-  if (identity.name().find('\n') != std::string::npos)
-    return invalid_argument("identity name must not contain a newline");
 
   SecretBytes plain(kSecretBytes);
   std::memcpy(plain.data(), identity.sign_secret().data(), crypto_sign_SECRETKEYBYTES);
@@ -136,14 +175,33 @@ Status save_key_file(const std::string& path, const Identity& identity, const st
                                              plain.data(), plain.size(), uc(header), header.size(), nullptr,
                                              uc(nonce), key.data());
   std::string text = header + "sealed " + to_hex(sealed) + "\n";
-
-  std::filesystem::path target(path);
-  if (target.has_parent_path()) {
-    std::error_code ec;
-    std::filesystem::create_directories(target.parent_path(), ec);
-    if (ec) return io_error("cannot create '" + target.parent_path().string() + "': " + ec.message());
-  }
+  FOGLINE_TRY(create_parent_dir(path));
   return write_private_file_atomic(path, text);
+}
+
+Status save_key_file_os_sealed(const std::string& path, const Identity& identity) {
+  ensure_sodium();
+  FOGLINE_ASSIGN_OR_RETURN(std::string header, public_header(identity));
+  header += "seal systemd-creds host\n";
+  SecretBytes plain(kHeaderDigestBytes + kSecretBytes);
+  std::string digest = header_digest(header);
+  std::memcpy(plain.data(), digest.data(), kHeaderDigestBytes);
+  std::memcpy(plain.data() + kHeaderDigestBytes, identity.sign_secret().data(), crypto_sign_SECRETKEYBYTES);
+  std::memcpy(plain.data() + kHeaderDigestBytes + crypto_sign_SECRETKEYBYTES, identity.box_secret().data(),
+              crypto_box_SECRETKEYBYTES);
+  auto credential = os_seal(kCredentialName, plain);
+  if (!credential.is_ok())
+    return credential.status().with_context("sealing key file '" + path + "' by the OS");
+  std::string text = header + "sealed " + to_hex(*credential) + "\n";
+  FOGLINE_TRY(create_parent_dir(path));
+  return write_private_file_atomic(path, text);
+}
+
+Result<bool> is_os_sealed_key_file(const std::string& path) {
+  FOGLINE_TRY(check_key_file_permissions(path));
+  FOGLINE_ASSIGN_OR_RETURN(std::string text, read_file(path, 1 << 16));
+  FOGLINE_ASSIGN_OR_RETURN(ParsedKeyFile parsed, parse(path, text));
+  return parsed.fields.count("seal") > 0;
 }
 
 Result<PublicIdentity> load_public_identity(const std::string& path) {
@@ -158,11 +216,39 @@ Result<PublicIdentity> load_public_identity(const std::string& path) {
   return pub;
 }
 
+namespace {
+
+Result<Identity> load_os_sealed(const std::string& path, const PublicIdentity& pub, const ParsedKeyFile& parsed) {
+  const std::string& seal = parsed.fields.at("seal");
+  if (seal != "systemd-creds host")
+    return unsupported("key file '" + path + "': seal '" + seal + "', expected 'systemd-creds host'");
+  auto credential = from_hex(parsed.fields.at("sealed"));
+  if (!credential.is_ok() || credential->empty() || credential->size() > 8192)
+    return invalid_argument("key file '" + path + "': bad sealed field");
+  auto plain = os_unseal(kCredentialName, *credential);
+  if (!plain.is_ok()) return plain.status().with_context("opening OS-sealed key file '" + path + "'");
+  if (plain->size() != kHeaderDigestBytes + kSecretBytes)
+    return invalid_argument("key file '" + path + "': the OS-sealed secret has " + std::to_string(plain->size()) +
+                            " bytes, expected " + std::to_string(kHeaderDigestBytes + kSecretBytes));
+  if (!same_secret(plain->view().substr(0, kHeaderDigestBytes), header_digest(parsed.header)))
+    return invalid_argument("key file '" + path +
+                            "': header tampered: its public lines are not the ones sealed with the private keys");
+  std::string_view secrets = plain->view().substr(kHeaderDigestBytes);
+  FOGLINE_ASSIGN_OR_RETURN(Identity id, Identity::from_secrets(pub.kind, pub.name, secrets.substr(0, crypto_sign_SECRETKEYBYTES),
+                                                               secrets.substr(crypto_sign_SECRETKEYBYTES)));
+  if (id.sign_public() != pub.sign_public || id.box_public() != pub.box_public)
+    return invalid_argument("key file '" + path + "': public keys do not match the sealed private keys");
+  return id;
+}
+
+}  // namespace
+
 Result<Identity> load_key_file(const std::string& path, const std::string& passphrase) {
   ensure_sodium();
   FOGLINE_ASSIGN_OR_RETURN(PublicIdentity pub, load_public_identity(path));
   FOGLINE_ASSIGN_OR_RETURN(std::string text, read_file(path, 1 << 16));
   FOGLINE_ASSIGN_OR_RETURN(ParsedKeyFile parsed, parse(path, text));
+  if (parsed.fields.count("seal")) return load_os_sealed(path, pub, parsed);
 
   std::istringstream kdf(parsed.fields["kdf"]);
   std::string alg, salt_hex;

@@ -1,6 +1,7 @@
 // Acting on the ledger under a Fogline home (the market and rental commands): identities come
-// from their key files HOME/keys/NAME.key (sealed under $FOGLINE_PASSPHRASE) and each
-// transaction takes its sender's next nonce from the state. Two ways to order it:
+// from their key files HOME/keys/NAME.key (sealed under $FOGLINE_PASSPHRASE, or by the OS,
+// which needs no passphrase) and each transaction takes its sender's next nonce from the state.
+// Two ways to order it:
 // - solo: the home's embedded orderer puts it into its own durable block;
 // - etcd: when the home is a ledger peer's home (HOME/ledger/peer.json) or etcd members are
 //   given, the state is rebuilt from the ordered slots exactly as every peer builds it
@@ -27,7 +28,8 @@ struct OrderingOptions {
 
 class HomeSession {
  public:
-  // Opens the ledger and (solo) the orderer's key; signing needs FOGLINE_PASSPHRASE, reading does not.
+  // Opens the ledger and (solo) the orderer's key; signing needs FOGLINE_PASSPHRASE (unless the
+  // key file is OS-sealed), reading does not.
   static Result<HomeSession> open(const std::string& home, const OrderingOptions& ordering = {});
 
   const State& state() const { return ledger_ ? ledger_->state() : chain_->state(); }

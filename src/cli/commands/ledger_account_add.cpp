@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "cli/commands/ledger_home_options.h"
 #include "crypto/key_file.h"
+#include "crypto/key_seal.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
 #include "ledger/tx/register_account.h"
@@ -20,9 +21,15 @@ class LedgerAccountAddCommand : public Command {
   void configure(CLI::App& app) override {
     app.add_option("name", name_, "account name; the key file is HOME/keys/NAME.key")->required();
     app.add_option("--kind", kind_, "organisation, user or node");
+    app.add_option("--seal", seal_,
+                   "how the key file is protected: passphrase ($FOGLINE_PASSPHRASE, the default) or os "
+                   "(systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
+        ->check(CLI::IsMember({"passphrase", "os"}));
     ledger_home_.add_to(app, true);
   }
   int run() override {
+    auto seal = crypto::choose_key_seal(seal_);
+    if (!seal.is_ok()) return fail(seal.status().message());
     auto session = ledger_home_.open();
     if (!session.is_ok()) return fail(session.status().message());
     auto kind = crypto::parse_identity_kind(kind_);
@@ -32,7 +39,10 @@ class LedgerAccountAddCommand : public Command {
     std::string path = ledger::HomeSession::key_path(session->home(), name_);
     if (std::filesystem::exists(path)) return fail("'" + path + "' exists; refusing to replace an identity");
     crypto::Identity who = crypto::Identity::generate(*kind, name_);
-    Status saved = crypto::save_key_file(path, who, session->passphrase());
+    // The passphrase path is unchanged: an empty passphrase is still accepted here, because the
+    // submit below fails without one (no orderer key) and removes the file again.
+    Status saved = *seal == crypto::KeySeal::kOs ? crypto::save_key_file_sealed(path, who, *seal, "")
+                                                 : crypto::save_key_file(path, who, session->passphrase());
     if (!saved.is_ok()) return fail(saved.message());
     ledger::RegisterAccountTx r;
     r.kind = *kind;
@@ -50,7 +60,7 @@ class LedgerAccountAddCommand : public Command {
 
  private:
   LedgerHomeOptions ledger_home_;
-  std::string name_, kind_ = "user";
+  std::string name_, kind_ = "user", seal_;
 };
 
 }  // namespace

@@ -1,11 +1,13 @@
 // fogline ledger init: creates a ledger under HOME/ledger with a new orderer identity (its key
-// file HOME/keys/orderer.key, sealed under $FOGLINE_PASSPHRASE) and block 0 holding the genesis.
+// file HOME/keys/orderer.key, sealed under $FOGLINE_PASSPHRASE, or by the OS with --seal os)
+// and block 0 holding the genesis.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "cli/command.h"
 #include "crypto/key_file.h"
+#include "crypto/key_seal.h"
 #include "ledger/home.h"
 
 namespace fogline::cli {
@@ -20,11 +22,19 @@ class LedgerInitCommand : public Command {
     app.add_option("--economy", economy_, "off (provenance only) or credits")->check(CLI::IsMember({"off", "credits"}));
     app.add_option("--chain", chain_, "chain name");
     app.add_option("--orderer-name", orderer_name_, "the orderer organisation's name");
+    app.add_option("--seal", seal_,
+                   "how the orderer's key file is protected: passphrase ($FOGLINE_PASSPHRASE, the default) or os "
+                   "(systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
+        ->check(CLI::IsMember({"passphrase", "os"}));
   }
   int run() override {
     std::string home = home_.empty() ? ledger::default_home() : home_;
-    const char* pass = std::getenv("FOGLINE_PASSPHRASE");
-    if (!pass || !*pass) return fail("set FOGLINE_PASSPHRASE: the orderer's private keys are sealed under it");
+    auto seal = crypto::choose_key_seal(seal_);
+    if (!seal.is_ok()) return fail(seal.status().message());
+    const char* env_pass = std::getenv("FOGLINE_PASSPHRASE");
+    std::string pass = env_pass ? env_pass : "";
+    if (*seal == crypto::KeySeal::kPassphrase && pass.empty())
+      return fail("set FOGLINE_PASSPHRASE: the orderer's private keys are sealed under it (or --seal os)");
     std::string key_path = ledger::orderer_key_path(home);
     std::string dir = ledger::Ledger::ledger_dir(home);
     if (std::filesystem::exists(ledger::BlockStore::index_path(dir)) &&
@@ -34,7 +44,7 @@ class LedgerInitCommand : public Command {
     if (std::filesystem::exists(key_path)) return fail("'" + key_path + "' exists; refusing to replace the orderer's key");
     crypto::Identity orderer = crypto::Identity::generate(crypto::IdentityKind::kOrganisation, orderer_name_);
     // The key first: a ledger whose orderer key was never saved could not be extended.
-    Status saved = crypto::save_key_file(key_path, orderer, pass);
+    Status saved = crypto::save_key_file_sealed(key_path, orderer, *seal, pass);
     if (!saved.is_ok()) return fail(saved.message());
     ledger::GenesisTx g;
     g.chain_name = chain_;
@@ -46,13 +56,14 @@ class LedgerInitCommand : public Command {
     if (g.economy == ledger::Economy::kCredits) g.mint_authority = orderer.sign_public();
     auto created = ledger::Ledger::create(dir, g, orderer);
     if (!created.is_ok()) return fail(created.status().message());
-    std::printf("created ledger '%s' (economy %s) in %s\norderer %s, key %s\n", chain_.c_str(), economy_.c_str(),
-                ledger::Ledger::ledger_dir(home).c_str(), ledger::key_hex(orderer.sign_public()).c_str(), key_path.c_str());
+    std::printf("created ledger '%s' (economy %s) in %s\norderer %s, key %s%s\n", chain_.c_str(), economy_.c_str(),
+                ledger::Ledger::ledger_dir(home).c_str(), ledger::key_hex(orderer.sign_public()).c_str(), key_path.c_str(),
+                *seal == crypto::KeySeal::kOs ? " (sealed by the OS)" : "");
     return 0;
   }
 
  private:
-  std::string home_, economy_ = "off", chain_ = "fogline", orderer_name_ = "orderer";
+  std::string home_, economy_ = "off", chain_ = "fogline", orderer_name_ = "orderer", seal_;
 };
 
 }  // namespace

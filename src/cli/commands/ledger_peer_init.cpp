@@ -1,5 +1,5 @@
 // fogline ledger peer init: starts a chain ordered by an etcd cluster: a new founder identity
-// (HOME/keys/founder.key, sealed under $FOGLINE_PASSPHRASE) signs the genesis, which is written
+// (HOME/keys/founder.key, sealed under $FOGLINE_PASSPHRASE or, with --seal os, by the OS) signs the genesis, which is written
 // to slot 0 of the ordering service. Every peer (`fogline ledger peer run`) then builds block 0
 // from it; no peer holds a key that signs blocks.
 #include <cstdio>
@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "crypto/key_file.h"
+#include "crypto/key_seal.h"
 #include "ledger/home.h"
 #include "ledger/ordering.h"
 #include "ledger/tx/genesis.h"
@@ -26,18 +27,26 @@ class LedgerPeerInitCommand : public Command {
     app.add_option("--economy", economy_, "off (provenance only) or credits")->check(CLI::IsMember({"off", "credits"}));
     app.add_option("--chain", chain_, "chain name");
     app.add_option("--founder-name", founder_name_, "the founding organisation's name");
+    app.add_option("--seal", seal_,
+                   "how the founder's key file is protected: passphrase ($FOGLINE_PASSPHRASE, the default) or os "
+                   "(systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
+        ->check(CLI::IsMember({"passphrase", "os"}));
   }
   int run() override {
     std::string home = home_.empty() ? ledger::default_home() : home_;
-    const char* pass = std::getenv("FOGLINE_PASSPHRASE");
-    if (!pass || !*pass) return fail("set FOGLINE_PASSPHRASE: the founder's private keys are sealed under it");
+    auto seal = crypto::choose_key_seal(seal_);
+    if (!seal.is_ok()) return fail(seal.status().message());
+    const char* env_pass = std::getenv("FOGLINE_PASSPHRASE");
+    std::string pass = env_pass ? env_pass : "";
+    if (*seal == crypto::KeySeal::kPassphrase && pass.empty())
+      return fail("set FOGLINE_PASSPHRASE: the founder's private keys are sealed under it (or --seal os)");
     std::string key_path = home + "/keys/founder.key";
     if (std::filesystem::exists(key_path)) return fail("'" + key_path + "' exists; refusing to replace the founder's key");
     auto client = ledger::EtcdClient::connect(etcd_);
     if (!client.is_ok()) return fail(client.status().message());
     ledger::EtcdOrdering ordering(std::move(client).value(), prefix_);
     crypto::Identity founder = crypto::Identity::generate(crypto::IdentityKind::kOrganisation, founder_name_);
-    Status saved = crypto::save_key_file(key_path, founder, pass);
+    Status saved = crypto::save_key_file_sealed(key_path, founder, *seal, pass);
     if (!saved.is_ok()) return fail(saved.message());
     ledger::GenesisTx g;
     g.chain_name = chain_;
@@ -55,7 +64,7 @@ class LedgerPeerInitCommand : public Command {
   }
 
  private:
-  std::string etcd_, prefix_ = "fogline/ledger/", home_, economy_ = "off", chain_ = "fogline", founder_name_ = "founder";
+  std::string etcd_, prefix_ = "fogline/ledger/", home_, economy_ = "off", chain_ = "fogline", founder_name_ = "founder", seal_;
 };
 
 }  // namespace

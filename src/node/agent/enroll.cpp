@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sha256.h"
+#include "crypto/key_seal.h"
+#include "crypto/os_seal.h"
 
 namespace fogline::node::agent {
 
@@ -15,6 +17,13 @@ Result<NodeState> enroll(const std::string& hub_url, const std::string& token, c
   std::error_code ec;
   if (fs::exists(node_state_path(data_dir), ec))
     return invalid_argument(data_dir + " already holds an enrolled node (" + node_state_path(data_dir) + ")");
+  // How node.key is protected ($FOGLINE_KEY_SEAL=os: by the OS, else FOGLINE_NODE_PASSPHRASE),
+  // settled before the hub spends the one-time token on us.
+  FOGLINE_ASSIGN_OR_RETURN(crypto::KeySeal seal, crypto::choose_key_seal(""));
+  if (seal == crypto::KeySeal::kOs) {
+    Status available = crypto::os_seal_available();
+    if (!available.is_ok()) return available.with_context("FOGLINE_KEY_SEAL=os, but OS key sealing is not available here");
+  }
   fs::create_directories(data_dir, ec);
   if (ec) return io_error("cannot create data dir " + data_dir + ": " + ec.message());
   crypto::Identity identity = crypto::Identity::generate(crypto::IdentityKind::kNode, options.name.empty() ? "node" : options.name);
@@ -41,7 +50,10 @@ Result<NodeState> enroll(const std::string& hub_url, const std::string& token, c
       if (v.is_string()) state.labels[k] = v.get<std::string>();
   state.enrolled_at = std::to_string(std::time(nullptr));
   // Key first, then the state file: node.json existing means a usable key is there too.
-  FOGLINE_TRY(crypto::save_key_file(node_key_path(data_dir), identity, node_passphrase(), options.kdf));
+  if (seal == crypto::KeySeal::kOs)
+    FOGLINE_TRY(crypto::save_key_file_os_sealed(node_key_path(data_dir), identity));
+  else
+    FOGLINE_TRY(crypto::save_key_file(node_key_path(data_dir), identity, node_passphrase(), options.kdf));
   FOGLINE_TRY(save_node_state(data_dir, state));
   return state;
 }
