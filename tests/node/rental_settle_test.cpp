@@ -3,7 +3,8 @@
 // of the owner's model, the agent serving the prepaid inferences, and then — without anyone
 // running `fogline rent settle` — the closed batch committed on the hub's ledger as one
 // usage_settle signed by the node, the owner paid, and the batch marked settled. The same batch
-// put back is a replay: refused and kept aside, never settled twice.
+// put back is a replay: refused and kept aside, never settled twice; one committed but never
+// marked (a lost answer) is recognised from the ledger's refusal and marked settled.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -141,6 +142,14 @@ TEST(RentalSettleTest, TheAgentSettlesItsClosedBatchOnTheHubsLedgerOnce) {
   auto why = read_file(replay.substr(0, replay.size() - 8) + ".rejected.why");
   ASSERT_TRUE(why.is_ok());
   EXPECT_NE(why->find("replayed"), std::string::npos) << *why;
+  EXPECT_FALSE(fs::exists(replay));
+  EXPECT_EQ(http_get(hub, "/api/ledger/status", token).json().value("transactions", uint64_t{0}), txs_before);
+  EXPECT_EQ(account("acme").value("balance", uint64_t{0}), 3u);
+
+  // Committed but never marked (the answer was lost): sent again, the ledger calls it a replay
+  // of what it settled through this batch's end, and the node marks it settled — still once.
+  fs::rename(settled[0], replay);
+  ASSERT_TRUE(wait_until([&] { return fs::exists(settled[0]); }, 10)) << fleet.logs();
   EXPECT_FALSE(fs::exists(replay));
   EXPECT_EQ(http_get(hub, "/api/ledger/status", token).json().value("transactions", uint64_t{0}), txs_before);
   EXPECT_EQ(account("acme").value("balance", uint64_t{0}), 3u);

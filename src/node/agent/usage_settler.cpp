@@ -117,8 +117,19 @@ bool UsageSettler::settle_one(const std::string& dir, const std::string& rental_
     break;
   }
   // A refused transaction leaves the account's nonce where it was; a committed one moves it.
-  const bool committed = result.value("status", "") == "committed";
+  bool committed = result.value("status", "") == "committed";
   known_nonce_ = committed ? nonce + 1 : nonce;
+  if (!committed) {
+    // Refused as a replay of what the ledger already settled through this batch's end: our
+    // earlier send was committed and only its answer was lost. Settled, not to be kept aside.
+    const std::string why = result.value("error", std::string());
+    const std::string mark = "already settled (up to ";
+    size_t at = why.find(mark);
+    if (at != std::string::npos && std::strtoull(why.c_str() + at + mark.size(), nullptr, 10) >= tx->last_sequence) {
+      committed = true;
+      result["id"] = "(committed earlier)";
+    }
+  }
   if (committed) {
     std::string to = file.substr(0, file.size() - std::string(".reports").size()) + ".settled";
     std::error_code ec;
