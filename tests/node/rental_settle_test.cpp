@@ -146,6 +146,17 @@ TEST(RentalSettleTest, TheAgentSettlesItsClosedBatchOnTheHubsLedgerOnce) {
   EXPECT_EQ(http_get(hub, "/api/ledger/status", token).json().value("transactions", uint64_t{0}), txs_before);
   EXPECT_EQ(account("acme").value("balance", uint64_t{0}), 3u);
 
+  // The hub hears of both through the node's telemetry.
+  auto heard = [&](const std::string& kind, const std::string& needle) {
+    Json t = http_get(hub, "/api/nodes/" + fleet.node_id(0) + "/telemetry?kind=" + kind, token).json();
+    if (!t.is_object() || !t["recent"].is_array()) return false;
+    for (const auto& r : t["recent"])
+      if (r["body"].dump().find(needle) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(wait_until([&] { return heard("event.error", "replayed") && heard("event.rental_settled", rental); }, 10))
+      << fleet.logs();
+
   // Committed but never marked (the answer was lost): sent again, the ledger calls it a replay
   // of what it settled through this batch's end, and the node marks it settled — still once.
   fs::rename(settled[0], replay);
