@@ -54,10 +54,16 @@ Result<UsageSettleTx> settle_reports(const State& state, const Hash& rental, con
   for (const auto& n : r->nodes)
     if (n.node == reports[0].node) node = &n;
   if (!node) return invalid_argument("node " + short_key(reports[0].node) + " is not a node of rental " + hash_hex(rental));
+  return settle_batch(rental, node->settled_sequence, node->settled_inferences, reports);
+}
+
+Result<UsageSettleTx> settle_batch(const Hash& rental, uint64_t settled_sequence, uint64_t settled_inferences,
+                                   const std::vector<crypto::UsageCounter>& reports) {
+  if (reports.empty()) return invalid_argument("no usage reports to settle");
   UsageSettleTx tx;
   tx.rental = rental;
   std::vector<Hash> leaves;
-  uint64_t prev_sequence = node->settled_sequence, prev_count = node->settled_inferences;
+  uint64_t prev_sequence = settled_sequence, prev_count = settled_inferences;
   for (size_t i = 0; i < reports.size(); ++i) {
     const crypto::UsageCounter& c = reports[i];
     std::string where = "usage report #" + std::to_string(i) + " (sequence " + std::to_string(c.sequence) + ")";
@@ -75,7 +81,7 @@ Result<UsageSettleTx> settle_reports(const State& state, const Hash& rental, con
     prev_count = c.inferences;
     leaves.push_back(leaf_hash(c.encode()));
   }
-  tx.inferences = prev_count - node->settled_inferences;
+  tx.inferences = prev_count - settled_inferences;
   if (tx.inferences == 0) return invalid_argument("the reports add no inferences since the last settlement");
   tx.report_count = static_cast<uint32_t>(reports.size());
   tx.first_sequence = reports.front().sequence;

@@ -25,4 +25,10 @@ Result<Hash> find_rental_for(const State& state, const crypto::UsageCounter& rep
 // settled (a replay), and a cumulative counter that goes down.
 Result<UsageSettleTx> settle_reports(const State& state, const Hash& rental, const std::vector<crypto::UsageCounter>& reports);
 
+// The same from what the node last settled (its report's sequence and cumulative counter)
+// instead of the chain's state: the one implementation behind settle_reports, also used by a
+// node that settles its own batches and tracks what it settled (node/agent/usage_settler.h).
+Result<UsageSettleTx> settle_batch(const Hash& rental, uint64_t settled_sequence, uint64_t settled_inferences,
+                                   const std::vector<crypto::UsageCounter>& reports);
+
 }  // namespace fogline::ledger

@@ -203,12 +203,13 @@ std::string Fleet::cli(std::vector<std::string> args) {
   return trimmed(r.out);
 }
 
-bool Fleet::start_hub() {
+bool Fleet::start_hub(const std::vector<std::string>& extra) {
   developer_ = cli({"hub", "token", "create", "--role", "developer", "--name", "fleet-test"});
   if (developer_.empty()) return false;
   hub_ = std::make_unique<ServiceProcess>();
-  bool ok = hub_->start({fogline_binary(), "hub", "--listen", "127.0.0.1:0", "--home", home_}, "fogline hub listening on ",
-                        dir_ + "/hub.log");
+  std::vector<std::string> args = {fogline_binary(), "hub", "--listen", "127.0.0.1:0", "--home", home_};
+  args.insert(args.end(), extra.begin(), extra.end());
+  bool ok = hub_->start(args, "fogline hub listening on ", dir_ + "/hub.log");
   EXPECT_TRUE(ok) << hub_->error();
   return ok;
 }

@@ -85,7 +85,8 @@ class Fleet {
   // `fogline ARGS... --home H`, expecting exit 0; stdout, trimmed. Failures are test failures.
   std::string cli(std::vector<std::string> args);
   // Makes the developer token and starts the hub. Call after importing models.
-  bool start_hub();
+  // `extra`: more hub flags (e.g. --ledger-home DIR).
+  bool start_hub(const std::vector<std::string>& extra = {});
   ServiceProcess& hub() { return *hub_; }
   const std::string& developer_token() const { return developer_; }
 

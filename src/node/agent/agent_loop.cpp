@@ -74,6 +74,8 @@ Status AgentLoop::restore() {
   budget_ = std::make_unique<telemetry::TokenBucket>(options_.telemetry_bytes_per_second,
                                                      options_.telemetry_bytes_per_second * 4, telemetry::system_clock());
   telemetry_client_ = std::make_unique<HubClient>(state_.hub_url, state_.node_id, identity_, options_.client);
+  settle_client_ = std::make_unique<HubClient>(state_.hub_url, state_.node_id, identity_, options_.client);
+  settler_ = std::make_unique<UsageSettler>(data_dir_ + "/rentals", identity_, *settle_client_);
   sender_ = std::make_unique<telemetry::TelemetrySender>(*queue_, *budget_, link_, state_.node_id, signed_transport());
   ActiveSet loaded;
   loaded.generation = set.generation;
@@ -629,10 +631,32 @@ telemetry::Transport AgentLoop::signed_transport() {
   };
 }
 
+void AgentLoop::settle_round() {
+  if (!settler_) return;
+  std::string waiting;
+  for (const SettleOutcome& o : settler_->round(&waiting)) {
+    const std::string batch = std::filesystem::path(o.batch).filename().string();
+    if (o.settled) {
+      log("rental " + o.rental.substr(0, 16) + ": settled " + batch + " (" + std::to_string(o.inferences) +
+          " inferences) in tx " + o.tx_id + " at height " + std::to_string(o.height));
+      event("event.rental_settled", {{"rental", o.rental}, {"batch", batch}, {"inferences", o.inferences},
+                                     {"tx", o.tx_id}, {"height", o.height}});
+    } else {
+      log("rental " + o.rental.substr(0, 16) + ": " + batch + " kept aside, not settled: " + o.error);
+      event("event.error", {{"rental", o.rental}, {"batch", batch}, {"error", "usage settlement refused: " + o.error}});
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ++(o.settled ? counters_.batches_settled : counters_.batches_rejected);
+  }
+  if (waiting != settle_waiting_ && !waiting.empty()) log("usage settlement waits: " + waiting);
+  settle_waiting_ = waiting;
+}
+
 void AgentLoop::periodic_thread() {
   double last = now_seconds();
   while (!stopping_) {
     send_report();
+    settle_round();
     double now = now_seconds();
     telemetry_round(now - last);
     last = now;

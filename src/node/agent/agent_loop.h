@@ -6,7 +6,8 @@
 // active set (active_set.h), load a desired `shadow_version` beside production through the
 // same download and verification (node/shadow/), and every interval report per-model metrics
 // with the shadow's agreement under "shadow" (POST /api/nodes/self/report) and send telemetry (DATA/telemetry/ queue, signed POST
-// /api/nodes/self/telemetry). A refused or unloadable bundle leaves the old model serving and
+// /api/nodes/self/telemetry), and settle the closed batches of rented usage on the hub's ledger
+// (usage_settler.h). A refused or unloadable bundle leaves the old model serving and
 // is reported; with the hub unreachable the node keeps serving what it has, indefinitely.
 #pragma once
 
@@ -26,6 +27,7 @@
 #include "node/agent/active_set.h"
 #include "node/agent/hub_client.h"
 #include "node/agent/node_state.h"
+#include "node/agent/usage_settler.h"
 #include "node/agent/variant_choice.h"
 #include "node/serving/node_server.h"
 #include "node/telemetry/health_collector.h"
@@ -53,6 +55,7 @@ struct AgentCounters {
   uint64_t bytes_downloaded = 0, bytes_saved = 0;  // saved: full size minus delta size
   uint64_t reports_sent = 0, telemetry_batches = 0, telemetry_records = 0;
   uint64_t shadows_started = 0;
+  uint64_t batches_settled = 0, batches_rejected = 0;  // rented usage settled on the hub's ledger
 };
 
 class AgentLoop {
@@ -116,6 +119,8 @@ class AgentLoop {
   nlohmann::json shadow_report(const std::string& model) const;  // with mu_ held; null: none
   void send_report();
   void telemetry_round(double elapsed_seconds);
+  // Settles the closed batches of rented usage on the hub's ledger (usage_settler.h).
+  void settle_round();
   telemetry::Transport signed_transport();  // POST /api/nodes/self/telemetry, node-signed
   void event(const std::string& kind, const nlohmann::json& body);
   void log(const std::string& line);
@@ -140,6 +145,9 @@ class AgentLoop {
   telemetry::LinkStats link_;
   std::unique_ptr<telemetry::TokenBucket> budget_;
   std::unique_ptr<HubClient> telemetry_client_;
+  std::unique_ptr<HubClient> settle_client_;
+  std::unique_ptr<UsageSettler> settler_;
+  std::string settle_waiting_;  // why batches wait, last logged (logged again only when it changes)
   std::unique_ptr<telemetry::TelemetrySender> sender_;  // one for the process: it tracks reported drops
 
   std::atomic<bool> stopping_{false}, report_now_{false};

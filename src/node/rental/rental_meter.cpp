@@ -134,7 +134,17 @@ Status RentalMeter::recover() {
   const crypto::UsageCounter* last = lines.reports.empty() ? nullptr : &lines.reports.back();
   ReportLines batch;
   if (!last) {
-    auto files = batch_files();
+    // The newest batch, whether still to settle or already settled or kept aside by the agent
+    // (node/agent/usage_settler.h renames them .settled / .rejected).
+    std::vector<std::string> files;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+      std::string n = e.path().filename().string();
+      auto ends = [&](const std::string& x) { return n.size() > x.size() && n.compare(n.size() - x.size(), x.size(), x) == 0; };
+      if (n.rfind("batch-", 0) == 0 && (ends(".reports") || ends(".settled") || ends(".rejected")))
+        files.push_back(e.path().string());
+    }
+    std::sort(files.begin(), files.end());
     if (!files.empty()) {
       FOGLINE_ASSIGN_OR_RETURN(batch, read_report_lines(files.back()));
       if (!batch.reports.empty()) last = &batch.reports.back();

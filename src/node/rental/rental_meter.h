@@ -8,6 +8,8 @@
 //   counter                       the durable count and the last report's sequence
 //   pending.reports               reports of the open batch, one hex encoding per line
 //   batch-FIRST-LAST.reports      closed batches, ready to settle, in sequence order
+//   batch-FIRST-LAST.settled      (.rejected + .rejected.why) what the agent settled or kept
+//                                 aside (node/agent/usage_settler.h); recovery reads them too
 //
 // Requests take a ticket before running (admit), so concurrent requests can never serve more
 // than the prepaid count, and count only when they succeed (commit, durable before the reply
