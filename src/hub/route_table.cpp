@@ -122,7 +122,7 @@ const std::vector<Route>& route_table() {
        handle_get_node_telemetry, {{"kind", "only records of this kind"}, {"limit", "recent records to list (max 1000)"}}},
       {"GET", "/api/ledger", user_access(R::kViewer),
        "The embedded orderer's chain: name, economy, height, head, log size and root, counts", handle_ledger_status},
-      {"GET", "/api/ledger/accounts/{account}", user_access(R::kViewer),
+      {"GET", "/api/ledger/accounts/{account}", node_or_user(R::kViewer),
        "A ledger account by key or name: kind, next nonce (to sign its next transaction), balance",
        handle_ledger_account},
       {"POST", "/api/ledger/transactions", node_or_user(R::kDeveloper),
