@@ -13,6 +13,7 @@
 #include "crypto/usage_counter.h"
 #include "fleet_fixture.h"
 #include "node_fixtures.h"
+#include "rental_fixture.h"
 
 namespace fogline::node::testing {
 namespace {
@@ -37,17 +38,7 @@ TEST(RentalAgentTest, TheAgentMetersARentedDeploymentWithItsOwnKey) {
   Json terms{{"format", "fogline-rental-terms/1"}, {"rental", rental}, {"model", "detector"}, {"version", "7"},
              {"renter", std::string(64, '2')}, {"node", to_hex(node_key->sign_public.data(), 32)},
              {"prepaid_inferences", 3}};
-  fs::create_directories(data + "/rentals");
-  std::ofstream(data + "/rentals/m.json") << terms.dump();
-
-  Json d = fleet.deploy({"m@1", "--selector", "site=a"});
-  ASSERT_TRUE(d.is_object()) << d;
-  const char* body = R"({"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP32", "data": [1, 0, 0, 0]}]})";
-  // Until the deployment lands the model is unknown (404, not counted); the first 200 is one.
-  ASSERT_TRUE(wait_until([&] { return http_post(fleet.node(0).url(), "/v2/models/m/infer", body).status == 200; }, 20))
-      << fleet.logs();
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(http_post(fleet.node(0).url(), "/v2/models/m/infer", body).status, 200);
-  HttpAnswer refused = http_post(fleet.node(0).url(), "/v2/models/m/infer", body);
+  HttpAnswer refused = deploy_rented_and_use_up(fleet, terms, 3);
   EXPECT_EQ(refused.status, 402) << refused.body;
   EXPECT_EQ(refused.json().value("used", 0), 3) << refused.body;
   EXPECT_EQ(refused.json().value("rental", ""), rental);

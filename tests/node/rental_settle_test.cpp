@@ -22,6 +22,7 @@
 #include "ledger/tx/rental_start.h"
 #include "node/agent/node_state.h"
 #include "node_fixtures.h"
+#include "rental_fixture.h"
 
 namespace fogline::node::testing {
 namespace {
@@ -114,15 +115,7 @@ TEST(RentalSettleTest, TheAgentSettlesItsClosedBatchOnTheHubsLedgerOnce) {
   Json terms{{"format", "fogline-rental-terms/1"}, {"rental", rental}, {"model", "detector"}, {"version", "1"},
              {"renter", ledger::key_hex(renter->sign_public())}, {"node", ledger::key_hex(node->sign_public())},
              {"prepaid_inferences", 3}};
-  fs::create_directories(data + "/rentals");
-  std::ofstream(data + "/rentals/m.json") << terms.dump();
-  Json d = fleet.deploy({"m@1", "--selector", "site=a"});
-  ASSERT_TRUE(d.is_object()) << d;
-  const char* body = R"({"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP32", "data": [1, 0, 0, 0]}]})";
-  ASSERT_TRUE(wait_until([&] { return http_post(fleet.node(0).url(), "/v2/models/m/infer", body).status == 200; }, 20))
-      << fleet.logs();
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(http_post(fleet.node(0).url(), "/v2/models/m/infer", body).status, 200);
-  EXPECT_EQ(http_post(fleet.node(0).url(), "/v2/models/m/infer", body).status, 402);
+  EXPECT_EQ(deploy_rented_and_use_up(fleet, terms, 3).status, 402);
 
   // The exhausted meter closed its batch; the agent settles it on its next round.
   const std::string meter = data + "/rentals/" + rental;
