@@ -28,20 +28,8 @@ fail() {
   exit 1
 }
 
-# A free loopback port: nothing accepts a connection there now, and not handed out before.
-used=" "
-free_port() {
-  local p
-  while true; do
-    p=$((20000 + RANDOM % 40000))
-    case "$used" in *" $p "*) continue ;; esac
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      used="$used$p "
-      echo "$p"
-      return
-    fi
-  done
-}
+# free_port: a loopback port below the ephemeral range, free now (tests/support/free_port.sh).
+. "$(dirname "$0")/../support/free_port.sh"
 
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s until it succeeds.
 wait_for() {
@@ -57,8 +45,8 @@ wait_for() {
 declare -a cport pport etcd_pid peer_pid
 cluster=""
 for i in 1 2 3; do
-  cport[$i]=$(free_port)
-  pport[$i]=$(free_port)
+  free_port "cport[$i]"
+  free_port "pport[$i]"
   cluster="${cluster:+$cluster,}m$i=http://127.0.0.1:${pport[$i]}"
 done
 start_etcd() {

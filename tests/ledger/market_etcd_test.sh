@@ -36,19 +36,8 @@ fatal() {
   for f in "$work"/*.log; do echo "--- $f"; tail -n 15 "$f"; done
   exit 1
 }
-used=" "
-free_port() {
-  local p
-  while true; do
-    p=$((20000 + RANDOM % 40000))
-    case "$used" in *" $p "*) continue ;; esac
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      used="$used$p "
-      echo "$p"
-      return
-    fi
-  done
-}
+# free_port: a loopback port below the ephemeral range, free now (tests/support/free_port.sh).
+. "$(dirname "$0")/../support/free_port.sh"
 wait_for() {
   local secs=$1 what=$2
   shift 2
@@ -59,8 +48,8 @@ wait_for() {
   done
 }
 
-cport=$(free_port)
-pport=$(free_port)
+free_port cport
+free_port pport
 "$etcd" --name m1 --data-dir "$work/etcd" \
   --listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
   --listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
