@@ -25,7 +25,10 @@ Result<Shape> reshape_target(const Shape& in, const std::vector<int64_t>& spec, 
     } else {
       out[i] = spec[i];
     }
-    known *= out[i];
+    // A hostile shape (the fuzzer's) can overflow the product; no tensor has that many elements.
+    if (__builtin_mul_overflow(known, out[i], &known)) {
+      return invalid_argument("Reshape shape " + shape_to_string(spec) + " has more elements than int64 can count");
+    }
   }
   const int64_t total = numel(in);
   if (infer >= 0) {
