@@ -43,7 +43,7 @@ class VariantChoiceTest : public ::testing::Test {
     fs::create_directories(dir_ + "/artifacts");
     // The optimiser's pick, named in the version's metadata, is the slow one here.
     ASSERT_TRUE(write_file_atomic(dir_ + "/model.onnx", chain_model(200)).is_ok());
-    ASSERT_TRUE(write_file_atomic(dir_ + "/metadata.json", R"({"hyperparameters": {"optimize": {"chosen": "int8 static"}}})").is_ok());
+    ASSERT_TRUE(write_file_atomic(dir_ + "/metadata.json", R"({"hyperparameters": {"optimize": {"chosen": "int8 static", "chosen_variant": "int8"}}})").is_ok());
     ASSERT_TRUE(write_file_atomic(dir_ + "/artifacts/variant_fp32", chain_model(1)).is_ok());
   }
   TempDir tmp_;

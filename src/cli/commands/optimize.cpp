@@ -304,7 +304,8 @@ class OptimizeCommand : public Command {
     st = write_file_atomic(plot, optimize::svg_accuracy_latency(stem + " on " + target->name, candidates, *tolerance, choice.index));
     if (!st.is_ok()) return fail(st.message());
     nlohmann::json doc = {{"target", target->name}, {"tolerance", tolerance->to_string()}, {"dataset", ds.root},
-                          {"chosen", chosen.name}, {"tolerance_met", choice.tolerance_met}, {"message", choice.message},
+                          {"chosen", chosen.name}, {"chosen_variant", variant_key(chosen.name)},
+                          {"tolerance_met", choice.tolerance_met}, {"message", choice.message},
                           {"candidates", nlohmann::json::array()}, {"accuracy_control", control}};
     for (const auto& c : candidates) doc["candidates"].push_back(c.to_json());
     st = write_file_atomic(dir + "/report.json", doc.dump(2) + "\n");

@@ -466,17 +466,13 @@ Status AgentLoop::ensure_unpacked(const std::string& model, const std::string& v
   return fetch_and_unpack(model, version, base ? held : "", transient, fetched);
 }
 
-ModelSource AgentLoop::version_source(const std::string& model, const std::string& version) const {
+ModelSource AgentLoop::version_source(const std::string& model, const std::string& version,
+                                      const std::string& model_file) const {
   std::string dir = model_version_dir(data_dir_, model, version);
   ModelSource source;
   source.name = model;
   source.version = version;
-  source.path = dir + "/model.onnx";
-  // The variant this node chose at activation (variant_choice.h), when the version had several.
-  if (auto text = read_file(dir + "/" + kVariantChoiceFile, 1 << 20); text.is_ok()) {
-    auto choice = VariantChoice::from_json(Json::parse(*text, nullptr, false));
-    if (choice.is_ok() && fs::exists(dir + "/" + choice->file)) source.path = dir + "/" + choice->file;
-  }
+  source.path = dir + "/" + model_file;
   // A model rented on the ledger is served under its terms (docs/node.md, "Rented models").
   if (std::string terms = data_dir_ + "/rentals/" + model + ".json"; fs::exists(terms)) source.rental_file = terms;
   // processing.json is the version's spec; "{}" or null means the version has none.
@@ -500,7 +496,7 @@ Result<ModelSource> AgentLoop::chosen_source(const std::string& model, const std
     std::lock_guard<std::mutex> lock(mu_);
     variants_[model + "@" + version] = choice;
   }
-  return version_source(model, version);
+  return version_source(model, version, choice.file);
 }
 
 Status AgentLoop::load_version(const std::string& model, const std::string& version) {

@@ -104,7 +104,8 @@ class AgentLoop {
   // is kept) and verified when they are not there yet.
   Status ensure_unpacked(const std::string& model, const std::string& version, const std::string& held, bool* transient,
                          nlohmann::json* fetched);
-  ModelSource version_source(const std::string& model, const std::string& version) const;
+  // `model_file`: the variant chosen_source picked, relative to the version's folder.
+  ModelSource version_source(const std::string& model, const std::string& version, const std::string& model_file) const;
   static bool safe_name(const std::string& s);
   // `*fetched` gets {"bytes_downloaded", "delta", "from", "bytes_saved"} for the activation event.
   Status fetch_and_unpack(const std::string& model, const std::string& version, const std::string& held,

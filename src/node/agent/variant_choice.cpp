@@ -17,22 +17,14 @@ namespace {
 
 constexpr const char* kVariantPrefix = "variant_";
 
-// What model.onnx is called in the choice: the optimiser's name for it when metadata.json has
-// one (hyper-parameters.optimize.chosen), else "model".
+// What model.onnx is called in the choice: the key `fogline optimize` recorded for it in the
+// version's metadata (hyper-parameters.optimize.chosen_variant), else "model".
 std::string default_variant_name(const std::string& version_dir) {
   auto text = read_file(version_dir + "/metadata.json", 1 << 22);
   if (!text.is_ok()) return "model";
-  Json meta = Json::parse(*text, nullptr, false);
-  const Json* opt = meta.is_object() && meta.contains("hyperparameters") && meta["hyperparameters"].is_object() &&
-                            meta["hyperparameters"].contains("optimize")
-                        ? &meta["hyperparameters"]["optimize"]
-                        : nullptr;
-  if (opt && opt->is_object() && opt->contains("chosen") && (*opt)["chosen"].is_string()) {
-    std::string name = (*opt)["chosen"];
-    if (name == "int8 static") return "int8";
-    if (name == "int8 dynamic") return "int8-dynamic";
-    return name;
-  }
+  const Json meta = Json::parse(*text, nullptr, false);
+  const Json::json_pointer key("/hyperparameters/optimize/chosen_variant");
+  if (meta.is_object() && meta.contains(key) && meta[key].is_string()) return meta[key].get<std::string>();
   return "model";
 }
 
