@@ -16,7 +16,7 @@ void Transaction::append_signing_bytes(std::string& out) const {
   auto be = [&out](uint64_t v, int n) {
     for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
   };
-  be(kTxFormatVersion, 1);
+  be(version, 1);
   be(type, 2);
   out.append(reinterpret_cast<const char*>(sender.data()), sender.size());
   be(nonce, 8);
@@ -33,7 +33,7 @@ std::string Transaction::signing_bytes() const {
 std::string Transaction::encode() const {
   Writer w;
   w.str().reserve(1 + 2 + 32 + 8 + 4 + body.size() + 64);
-  w.u8(kTxFormatVersion);
+  w.u8(version);
   w.u16(type);
   w.fixed(sender);
   w.u64(nonce);
@@ -46,10 +46,12 @@ Result<Transaction> Transaction::decode(std::string_view bytes) {
   Reader r(bytes, "transaction");
   uint8_t version;
   FOGLINE_TRY(r.u8(version, "version"));
-  if (version != kTxFormatVersion)
-    return invalid_argument("transaction format version " + std::to_string(version) + ", expected " +
-                            std::to_string(kTxFormatVersion));
+  if (version < kTxFormatVersionOldest || version > kTxFormatVersion)
+    return invalid_argument("transaction format version " + std::to_string(version) +
+                            " is not supported: this build reads versions " + std::to_string(kTxFormatVersionOldest) +
+                            " to " + std::to_string(kTxFormatVersion) + " (docs/formats/ledger.md)");
   Transaction tx;
+  tx.version = version;
   FOGLINE_TRY(r.u16(tx.type, "type"));
   FOGLINE_TRY(r.fixed(tx.sender, "sender"));
   FOGLINE_TRY(r.u64(tx.nonce, "nonce"));

@@ -1,9 +1,13 @@
 // A signed transaction: who (the sender's Ed25519 key is its account id), which of the sender's
 // transactions this is (nonce), what (a typed body), and the signature over all of it.
-// Encoding, version 1 (docs/formats/ledger.md):
+// Encoding, version 2 (docs/formats/ledger.md):
 //   u8 version | u16 type | sender[32] | u64 nonce | bytes body | signature[64]
 // The signature covers "fogline-tx/1" || every byte before the signature. The transaction id is
 // SHA-256 of the whole encoding; its Merkle leaf is leaf_hash(whole encoding).
+// Version 2 names the body layouts of today (usage_settle carries the node's signed last
+// report); version 1 transactions, which every chain made so far holds, are still read, kept
+// with their version byte (their id and signature cover it) and read with the same layouts
+// (docs/formats/ledger.md "Versions" says why that is every version 1 chain a release wrote).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +21,9 @@ namespace fogline::ledger {
 using crypto::PublicKey;
 using crypto::Signature;
 
-constexpr uint8_t kTxFormatVersion = 1;
+// What new transactions are written as, and the oldest version still read.
+constexpr uint8_t kTxFormatVersion = 2;
+constexpr uint8_t kTxFormatVersionOldest = 1;
 
 struct Transaction {
   uint16_t type = 0;
@@ -25,6 +31,7 @@ struct Transaction {
   uint64_t nonce = 0;
   std::string body;
   Signature signature{};
+  uint8_t version = kTxFormatVersion;  // as decoded; new transactions get the current one
 
   // The bytes the signature covers (domain-separated).
   std::string signing_bytes() const;

@@ -35,6 +35,10 @@ bool add_overflows(uint64_t a, uint64_t b) { return a + b < a; }
 Status apply_transaction(State& state, const Transaction& tx, const Hash& tx_id, uint64_t height) {
   const TxTypeInfo* type = find_tx_type(tx.type);
   if (!type) return invalid_argument("unknown transaction type " + std::to_string(tx.type));
+  // Decoding refuses other versions; this catches one built in memory (it would not decode again).
+  if (tx.version < kTxFormatVersionOldest || tx.version > kTxFormatVersion)
+    return invalid_argument("transaction format version " + std::to_string(tx.version) + " is not supported: versions " +
+                            std::to_string(kTxFormatVersionOldest) + " to " + std::to_string(kTxFormatVersion) + " are");
   auto body = type->decode(tx.body);
   if (!body.is_ok()) return body.status().with_context(std::string(type->name) + " body");
   const Account* sender = state.account(tx.sender);

@@ -66,8 +66,14 @@ TEST_F(EncodingTest, EveryTypeRefusesGarbageBodies) {
 
 TEST_F(EncodingTest, VersionBytesAreChecked) {
   std::string tx = block_.tx_bytes[0];
-  tx[0] = 2;
-  EXPECT_THAT(Transaction::decode(tx).status().message(), HasSubstr("format version 2"));
+  EXPECT_EQ(tx[0], 2) << "new transactions are written as format version 2";
+  for (char v : {0, 3, 255}) {
+    tx[0] = v;
+    // The reader names the version it got and the ones it reads.
+    EXPECT_THAT(Transaction::decode(tx).status().message(),
+                HasSubstr("format version " + std::to_string(static_cast<unsigned char>(v)) +
+                          " is not supported: this build reads versions 1 to 2"));
+  }
   std::string b = block_.encode();
   b[0] = 9;
   EXPECT_THAT(Block::decode(b).status().message(), HasSubstr("format version 9"));

@@ -258,3 +258,72 @@ TEST(RentalOwed, RoundsDownOnTheTotal) {
 
 }  // namespace
 }  // namespace fogline::ledger::testing
+
+namespace fogline::ledger::testing {
+namespace {
+
+// Transaction format version 2 names today's body layouts. Version 1 transactions, which every
+// chain made before holds (genesis included) and which carried usage_settle with its last
+// report since the node settled itself, still apply, keep their version byte (their id and
+// signature cover it) and survive a reopen; the first usage_settle layout and unknown versions
+// are refused with a message that says which.
+TEST_F(RentalTest, FormatVersionOneStillAppliesOthersAreRefused) {
+  start(Economy::kCredits, 1000);
+  Hash rental = start_rental(10);
+  auto report = crypto::sign_usage_counter(node_.id, "detector", "1.2.0", renter_.key(), 4, 1, 1000);
+  auto body = settle_reports(state(), rental, {report});
+  ASSERT_TRUE(body.is_ok()) << body.status().to_string();
+  auto signed_as = [&](uint8_t version, std::string bytes) {
+    Transaction tx;
+    tx.version = version;
+    tx.type = UsageSettleTx::kCode;
+    tx.sender = node_.key();
+    tx.nonce = node_.nonce;
+    tx.body = std::move(bytes);
+    tx.signature = node_.id.sign(tx.signing_bytes());
+    return tx;
+  };
+  // Unknown versions: refused by the decoder and by the state machine, nothing changes.
+  Snapshot before = snapshot();
+  Transaction v3 = signed_as(3, body->encode());
+  EXPECT_THAT(Transaction::decode(v3.encode()).status().message(),
+              HasSubstr("transaction format version 3 is not supported: this build reads versions 1 to 2"));
+  EXPECT_THAT(submit(v3).message(), HasSubstr("format version 3 is not supported"));
+  // The first layout (no last report) is named, not misread.
+  std::string first_layout = body->encode().substr(0, 32 + 8 + 4 + 8 + 8 + 32);
+  EXPECT_THAT(submit(signed_as(1, first_layout)).message(), HasSubstr("the first usage_settle layout, which is not read"));
+  EXPECT_EQ(snapshot(), before);
+
+  // Version 1 in today's layout: decoded as version 1, same bytes, same id, applied.
+  Transaction v1 = signed_as(1, body->encode());
+  std::string v1_bytes = v1.encode();
+  ASSERT_EQ(v1_bytes[0], 1);
+  auto decoded = Transaction::decode(v1_bytes);
+  ASSERT_TRUE(decoded.is_ok()) << decoded.status().to_string();
+  EXPECT_EQ(decoded->version, 1);
+  EXPECT_EQ(decoded->encode(), v1_bytes);
+  EXPECT_TRUE(decoded->signature_valid());
+  ASSERT_TRUE(submit(*decoded).is_ok());
+  ++node_.nonce;
+  EXPECT_EQ(state().rental(rental)->nodes[0].settled_inferences, 4u);
+  EXPECT_EQ(balance(owner_), 4u);
+  // The same signature does not hold for the bytes relabelled as version 2.
+  Transaction relabelled = *decoded;
+  relabelled.version = 2;
+  EXPECT_FALSE(relabelled.signature_valid());
+
+  // Reopened from the block files, the version 1 transaction verifies and applies again.
+  const Hash head = ledger_->chain().head_hash();
+  ledger_.reset();
+  auto again = Ledger::open(dir_);
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+  ledger_ = std::move(again).value();
+  EXPECT_EQ(ledger_->chain().head_hash(), head);
+  EXPECT_EQ(state().rental(rental)->nodes[0].settled_inferences, 4u);
+  auto last = ledger_->read_block(ledger_->chain().height() - 1);
+  ASSERT_TRUE(last.is_ok());
+  EXPECT_EQ(last->tx_bytes.back(), v1_bytes);
+}
+
+}  // namespace
+}  // namespace fogline::ledger::testing

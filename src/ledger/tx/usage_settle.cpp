@@ -47,6 +47,13 @@ Result<std::unique_ptr<TxBody>> UsageSettleTx::decode(std::string_view body) {
   FOGLINE_TRY(r.u64(tx->first_sequence, "first_sequence"));
   FOGLINE_TRY(r.u64(tx->last_sequence, "last_sequence"));
   FOGLINE_TRY(r.fixed(tx->reports_root, "reports_root"));
+  // The first layout (format version 1 as session 2 shipped it) ended here. No released command
+  // wrote it (docs/formats/ledger.md "Versions"), and without the node's signed report the
+  // settlement cannot be checked as today's rules require, so it is refused, saying so.
+  if (r.remaining() == 0)
+    return invalid_argument("usage_settle: the body ends after reports_root, without last_report: the first usage_settle "
+                            "layout, which is not read (no released command wrote it; docs/formats/ledger.md "
+                            "\"Versions\")");
   FOGLINE_TRY(r.bytes(tx->last_report, "last_report", 4096));
   FOGLINE_TRY(r.finish());
   return std::unique_ptr<TxBody>(std::move(tx));
