@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kDeploymentColumns =
     "id, model, version, selector, canary_percent, canary_nodes, observe_seconds, rollback_rule, shadow, "
-    "bundle_sha256, state, observe_until_unix, reason, created_by, created_at, updated_at";
+    "bundle_sha256, state, observe_until_unix, reason, created_by, created_at, updated_at, rental";
 
 Json parse_or(const std::string& text, Json fallback) {
   if (text.empty()) return fallback;
@@ -47,6 +47,7 @@ Deployment deployment_from_row(const store::Row& r) {
   d.created_by = r.s(13);
   d.created_at = r.s(14);
   d.updated_at = r.s(15);
+  d.rental = r.s(16);
   return d;
 }
 
@@ -93,6 +94,7 @@ Json Deployment::to_json() const {
           {"observe_seconds", observe_seconds},
           {"rollback_rule", rollback_rule},
           {"shadow", shadow},
+          {"rental", rental},
           {"bundle_sha256", bundle_sha256},
           {"state", state},
           {"observe_until_unix", observe_until_unix},
@@ -177,9 +179,10 @@ Result<Deployment> Deployments::create(const NewDeployment& spec) {
       auto inserted,
       db.query(std::string("INSERT INTO hub_deployments (model, version, selector, canary_percent, canary_nodes, "
                            "observe_seconds, rollback_rule, shadow, bundle_sha256, state, created_by, created_at, "
-                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'canary', ?, ?, ?) RETURNING id"),
+                           "updated_at, rental) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'canary', ?, ?, ?, ?) RETURNING id"),
                {v.model, v.version, Json(spec.selector).dump(), spec.canary_percent, canary_json.dump(),
-                spec.observe_seconds, rule.text(), spec.shadow ? 1 : 0, bundle.digest, spec.actor, now_iso, now_iso}));
+                spec.observe_seconds, rule.text(), spec.shadow ? 1 : 0, bundle.digest, spec.actor, now_iso, now_iso,
+                spec.rental}));
   if (inserted.empty()) return internal_error("inserting the deployment returned no id");
   int64_t id = inserted[0].i(0);
   int64_t gen = generation_ + 1;
@@ -198,7 +201,8 @@ Result<Deployment> Deployments::create(const NewDeployment& spec) {
                        {"nodes", selected},
                        {"observe_seconds", spec.observe_seconds},
                        {"rollback_rule", rule.text()},
-                       {"shadow", spec.shadow}}));
+                       {"shadow", spec.shadow},
+                       {"rental", spec.rental}}));
   FOGLINE_TRY(tx.commit());
   bumped(gen);
   return d;
@@ -308,7 +312,7 @@ Result<std::vector<DesiredModel>> Deployments::desired_models(const std::string&
   store::Database& db = registry_.home().db();
   FOGLINE_ASSIGN_OR_RETURN(
       auto rows,
-      db.query("SELECT a.model, a.desired_version, a.previous_version, a.state, d.state, d.shadow, d.id "
+      db.query("SELECT a.model, a.desired_version, a.previous_version, a.state, d.state, d.shadow, d.id, d.rental "
                "FROM hub_assignments a JOIN hub_deployments d ON d.id = a.deployment_id "
                "WHERE a.node_id = ? AND a.state IN ('active', 'rolled_back') ORDER BY a.deployment_id DESC",
                {node_id}));
@@ -331,6 +335,9 @@ Result<std::vector<DesiredModel>> Deployments::desired_models(const std::string&
     }
     if (m.version.empty() && m.shadow_version.empty()) continue;
     m.deployment = r.i(6);
+    // The rental goes with the version this deployment brought; a rollback or an unpromoted
+    // shadow serves another one, whose terms the node already holds.
+    if (m.version == desired) m.rental = r.s(7);
     out.push_back(std::move(m));
   }
   return out;
@@ -345,6 +352,7 @@ Result<Json> Deployments::desired(const std::string& node_id) {
                   {"previous_version", m.previous_version},
                   {"shadow_version", m.shadow_version},
                   {"deployment", m.deployment}};
+    if (!m.rental.empty()) entry["rental"] = {{"id", m.rental}};
     auto describe_version = [&](const std::string& v, const std::string& prefix) -> Status {
       FOGLINE_ASSIGN_OR_RETURN(registry::VersionRecord rec, registry_.get(m.model + "@" + v));
       FOGLINE_ASSIGN_OR_RETURN(StoredBundle b, get_bundle(registry_, hub_key_, rec.ref(), ""));

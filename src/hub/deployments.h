@@ -33,6 +33,7 @@ struct NewDeployment {
   int64_t observe_seconds = 600;
   std::string rollback_rule;
   bool shadow = false;
+  std::string rental;  // a ledger rental (64 hex) the nodes serve the version under; "" none
   std::string actor;
 };
 
@@ -54,6 +55,7 @@ struct Deployment {
   int64_t observe_seconds = 0;
   std::string rollback_rule;
   bool shadow = false;
+  std::string rental;  // as NewDeployment
   std::string bundle_sha256;
   std::string state;  // canary | observing | promoted | rolled_back | failed
   int64_t observe_until_unix = 0;
@@ -67,6 +69,7 @@ struct Deployment {
 struct DesiredModel {
   std::string model, version, previous_version, shadow_version;
   int64_t deployment = 0;
+  std::string rental;  // the deployment's rental, when `version` is the version it deployed
 };
 
 class Deployments {
@@ -85,7 +88,8 @@ class Deployments {
   Result<Deployment> rollback(int64_t id, const std::string& actor, const std::string& reason);
 
   // {"node_id", "generation", "models": [{model, version, bundle_url, bundle_sha256, spec,
-  // previous_version, shadow_version, deployment}]}
+  // previous_version, shadow_version, deployment[, rental: {"id": HEX}]}]} (the route adds the
+  // rental's terms from the hub's ledger: routes_deployments.cpp)
   Result<nlohmann::json> desired(const std::string& node_id);
   Result<std::vector<DesiredModel>> desired_models(const std::string& node_id);
   Result<int64_t> node_generation(const std::string& node_id);

@@ -16,6 +16,7 @@ Result<Reply> handle_ledger_submit(HubContext&, const RouteRequest&);
 Result<Reply> handle_ledger_blocks(HubContext&, const RouteRequest&);
 Result<Reply> handle_ledger_block(HubContext&, const RouteRequest&);
 Result<Reply> handle_ledger_proof(HubContext&, const RouteRequest&);
+Result<Reply> handle_ledger_rental(HubContext&, const RouteRequest&);
 
 std::string RouteRequest::header(const std::string& name) const {
   for (const auto& [key, value] : headers)
@@ -125,6 +126,10 @@ const std::vector<Route>& route_table() {
       {"GET", "/api/ledger/accounts/{account}", node_or_user(R::kViewer),
        "A ledger account by key or name: kind, next nonce (to sign its next transaction), balance",
        handle_ledger_account},
+      {"GET", "/api/ledger/rentals/{rental}", node_or_user(R::kViewer),
+       "A model rental: settled inferences, prepaid and paid credits, exhausted (and why), per node its settled "
+       "count and allowance (a renting node reads it every round)",
+       handle_ledger_rental},
       {"POST", "/api/ledger/transactions", node_or_user(R::kDeveloper),
        "Order signed transactions into one block; each committed or rejected with the reason (400: all rejected)",
        handle_ledger_submit, {}, "{\"transactions\": [\"HEX of a signed transaction (docs/formats/ledger.md)\", ...]}",

@@ -3,6 +3,8 @@
 #include <cctype>
 
 #include "hub/deployments.h"
+#include "hub/hub_ledger.h"
+#include "ledger/rental_view.h"
 #include "hub/route.h"
 
 namespace fogline::hub {
@@ -76,8 +78,45 @@ Result<NewDeployment> parse_new_deployment(const Json& body, const Caller& calle
     if (!body["shadow"].is_boolean()) return invalid_argument("field 'shadow' must be true or false");
     d.shadow = body["shadow"].get<bool>();
   }
+  FOGLINE_ASSIGN_OR_RETURN(d.rental, optional_string(body, "rental"));
   d.actor = caller.actor();
   return d;
+}
+
+// A deployment's rental must be one the hub's ledger holds: the hub fills its terms in.
+Result<std::string> checked_rental(HubContext& ctx, const std::string& rental) {
+  if (!ctx.ledger)
+    return invalid_argument("a deployment with a rental needs a hub that runs the ledger (fogline hub --ledger-home L): "
+                            "it hands the nodes the rental's terms from it");
+  FOGLINE_ASSIGN_OR_RETURN(ledger::Hash id, ledger::hash_from_hex(rental, "rental id"));
+  if (!ctx.ledger->ledger->state().rental(id)) return not_found("no rental " + rental + " on the hub's ledger");
+  return ledger::hash_hex(id);
+}
+
+// The terms a node serves a rented version under, from the ledger as it stands (the node's
+// enrollment key is its ledger account). A node the rental does not name gets the reason
+// instead, and refuses the version rather than serve it unmetered or under another's terms.
+void add_rental_terms(HubContext& ctx, const std::string& node_id, Json& desired) {
+  if (!desired.contains("models")) return;
+  for (auto& entry : desired["models"]) {
+    if (!entry.contains("rental")) continue;
+    Json& rental = entry["rental"];
+    const std::string id = rental.value("id", std::string());
+    if (!ctx.ledger) {
+      rental["error"] = "the hub runs no ledger now, so it cannot give the terms of rental " + id;
+      continue;
+    }
+    auto node = get_node(ctx.registry->home().db(), node_id);
+    auto key = node.is_ok() ? crypto::public_key_from_hex(node->sign_public, "node key") : Result<crypto::PublicKey>(node.status());
+    auto hash = ledger::hash_from_hex(id, "rental id");
+    if (!key.is_ok() || !hash.is_ok()) {
+      rental["error"] = !key.is_ok() ? key.status().message() : hash.status().message();
+      continue;
+    }
+    auto terms = ledger::rental_terms_for(ctx.ledger->ledger->state(), *hash, *key);
+    if (terms.is_ok()) rental["terms"] = std::move(terms).value();
+    else rental["error"] = terms.status().message();
+  }
 }
 
 Reply json_reply(Json j, int status = 200) {
@@ -92,6 +131,9 @@ Reply json_reply(Json j, int status = 200) {
 Result<Reply> handle_create_deployment(HubContext& ctx, const RouteRequest& req) {
   FOGLINE_ASSIGN_OR_RETURN(Json body, req.json_body());
   FOGLINE_ASSIGN_OR_RETURN(NewDeployment spec, parse_new_deployment(body, req.caller));
+  if (!spec.rental.empty()) {
+    FOGLINE_ASSIGN_OR_RETURN(spec.rental, checked_rental(ctx, spec.rental));
+  }
   FOGLINE_ASSIGN_OR_RETURN(Deployment d, ctx.deployments->create(spec));
   return json_reply(d.to_json(), 201);
 }
@@ -149,6 +191,7 @@ Result<Reply> handle_node_desired(HubContext& ctx, const RouteRequest& req) {
     FOGLINE_TRY(touch_node(ctx.registry->home().db(), req.caller.node_id));
   }
   FOGLINE_ASSIGN_OR_RETURN(Json desired, ctx.deployments->desired(req.caller.node_id));
+  add_rental_terms(ctx, req.caller.node_id, desired);
   Reply r = json_reply(std::move(desired));
   if (!waited) {
     // Every long-poll slot is taken: answer now and tell the node when to ask again.

@@ -8,6 +8,7 @@
 #include "hub/route.h"
 #include "ledger/home_session.h"
 #include "ledger/proof_file.h"
+#include "ledger/rental_view.h"
 #include "ledger/tx_type.h"
 
 namespace fogline::hub {
@@ -81,6 +82,18 @@ Result<Reply> handle_ledger_account(HubContext& ctx, const RouteRequest& req) {
             {"kind", crypto::identity_kind_name(a->kind)},
             {"next_nonce", a->next_nonce}};
   if (a->balance) r.json["balance"] = *a->balance;
+  return r;
+}
+
+// Nodes read it each round: what others settled reaches their meters (node/agent/usage_settler.h).
+Result<Reply> handle_ledger_rental(HubContext& ctx, const RouteRequest& req) {
+  FOGLINE_ASSIGN_OR_RETURN(HubLedger * hl, hub_ledger_or_404(ctx));
+  const ledger::State& s = hl->ledger->state();
+  FOGLINE_ASSIGN_OR_RETURN(ledger::Hash id, ledger::hash_from_hex(req.path.at("rental"), "rental id"));
+  const ledger::Rental* rental = s.rental(id);
+  if (!rental) return not_found("no rental " + req.path.at("rental") + " on the ledger");
+  Reply r;
+  r.json = ledger::rental_state_json(s, id, *rental);
   return r;
 }
 

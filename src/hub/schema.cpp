@@ -124,6 +124,13 @@ ALTER TABLE hub_nodes ADD COLUMN last_report TEXT NOT NULL DEFAULT '';
 ALTER TABLE hub_nodes ADD COLUMN last_report_at TEXT NOT NULL DEFAULT '';
 )sql",
        "", ""},
+      // A deployment of a rented model names its rental (the ledger's rent start id); the hub
+      // hands the nodes the rental's terms with the desired state (routes_deployments.cpp).
+      {4, "deployments name a ledger rental",
+       R"sql(
+ALTER TABLE hub_deployments ADD COLUMN rental TEXT NOT NULL DEFAULT '';
+)sql",
+       "", ""},
   };
   return store::apply_migrations(db, "hub", kMigrations);
 }

@@ -1,5 +1,5 @@
 // fogline deploy MODEL@V --selector site=a [--canary 10% | --canary-nodes n1,n2] [--observe 10m]
-// [--shadow] [--rollback-if 'p99_ms>50 or error_rate>0.01'] [--hub URL --token T]: asks the
+// [--shadow] [--rollback-if 'p99_ms>50 or error_rate>0.01'] [--rental ID] [--hub URL --token T]: asks the
 // hub (POST /api/deployments) to roll a version out, canary first. `deploy status|promote|
 // rollback ID` sit under it (one file each).
 #include <cstdio>
@@ -26,6 +26,9 @@ class DeployCommand : public Command {
     app.add_option("--observe", observe_, "observation window before promotion (90s, 10m, 1h)")->default_val("10m");
     app.add_flag("--shadow", shadow_, "run beside the current version without affecting responses");
     app.add_option("--rollback-if", rule_, "roll back when this trips, e.g. 'p99_ms>50 or error_rate>0.01'");
+    app.add_option("--rental", rental_,
+                   "a rental on the hub's ledger (id from 'rent start'): the hub hands each node its terms, and the "
+                   "node meters the version under them from the first inference");
     hub_.add(app, "API token, role developer or admin (default $FOGLINE_TOKEN)");
     app.add_flag("--json", json_, "print the deployment as JSON");
   }
@@ -48,6 +51,7 @@ class DeployCommand : public Command {
                            {"rollback_if", rule_}};
     if (!canary_.empty()) body["canary"] = canary_;
     if (!canary_nodes_.empty()) body["canary_nodes"] = canary_nodes_;
+    if (!rental_.empty()) body["rental"] = rental_;
     auto d = hub::api_call(*endpoint, "POST", "/api/deployments", body);
     if (!d.is_ok()) return fail(d.status().message());
     if (json_) {
@@ -67,7 +71,7 @@ class DeployCommand : public Command {
   }
 
  private:
-  std::string ref_, selector_, canary_, observe_, rule_;
+  std::string ref_, selector_, canary_, observe_, rule_, rental_;
   HubOptions hub_;
   std::vector<std::string> canary_nodes_;
   bool shadow_ = false, json_ = false;

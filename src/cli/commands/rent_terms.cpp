@@ -2,7 +2,8 @@
 // rented model under (`fogline-node serve --model m=PATH,rental=FILE`, docs/node.md "Rented
 // models"): the rental, the model's ledger name and version, renter, owner and node keys, the
 // price, and the inferences the node may still count: what it has settled plus its share of
-// what the prepayment still pays for (the whole of it when it is the rental's only node).
+// what the prepayment still pays for (the whole of it when it is the rental's only node;
+// ledger/rental_view.h, which the hub uses for `fogline deploy --rental` too).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -12,7 +13,7 @@
 #include "core/file_util.h"
 #include "ledger/home.h"
 #include "ledger/home_session.h"
-#include "ledger/tx/usage_settle.h"
+#include "ledger/rental_view.h"
 
 namespace fogline::cli {
 namespace {
@@ -37,34 +38,20 @@ class RentTermsCommand : public Command {
     if (!r) return fail("no rental " + rental_ + " on the ledger");
     const ledger::Model* m = s.model(r->model);
     if (!m) return fail("rental " + rental_ + " names a model the ledger does not hold");
-    const ledger::RentalNode* node = nullptr;
+    ledger::PublicKey node{};
     if (node_.empty()) {
       if (r->nodes.size() != 1)
         return fail("rental " + rental_ + " has " + std::to_string(r->nodes.size()) + " nodes; give --node");
-      node = &r->nodes[0];
+      node = r->nodes[0].node;
     } else {
       auto key = ledger::find_account(s, node_);
       if (!key.is_ok()) return fail(key.status().message());
-      for (const auto& n : r->nodes)
-        if (n.node == *key) node = &n;
-      if (!node) return fail("'" + node_ + "' is not a node of rental " + rental_);
+      node = *key;
     }
-    nlohmann::json j{{"format", "fogline-rental-terms/1"},
-                     {"rental", ledger::hash_hex(*id)},
-                     {"model", m->name},
-                     {"version", m->version},
-                     {"renter", ledger::key_hex(r->renter)},
-                     {"owner", ledger::key_hex(r->owner)},
-                     {"node", ledger::key_hex(node->node)}};
-    if (s.economy == ledger::Economy::kCredits && r->price_per_1000 > 0) {
-      // The node's counter is cumulative since the rental began; it may count what it settled
-      // plus its share of what the prepayment still pays for.
-      uint64_t left = r->exhausted ? 0 : ledger::rental_inferences_left(*r);
-      uint64_t share = left / r->nodes.size() + (node == &r->nodes[0] ? left % r->nodes.size() : 0);
-      j["price_per_1000"] = r->price_per_1000;
-      j["prepaid_credits"] = r->prepaid;
-      j["prepaid_inferences"] = node->settled_inferences + share;
-    }
+    // The same terms the hub hands a node with a deployment (`fogline deploy --rental`).
+    auto terms = ledger::rental_terms_for(s, *id, node);
+    if (!terms.is_ok()) return fail(terms.status().message());
+    const nlohmann::json& j = *terms;
     std::string text = j.dump(2) + "\n";
     if (out_.empty()) {
       std::fputs(text.c_str(), stdout);
@@ -73,7 +60,7 @@ class RentTermsCommand : public Command {
     Status st = write_file_atomic(out_, text);
     if (!st.is_ok()) return fail(st.message());
     std::printf("terms of rental %s (%s@%s) for node %s in %s\n", rental_.c_str(), m->name.c_str(), m->version.c_str(),
-                ledger::account_label(s, node->node).c_str(), out_.c_str());
+                ledger::account_label(s, node).c_str(), out_.c_str());
     return 0;
   }
 

@@ -8,6 +8,7 @@
 #include "core/file_util.h"
 #include "core/version.h"
 #include "node/agent/bundle_reader.h"
+#include "node/rental/rental_terms.h"
 #include "node/telemetry/clock.h"
 #include "node/telemetry/collect.h"
 #include "node/telemetry/sender.h"
@@ -356,6 +357,8 @@ Status AgentLoop::activate(const Json& entry, bool* transient) {
   if (!safe_name(model) || !safe_name(version))
     return invalid_argument("refused desired model '" + model + "' version '" + version +
                             "': names must be letters, digits, '.', '-', '_'");
+  FOGLINE_TRY(place_rental_terms(entry));
+  const bool rented = entry.contains("rental");
   auto current = server_.models().find(model);
   std::string was = current ? current->version : "";
   Json fetched = Json::object();  // empty: no download (a rollback, or a version already on disk)
@@ -365,8 +368,9 @@ Status AgentLoop::activate(const Json& entry, bool* transient) {
     // The version sits behind the current one (a rollback): swap them, no load needed.
     FOGLINE_TRY(server_.models().rollback(model));
     server_.metrics().model_swapped(model);
-  } else if (shadow && shadow.model->version == version) {
-    // A promoted shadow: it is loaded and verified already, so it becomes current as it is.
+  } else if (shadow && shadow.model->version == version && !rented) {
+    // A promoted shadow: it is loaded and verified already, so it becomes current as it is
+    // (a rented one is loaded again below, under the terms that came with it).
     server_.models().clear_shadow(model);
     server_.swap_model(shadow.model);
     std::lock_guard<std::mutex> lock(mu_);
@@ -397,6 +401,35 @@ Status AgentLoop::activate(const Json& entry, bool* transient) {
   Json body = {{"model", model}, {"version", version}, {"previous_version", was}};
   body.update(fetched);
   event("event.model_activated", body);
+  return Status::ok();
+}
+
+Status AgentLoop::place_rental_terms(const Json& entry) {
+  auto it = entry.find("rental");
+  if (it == entry.end()) return Status::ok();
+  const std::string model = entry["model"], version = entry["version"];
+  const std::string what = model + "@" + version + " of rental " + text_field(*it, "id");
+  if (!it->is_object()) return invalid_argument("refused " + what + ": the hub's 'rental' is not an object");
+  if (it->contains("error"))
+    return invalid_argument("refused " + what + ": the hub gives no terms for this node: " + text_field(*it, "error"));
+  auto terms = it->find("terms");
+  if (terms == it->end() || !terms->is_object()) return invalid_argument("refused " + what + ": the hub sent no terms");
+  const std::string text = terms->dump(2) + "\n";
+  FOGLINE_ASSIGN_OR_RETURN(rental::RentalTerms parsed, rental::parse_rental_terms(text, "the hub's terms for " + what));
+  if (parsed.has_node && parsed.node != identity_.sign_public())
+    return invalid_argument("refused " + what + ": the hub's terms are for node " + ledger::short_key(parsed.node) +
+                            ", not this node");
+  const std::string dir = data_dir_ + "/rentals", path = dir + "/" + model + ".json";
+  auto have = read_file(path, 1 << 20);
+  if (have.is_ok() && *have == text) return Status::ok();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return io_error("cannot create " + dir + ": " + ec.message());
+  FOGLINE_TRY(write_file_atomic(path, text));
+  log("rental " + parsed.rental.substr(0, 16) + ": serving " + model + " under the hub's terms (" + parsed.label() +
+      (parsed.prepaid_inferences == rental::kUnlimited ? std::string(", no limit")
+                                                        : ", up to " + std::to_string(parsed.prepaid_inferences)) +
+      " inferences) in " + path);
   return Status::ok();
 }
 
@@ -646,6 +679,11 @@ void AgentLoop::settle_round() {
   }
   if (waiting != settle_waiting_ && !waiting.empty()) log("usage settlement waits: " + waiting);
   settle_waiting_ = waiting;
+  // What the ledger says of each rental now, settlements by others included.
+  std::string unread;
+  for (const std::string& line : settler_->sync_allowances(server_.rentals(), &unread)) log(line);
+  if (unread != allowance_waiting_ && !unread.empty()) log("the ledger's view of a rental: " + unread);
+  allowance_waiting_ = unread;
 }
 
 void AgentLoop::periodic_thread() {

@@ -93,6 +93,11 @@ class AgentLoop {
   // Makes `version` of `model` the serving one; `error` gets the reason when it could not.
   // `*transient`: the failure was the download's (retry later), not the bundle's (refused).
   Status activate(const nlohmann::json& entry, bool* transient);
+  // A rented version (the deployment named a rental): writes the terms the hub gave for this
+  // node to DATA/rentals/<model>.json, where loading picks them up, before anything is loaded,
+  // so the first inference is metered. The hub's reason instead of terms (this node is not
+  // one of the rental's) refuses the version: it is never served unmetered.
+  Status place_rental_terms(const nlohmann::json& entry);
   // One desired-state entry: its production version, then its shadow_version (node/shadow/:
   // loaded beside production through the same download and verification, dropped when the
   // entry no longer names one). Failures land in *first_error; transient ones set *again.
@@ -149,6 +154,7 @@ class AgentLoop {
   std::unique_ptr<HubClient> settle_client_;
   std::unique_ptr<UsageSettler> settler_;
   std::string settle_waiting_;  // why batches wait, last logged (logged again only when it changes)
+  std::string allowance_waiting_;  // why the ledger's view of a rental was not read, last logged
   std::unique_ptr<telemetry::TelemetrySender> sender_;  // one for the process: it tracks reported drops
 
   std::atomic<bool> stopping_{false}, report_now_{false};

@@ -191,6 +191,39 @@ bool UsageSettler::submit(const ledger::Transaction& tx, nlohmann::json* result,
   return true;
 }
 
+std::vector<std::string> UsageSettler::sync_allowances(rental::RentalRegistry& rentals, std::string* transient) {
+  transient->clear();
+  std::vector<std::string> changed;
+  const std::string me = ledger::key_hex(identity_.sign_public());
+  for (const auto& meter : rentals.meters()) {
+    const std::string& id = meter->terms().rental;
+    auto got = client_.request("GET", "/api/ledger/rentals/" + id);
+    if (!got.is_ok() || got->status != 200) {
+      // No ledger on this hub, or one without this rental: the terms' count stays.
+      *transient = "GET /api/ledger/rentals/" + id.substr(0, 16) + ": " +
+                   (got.is_ok() ? std::to_string(got->status) + " " + settler_reply_error(*got) : got.status().message());
+      continue;
+    }
+    auto j = nlohmann::json::parse(got->body, nullptr, false);
+    if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array()) continue;
+    const nlohmann::json* mine = nullptr;
+    for (const auto& n : j["nodes"])
+      if (n.is_object() && n.value("node", std::string()) == me) mine = &n;
+    if (!mine) continue;  // not this node's rental on this ledger: RentalMeter::open refuses such terms
+    uint64_t limit = rental::kUnlimited;
+    if (mine->contains("allowance") && (*mine)["allowance"].is_number_unsigned()) limit = (*mine)["allowance"].get<uint64_t>();
+    std::string reason;
+    if (j.value("exhausted", false)) reason = j.value("reason", std::string("the rental is exhausted"));
+    if (meter->set_allowance(limit, reason)) {
+      rental::MeterSnapshot s = meter->snapshot();
+      changed.push_back("rental " + id.substr(0, 16) + " of " + meter->terms().label() + ": the ledger allows this node " +
+                        (limit == rental::kUnlimited ? std::string("any count") : std::to_string(limit)) + " (" +
+                        std::to_string(s.inferences) + " counted" + (reason.empty() ? "" : "; exhausted: " + reason) + ")");
+    }
+  }
+  return changed;
+}
+
 void UsageSettler::keep_aside(const std::string& file, const std::string& why) {
   const std::string base = file.substr(0, file.size() - std::string(".reports").size());
   Status st = write_file_atomic(base + ".rejected.why", why + "\n");

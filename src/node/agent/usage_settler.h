@@ -12,6 +12,10 @@
 //   otherwise  -> (hub away, no ledger, no account yet, a raced nonce) left for the next round
 // Counters are cumulative, so a batch kept aside does not lose inferences: the next settled
 // batch covers them.
+// Each round also reads every served rental's state from the hub's ledger
+// (GET /api/ledger/rentals/ID) and gives its meter this node's allowance: what it settled plus
+// its share of what the prepayment still pays for. Settlements by other nodes (or by the
+// renter or owner) shrink it, and a rental the ledger marked exhausted is refused here too.
 #pragma once
 
 #include <string>
@@ -22,6 +26,7 @@
 #include "crypto/identity.h"
 #include "ledger/transaction.h"
 #include "node/agent/hub_client.h"
+#include "node/rental/rental_registry.h"
 
 namespace fogline::node::agent {
 
@@ -42,6 +47,9 @@ class UsageSettler {
   // One pass over every rental's closed batches, oldest first. Returns what was settled or
   // rejected; `*transient` gets the reason a batch was left for later (empty: none was).
   std::vector<SettleOutcome> round(std::string* transient);
+  // The ledger's view of each open meter's rental, applied to the meter. Returns one line per
+  // meter whose allowance changed; `*transient` gets why the hub could not tell (empty: it could).
+  std::vector<std::string> sync_allowances(rental::RentalRegistry& rentals, std::string* transient);
 
  private:
   // Settles one batch file; false when it was left for later (`*transient` says why).

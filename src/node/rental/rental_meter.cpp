@@ -97,7 +97,8 @@ RentalMeter::RentalMeter(RentalTerms terms, std::string dir, std::shared_ptr<con
       dir_(std::move(dir)),
       node_(std::move(node)),
       options_(options),
-      counter_(std::move(counter)) {}
+      counter_(std::move(counter)),
+      limit_(terms_.prepaid_inferences) {}
 
 Result<std::shared_ptr<RentalMeter>> RentalMeter::open(RentalTerms terms, std::string dir,
                                                        std::shared_ptr<const crypto::Identity> node,
@@ -173,7 +174,7 @@ Result<RentalTicket> RentalMeter::admit() {
   if (!broken_.is_ok())
     return internal_error("rental " + terms_.rental + " of " + terms_.label() +
                           ": the usage counter cannot be written, so the model is not served: " + broken_.message());
-  if (terms_.prepaid_inferences != kUnlimited && counted_ + in_flight_ >= terms_.prepaid_inferences) {
+  if (limit_ != kUnlimited && counted_ + in_flight_ >= limit_) {
     ++refused_;
     return resource_exhausted(exhausted_message());
   }
@@ -183,10 +184,24 @@ Result<RentalTicket> RentalMeter::admit() {
 
 std::string RentalMeter::exhausted_message() const {
   std::string msg = "rental " + terms_.rental + " of " + terms_.label() + ": prepaid inferences used up (" +
-                    std::to_string(counted_) + " of " + std::to_string(terms_.prepaid_inferences) + " used";
+                    std::to_string(counted_) + " of " + std::to_string(limit_) + " used";
   if (in_flight_) msg += ", " + std::to_string(in_flight_) + " in flight";
   msg += "); this node stops serving the rented model until the renter prepays a new rental";
+  if (!ledger_reason_.empty()) msg += "; the ledger: " + ledger_reason_;
   return msg;
+}
+
+bool RentalMeter::set_allowance(uint64_t limit, const std::string& ledger_reason) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (limit == limit_ && ledger_reason == ledger_reason_) return false;
+  limit_ = limit;
+  ledger_reason_ = ledger_reason;
+  if (limit_ != kUnlimited && durable_ >= limit_ && (durable_ > reported_ || pending_count_ > 0)) {
+    Status st = report_locked(lock);
+    if (st.is_ok()) st = close_batch_locked();
+    if (!st.is_ok()) std::fprintf(stderr, "rental %s: %s\n", terms_.rental.c_str(), st.message().c_str());
+  }
+  return true;
 }
 
 nlohmann::json RentalMeter::refusal_json(const std::string& served_name) const {
@@ -196,7 +211,7 @@ nlohmann::json RentalMeter::refusal_json(const std::string& served_name) const {
           {"rental", terms_.rental},
           {"rented_model", terms_.label()},
           {"used", counted_},
-          {"prepaid", terms_.prepaid_inferences}};
+          {"prepaid", limit_}};
 }
 
 void RentalMeter::release_one() {
@@ -225,7 +240,7 @@ Status RentalMeter::commit_one() {
     else broken_ = st;
     synced_.notify_all();
   }
-  if (terms_.prepaid_inferences != kUnlimited && durable_ >= terms_.prepaid_inferences &&
+  if (limit_ != kUnlimited && durable_ >= limit_ &&
       (durable_ > reported_ || pending_count_ > 0)) {
     // The last prepaid inference: its report and the batch go out now, not at the next tick.
     // The count is already durable, so a failure here does not fail the answered request: the
@@ -299,7 +314,7 @@ MeterSnapshot RentalMeter::snapshot() const {
     std::lock_guard<std::mutex> lock(mu_);
     s.inferences = durable_;
     s.sequence = sequence_;
-    s.prepaid = terms_.prepaid_inferences;
+    s.prepaid = limit_;
     s.in_flight = in_flight_;
     s.reported = reported_;
     s.refused = refused_;

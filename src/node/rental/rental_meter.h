@@ -80,6 +80,14 @@ class RentalMeter {
   Result<RentalTicket> admit();
   nlohmann::json refusal_json(const std::string& served_name) const;
 
+  // The cumulative count this node may reach, as the ledger now sees it (the hub's
+  // GET /api/ledger/rentals/{id}: what this node settled plus its share of what the prepayment
+  // still pays for, which settlements by other nodes shrink), replacing the terms' count
+  // (kUnlimited: no limit); `ledger_reason` non-empty: the ledger marked the rental exhausted,
+  // and refusals say why. A limit at or below the count closes the open batch, so what was
+  // served goes to settlement. True when something changed.
+  bool set_allowance(uint64_t limit, const std::string& ledger_reason);
+
   // Signs a report when the counter moved since the last one.
   Status report();
   // Report, then close the open batch (shutdown, exhaustion).
@@ -115,6 +123,8 @@ class RentalMeter {
   uint64_t counted_ = 0, durable_ = 0, sequence_ = 0;
   uint64_t in_flight_ = 0, refused_ = 0, reported_ = 0;
   uint64_t pending_count_ = 0, pending_first_ = 0;
+  uint64_t limit_ = kUnlimited;  // under mu_: the terms' prepaid count, then the ledger's allowance
+  std::string ledger_reason_;    // under mu_: why the ledger says the rental is exhausted
 };
 
 }  // namespace fogline::node::rental

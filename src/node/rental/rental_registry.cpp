@@ -23,10 +23,11 @@ Result<std::shared_ptr<RentalMeter>> RentalRegistry::open(const std::string& ter
   auto it = meters_.find(terms.rental);
   if (it != meters_.end()) {
     const RentalTerms& have = it->second->terms();
-    if (have.model != terms.model || have.version != terms.version || have.renter != terms.renter ||
-        have.prepaid_inferences != terms.prepaid_inferences)
+    if (have.model != terms.model || have.version != terms.version || have.renter != terms.renter)
       return invalid_argument("rental terms " + terms_path + " differ from the terms rental " + terms.rental +
                               " is already metered under (" + have.label() + ")");
+    // The count a node may reach moves as the rental is settled; newer terms carry the newer one.
+    if (have.prepaid_inferences != terms.prepaid_inferences) it->second->set_allowance(terms.prepaid_inferences, "");
     return it->second;
   }
   std::string dir = options_.meter_root.empty() ? terms_path + ".meter" : options_.meter_root + "/" + terms.rental;
@@ -34,6 +35,13 @@ Result<std::shared_ptr<RentalMeter>> RentalRegistry::open(const std::string& ter
   meters_[meter->terms().rental] = meter;
   if (!reporter_.joinable() && options_.report_seconds > 0) reporter_ = std::thread([this] { reporter_loop(); });
   return meter;
+}
+
+std::vector<std::shared_ptr<RentalMeter>> RentalRegistry::meters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<RentalMeter>> out;
+  for (const auto& [id, m] : meters_) out.push_back(m);
+  return out;
 }
 
 void RentalRegistry::reporter_loop() {

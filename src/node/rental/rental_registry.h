@@ -31,8 +31,11 @@ class RentalRegistry {
   RentalRegistry(const RentalRegistry&) = delete;
   RentalRegistry& operator=(const RentalRegistry&) = delete;
 
-  // The meter for the rental in `terms_path` (opened once, then shared).
+  // The meter for the rental in `terms_path` (opened once, then shared; terms for the same
+  // rented model with another prepaid count, e.g. newer ones from the hub, update its limit).
   Result<std::shared_ptr<RentalMeter>> open(const std::string& terms_path);
+  // Every open meter (the agent brings the ledger's view of each rental to it).
+  std::vector<std::shared_ptr<RentalMeter>> meters() const;
   // One report for every meter whose count moved (the reporter thread's tick).
   void report_all();
   void flush_all();
