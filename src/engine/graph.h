@@ -61,10 +61,18 @@ struct Node {
   std::vector<int> implicit_inputs;
   Attributes attrs;
   std::vector<PostOp> post_ops;
+  // Set by the bf16-compute pass: the oneDNN kernel computes in bfloat16 (weights and source
+  // rounded to bf16, accumulation in fp32).
+  bool compute_bf16 = false;
   bool dead = false;  // marked by passes, removed by Graph::compact()
 
   std::string describe() const;  // "Conv 'conv1' (ai.onnx opset 13)"
 };
+
+// Model metadata the engine reads: "bf16" makes convolutions compute in bfloat16 where the CPU
+// has it; the second names (comma-separated) nodes that stay in fp32 all the same.
+inline constexpr const char* kComputePrecisionKey = "fogline.compute_precision";
+inline constexpr const char* kFp32NodesKey = "fogline.fp32_nodes";
 
 struct Graph {
   std::vector<Value> values;
@@ -73,6 +81,8 @@ struct Graph {
   std::vector<int> outputs;
   std::unordered_map<std::string, int> value_ids;
   std::map<std::string, int> opsets;  // domain -> version
+  // The model's metadata_props; `fogline.*` keys are hints to the engine (bf16-compute pass).
+  std::map<std::string, std::string> metadata;
   // Names this graph (a subgraph) reads from enclosing graphs.
   std::vector<std::string> outer_refs;
 

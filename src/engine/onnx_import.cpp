@@ -378,6 +378,7 @@ static Result<ImportedModel> import_onnx_model(onnx::ModelProto& model, int64_t 
   auto g = builder.build(model.graph(), {});
   if (!g.is_ok()) return g.status();
   out.graph = std::move(g).value();
+  for (const auto& kv : model.metadata_props()) out.graph.metadata[kv.key()] = kv.value();
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include "engine/ops/dnnl/dnnl_util.h"
 #include "engine/passes/pass.h"
 
 namespace fogline::engine {
@@ -13,6 +14,8 @@ Result<std::unique_ptr<Session>> Session::open(const std::string& path, SessionO
   if (!s.is_ok()) return s.status().with_context("'" + path + "'");
   return s;
 }
+
+bool cpu_runs_bf16() { return ops::dnnl_ops::cpu_has_native_bf16(); }
 
 Result<std::unique_ptr<Session>> Session::from_bytes(const std::string& bytes, SessionOptions options) {
   auto model = import_onnx_bytes(bytes, ".", options.import);
@@ -32,6 +35,12 @@ Result<std::unique_ptr<Session>> Session::from_model(ImportedModel model, Sessio
     ValueType type = v.type;
     if (v.constant) type.dtype = v.constant->dtype();
     s->outputs_.push_back({v.name, type});
+  }
+  if (!options.precision.empty()) {
+    if (options.precision != "fp32" && options.precision != "bf16") {
+      return invalid_argument("precision must be fp32 or bf16, got '" + options.precision + "'");
+    }
+    g.metadata[kComputePrecisionKey] = options.precision;
   }
   if (options.optimize) {
     FOGLINE_ASSIGN_OR_RETURN(s->pass_reports_,

@@ -23,8 +23,16 @@ struct SessionOptions {
   bool optimize = true;         // run the graph passes
   std::set<std::string> disabled_passes;
   bool plan_memory = true;
+  // "bf16": convolutions compute in bfloat16 where the CPU has it (AVX512_BF16/AMX), as if the
+  // model's metadata said fogline.compute_precision=bf16; "fp32" overrides such a model; ""
+  // follows the model.
+  std::string precision;
   ImportOptions import;
 };
+
+// True when the CPU (under ONEDNN_MAX_CPU_ISA) runs bf16 convolutions natively (AVX512_BF16,
+// AMX): only then does SessionOptions::precision = "bf16" change anything.
+bool cpu_runs_bf16();
 
 struct TensorSpec {
   std::string name;

@@ -109,34 +109,20 @@ double relative_output_error(const Outputs& reference, const Outputs& outputs) {
   return n == 0 ? 0 : total / static_cast<double>(n);
 }
 
-Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelProto& fp32_in, const SampleSource& samples,
-                                                             int64_t count, const QuantizeOptions& quantize,
-                                                             const AccuracyControlOptions& options, const MetricFn& metric) {
+Result<AccuracyControlResult> control_accuracy(const onnx::ModelProto& fp32, const VariantBuilder& build,
+                                               const SampleSource& samples, int64_t count,
+                                               const AccuracyControlOptions& options, const MetricFn& metric) {
   auto log = [&](const std::string& line) {
     if (options.log) options.log(line);
   };
-  // Upgrade once here rather than in every quantisation below (the converter is slow).
-  onnx::ModelProto fp32 = fp32_in;
-  if (default_opset(fp32) < 13) {
-    engine::OnnxToolsOptions tools;
-    tools.check = false;
-    tools.infer_shapes = false;
-    tools.convert_to_opset = 13;
-    auto outcome = engine::run_onnx_tools(fp32, tools);
-    if (!outcome.is_ok()) return outcome.status().with_context("upgrading the model to opset 13");
-  }
-
+  const std::string& low = options.precision;
   AccuracyControlResult result;
-  QuantizeOptions base = quantize;
-  result.model = fp32;
-  FOGLINE_ASSIGN_OR_RETURN(result.report, quantize_static(&result.model, samples, count, base));
-  const std::map<std::string, TensorRange> ranges = result.report.ranges;
-  base.known_ranges = &ranges;
+  FOGLINE_ASSIGN_OR_RETURN(result.model, build({}));
 
   FOGLINE_ASSIGN_OR_RETURN(double m0, metric(result.model));
   result.steps.push_back({{}, m0, options.tolerance.holds(options.baseline, m0)});
   result.final_metric = m0;
-  log(fmt_metric("all int8:", m0));
+  log(fmt_metric(("all " + low + ":").c_str(), m0));
   if (result.steps.back().holds || options.max_kept <= 0) {
     result.holds = result.steps.back().holds;
     return result;
@@ -145,25 +131,21 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
   // Rank the weighted layers by the proxy.
   const int64_t n_rank = std::max<int64_t>(1, std::min<int64_t>(count, options.ranking_samples));
   FOGLINE_ASSIGN_OR_RETURN(Outputs reference, run_all(fp32, samples, n_rank, options.session));
-  FOGLINE_ASSIGN_OR_RETURN(Outputs int8_out, run_all(result.model, samples, n_rank, options.session));
-  result.int8_error = relative_output_error(reference, int8_out);
+  FOGLINE_ASSIGN_OR_RETURN(Outputs low_out, run_all(result.model, samples, n_rank, options.session));
+  result.variant_error = relative_output_error(reference, low_out);
   const std::map<std::string, double> macs = layer_macs(fp32);
   std::vector<std::pair<std::string, std::string>> layers;
   for (const auto& n : fp32.graph().node()) {
-    if (options.layer_ops.count(n.op_type()) && !n.name().empty() && !base.keep_fp32.count(n.name())) {
+    if (options.layer_ops.count(n.op_type()) && !n.name().empty() && !options.always_fp32.count(n.name())) {
       layers.emplace_back(n.name(), n.op_type());
     }
   }
   int done = 0;
   for (const auto& [name, op] : layers) {
-    QuantizeOptions one = base;
-    one.keep_fp32.insert(name);
-    onnx::ModelProto m = fp32;
-    FOGLINE_ASSIGN_OR_RETURN(auto report, quantize_static(&m, samples, count, one));
-    (void)report;
+    FOGLINE_ASSIGN_OR_RETURN(onnx::ModelProto m, build({name}));
     FOGLINE_ASSIGN_OR_RETURN(Outputs out, run_all(m, samples, n_rank, options.session));
     LayerSensitivity s{name, op, relative_output_error(reference, out), 0};
-    s.score = result.int8_error - s.error;
+    s.score = result.variant_error - s.error;
     if (auto it = macs.find(name); it != macs.end()) s.macs = it->second;
     result.ranking.push_back(s);
     if (++done % 10 == 0) log("ranked " + std::to_string(done) + "/" + std::to_string(layers.size()) + " layers");
@@ -178,15 +160,11 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
     for (int g = 0; g < group && next < result.ranking.size() && static_cast<int>(kept.size()) < options.max_kept; ++g) {
       kept.push_back(result.ranking[next++].node);
     }
-    QuantizeOptions q = base;
-    q.keep_fp32.insert(kept.begin(), kept.end());
-    onnx::ModelProto m = fp32;
-    FOGLINE_ASSIGN_OR_RETURN(auto report, quantize_static(&m, samples, count, q));
+    FOGLINE_ASSIGN_OR_RETURN(onnx::ModelProto m, build(std::set<std::string>(kept.begin(), kept.end())));
     FOGLINE_ASSIGN_OR_RETURN(double v, metric(m));
     const bool ok = options.tolerance.holds(options.baseline, v);
     result.steps.push_back({kept, v, ok});
     result.model = std::move(m);
-    result.report = std::move(report);
     result.final_kept = kept;
     result.final_metric = v;
     log(fmt_metric(("keep " + std::to_string(kept.size()) + " in fp32 (" + kept.back() + "):").c_str(), v));
@@ -202,12 +180,9 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
       if (result.steps[i].metric > result.steps[best].metric) best = i;
     }
     if (best + 1 != result.steps.size()) {
-      QuantizeOptions q = base;
-      q.keep_fp32.insert(result.steps[best].kept.begin(), result.steps[best].kept.end());
-      onnx::ModelProto m = fp32;
-      FOGLINE_ASSIGN_OR_RETURN(result.report, quantize_static(&m, samples, count, q));
-      result.model = std::move(m);
-      result.final_kept = result.steps[best].kept;
+      const auto& best_kept = result.steps[best].kept;
+      FOGLINE_ASSIGN_OR_RETURN(result.model, build(std::set<std::string>(best_kept.begin(), best_kept.end())));
+      result.final_kept = best_kept;
       result.final_metric = result.steps[best].metric;
     }
     return result;
@@ -218,21 +193,55 @@ Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelPr
     for (const auto& name : result.final_kept) {
       if (name != kept[k]) trial.push_back(name);
     }
-    QuantizeOptions q = base;
-    q.keep_fp32.insert(trial.begin(), trial.end());
-    onnx::ModelProto m = fp32;
-    FOGLINE_ASSIGN_OR_RETURN(auto report, quantize_static(&m, samples, count, q));
+    FOGLINE_ASSIGN_OR_RETURN(onnx::ModelProto m, build(std::set<std::string>(trial.begin(), trial.end())));
     FOGLINE_ASSIGN_OR_RETURN(double v, metric(m));
     const bool ok = options.tolerance.holds(options.baseline, v);
     result.steps.push_back({trial, v, ok});
-    log(fmt_metric(("prune " + kept[k] + (ok ? " (back to int8):" : " (stays fp32):")).c_str(), v));
+    log(fmt_metric(("prune " + kept[k] + (ok ? " (back to " + low + "):" : " (stays fp32):")).c_str(), v));
     if (ok) {
       result.model = std::move(m);
-      result.report = std::move(report);
       result.final_kept = trial;
       result.final_metric = v;
     }
   }
+  return result;
+}
+
+Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelProto& fp32_in, const SampleSource& samples,
+                                                             int64_t count, const QuantizeOptions& quantize,
+                                                             const AccuracyControlOptions& options, const MetricFn& metric) {
+  // Upgrade once here rather than in every quantisation below (the converter is slow).
+  onnx::ModelProto fp32 = fp32_in;
+  if (default_opset(fp32) < 13) {
+    engine::OnnxToolsOptions tools;
+    tools.check = false;
+    tools.infer_shapes = false;
+    tools.convert_to_opset = 13;
+    auto outcome = engine::run_onnx_tools(fp32, tools);
+    if (!outcome.is_ok()) return outcome.status().with_context("upgrading the model to opset 13");
+  }
+  // Calibration runs once: every variant reuses its ranges.
+  QuantizeOptions base = quantize;
+  onnx::ModelProto all_int8 = fp32;
+  FOGLINE_ASSIGN_OR_RETURN(QuantizeReport first, quantize_static(&all_int8, samples, count, base));
+  const std::map<std::string, TensorRange> ranges = first.ranges;
+  base.known_ranges = &ranges;
+  VariantBuilder build = [&](const std::set<std::string>& kept) -> Result<onnx::ModelProto> {
+    if (kept.empty()) return all_int8;
+    QuantizeOptions q = base;
+    q.keep_fp32.insert(kept.begin(), kept.end());
+    onnx::ModelProto m = fp32;
+    FOGLINE_TRY(quantize_static(&m, samples, count, q).status());
+    return m;
+  };
+  AccuracyControlOptions o = options;
+  o.always_fp32.insert(quantize.keep_fp32.begin(), quantize.keep_fp32.end());
+  FOGLINE_ASSIGN_OR_RETURN(AccuracyControlResult result, control_accuracy(fp32, build, samples, count, o, metric));
+  // The report of the model kept (quantising again is deterministic with known ranges).
+  QuantizeOptions q = base;
+  q.keep_fp32.insert(result.final_kept.begin(), result.final_kept.end());
+  onnx::ModelProto m = fp32;
+  FOGLINE_ASSIGN_OR_RETURN(result.report, quantize_static(&m, samples, count, q));
   return result;
 }
 

@@ -1,8 +1,10 @@
-// Accuracy control for static int8 (the way OpenVINO NNCF's accuracy-aware quantisation
-// works): quantise everything; when the metric breaks the tolerance, rank the quantised
-// layers by sensitivity and put the worst back to fp32 (QuantizeOptions::keep_fp32), a few at
-// a time, re-evaluating after each step, until the tolerance holds or the budget of kept
-// layers runs out.
+// Accuracy control for a lower precision (the way OpenVINO NNCF's accuracy-aware quantisation
+// works): convert everything; when the metric breaks the tolerance, rank the converted
+// layers by sensitivity and put the worst back to fp32, a few at a time, re-evaluating after
+// each step, until the tolerance holds or the budget of kept layers runs out. `control_accuracy`
+// does this for any precision given a builder of "the model with these layers in fp32" (bf16:
+// the engine's metadata hint); `quantize_with_accuracy_control` is static int8
+// (QuantizeOptions::keep_fp32).
 //
 // Sensitivity proxy (not the metric itself): for each weighted layer (Conv/MatMul/Gemm), the
 // int8 model is rebuilt with only that layer kept in fp32 and run over the ranking samples;
@@ -33,6 +35,8 @@ namespace fogline::optimize {
 
 // The metric (a fraction in [0, 1], as Tolerance expects) of a candidate model.
 using MetricFn = std::function<Result<double>(const onnx::ModelProto& model)>;
+// The lower-precision model with the layers named in `keep_fp32` left in fp32.
+using VariantBuilder = std::function<Result<onnx::ModelProto>(const std::set<std::string>& keep_fp32)>;
 
 struct AccuracyControlOptions {
   Tolerance tolerance;
@@ -41,6 +45,8 @@ struct AccuracyControlOptions {
   int max_kept = 12;             // give up after this many layers are back in fp32
   int group = 1;                 // layers put back per step
   std::set<std::string> layer_ops = {"Conv", "MatMul", "Gemm"};
+  std::set<std::string> always_fp32;  // layers never ranked (fp32 in every variant)
+  std::string precision = "int8";     // for the log lines
   // Once the tolerance holds, try each kept layer back in int8 (least sensitive first) and
   // leave it there when the tolerance still holds: the proxy's order is not the metric's, and
   // every fp32 layer costs latency (an fp32 island also costs int8<->fp32 reorders).
@@ -72,8 +78,8 @@ struct ControlStep {
 
 struct AccuracyControlResult {
   onnx::ModelProto model;          // the one that holds, else the best step's
-  QuantizeReport report;
-  double int8_error = 0;           // output error of the all-int8 model (proxy)
+  QuantizeReport report;           // int8 only
+  double variant_error = 0;        // output error of the all-lower-precision model (proxy)
   std::vector<LayerSensitivity> ranking;  // most sensitive first (empty when all-int8 holds)
   std::vector<ControlStep> steps;  // steps[0]: all int8; then growing; then pruning tries
   std::vector<std::string> final_kept;
@@ -94,6 +100,10 @@ void rank_layers(std::vector<LayerSensitivity>* ranking, bool cost_aware);
 // Mean over samples of sum((y - ref)^2) / sum(ref^2) over every float output.
 double relative_output_error(const std::vector<std::vector<engine::Tensor>>& reference,
                              const std::vector<std::vector<engine::Tensor>>& outputs);
+
+Result<AccuracyControlResult> control_accuracy(const onnx::ModelProto& fp32, const VariantBuilder& build,
+                                               const SampleSource& samples, int64_t count,
+                                               const AccuracyControlOptions& options, const MetricFn& metric);
 
 Result<AccuracyControlResult> quantize_with_accuracy_control(const onnx::ModelProto& fp32, const SampleSource& samples,
                                                              int64_t count, const QuantizeOptions& quantize,

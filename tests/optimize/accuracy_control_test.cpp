@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/model_builder.h"
+#include "optimize/bf16_variant.h"
 #include "optimize/onnx_model.h"
 
 namespace fogline::optimize {
@@ -236,6 +237,44 @@ TEST(AccuracyControl, CostAwareRankingPutsCheapSensitiveLayersFirst) {
   EXPECT_EQ(r[2].node, "early");  // 0.015 per MMAC
   EXPECT_EQ(r[3].node, "noise");
   EXPECT_NEAR(r[0].priority, 0.10, 1e-12);
+}
+
+}  // namespace
+}  // namespace fogline::optimize
+
+namespace fogline::optimize {
+namespace {
+
+std::string metadata_of(const onnx::ModelProto& m, const std::string& key) {
+  for (const auto& kv : m.metadata_props()) if (kv.key() == key) return kv.value();
+  return "";
+}
+
+// The same search drives bf16 (optimize/bf16_variant.h): every variant it builds carries the
+// engine's bf16 hint, and it ends with exactly the layer the metric needs in fp32 (here a
+// metric that holds only while convB is named in fogline.fp32_nodes).
+TEST(AccuracyControl, DrivesBf16VariantsThroughTheEnginesHint) {
+  const onnx::ModelProto fp32 = sensitive_chain();
+  std::vector<std::string> seen;
+  MetricFn metric = [&](const onnx::ModelProto& m) -> Result<double> {
+    EXPECT_EQ(metadata_of(m, engine::kComputePrecisionKey), "bf16");
+    seen.push_back(metadata_of(m, engine::kFp32NodesKey));
+    return seen.back().find("convB") != std::string::npos ? 1.0 : 0.5;
+  };
+  VariantBuilder build = [&](const std::set<std::string>& kept) -> Result<onnx::ModelProto> { return bf16_variant(fp32, kept); };
+  AccuracyControlOptions options;
+  options.tolerance = *parse_tolerance("top1>=-5");
+  options.baseline = 1.0;
+  options.max_kept = 3;
+  options.precision = "bf16";
+  auto r = control_accuracy(fp32, build, source(), 24, options, metric);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_TRUE(r->holds);
+  EXPECT_EQ(r->kept(), std::vector<std::string>{"convB"});
+  EXPECT_EQ(metadata_of(r->model, engine::kFp32NodesKey), "convB");
+  EXPECT_DOUBLE_EQ(r->metric(), 1.0);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), "");  // the whole graph in bf16 first
 }
 
 }  // namespace

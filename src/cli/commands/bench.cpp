@@ -43,6 +43,7 @@ class BenchCommand : public Command {
     app.add_option("--input", inputs_, "NAME=FILE.npy|.pb: feed this tensor instead of random data");
     app.add_option("--disable-pass", disabled_, "switch a graph pass off (repeatable)");
     app.add_flag("--reference", reference_, "plain C++ reference kernels only");
+    app.add_option("--precision", precision_, "fp32 | bf16: convolutions in bfloat16 where the CPU has it (default: the model's hint)");
     app.add_flag("--json", json_, "print one JSON line");
     app.add_flag("--profile", profile_, "print time per op type and per graph pass");
     app.add_option("--target", target_, "measure under a target profile's instruction-set cap (re-runs in a child process)");
@@ -58,6 +59,7 @@ class BenchCommand : public Command {
     engine::SessionOptions options;
     options.threads = threads_;
     options.reference_only = reference_;
+    options.precision = precision_;
     options.disabled_passes.insert(disabled_.begin(), disabled_.end());
     auto t0 = Clock::now();
     auto session = engine::Session::open(path_, options);
@@ -152,7 +154,7 @@ class BenchCommand : public Command {
   }
 
  private:
-  std::string path_, target_;
+  std::string path_, target_, precision_;
   int threads_ = 1, runs_ = 50, warmup_ = 5;
   std::vector<std::string> dims_, inputs_, disabled_;
   bool reference_ = false, json_ = false, profile_ = false;

@@ -83,6 +83,7 @@ class EvalCommand : public Command {
     app.add_option("--plots", plots_, "write plots (PR curves, confusion matrix, per-slice bars) here");
     app.add_option("--plot-format", plot_format_, "svg, png or both")->default_val("svg");
     app.add_option("--threads", threads_, "engine threads (0: all cores)")->default_val(0);
+    app.add_option("--precision", precision_, "fp32 | bf16: convolutions in bfloat16 where the CPU has it (default: the model's hint)");
     app.add_flag("--strict", strict_, "refuse a dataset with bad annotations");
     app.add_option("--save-spec", save_spec_, "write the processing spec used (JSON) to this file");
     app.add_option("--save-detections", save_detections_, "detection: write the detections as a COCO results JSON");
@@ -193,6 +194,7 @@ class EvalCommand : public Command {
 
     engine::SessionOptions options;
     options.threads = threads_;
+    options.precision = precision_;
     auto session = version ? open_version_session(*opened->registry, *version, options) : engine::Session::open(model_, options);
     if (!session.is_ok()) return fail(session.status().message());
     st = eval::resolve_input_size(**session, &spec.pre);
@@ -377,6 +379,7 @@ class EvalCommand : public Command {
   std::vector<std::string> slices_, report_keys_;
   int64_t limit_ = 0;
   int threads_ = 0, top_k_ = 5;
+  std::string precision_;
   bool json_ = false, strict_ = false;
   std::vector<int> size_, strides_;
   std::string resize_, pad_, layout_, dtype_, interpolation_, post_, labels_;

@@ -19,6 +19,7 @@
 #include "engine/session.h"
 #include "eval/evaluation.h"
 #include "optimize/accuracy_control.h"
+#include "optimize/bf16_variant.h"
 #include "optimize/candidate_plot.h"
 #include "optimize/candidates.h"
 #include "optimize/dynamic_quantizer.h"
@@ -283,10 +284,18 @@ class OptimizeCommand : public Command {
     if (wanted("bf16")) {
       optimize::Candidate c;
       c.name = "bf16";
-      c.available = false;
-      c.note = target->runs_fast(optimize::Precision::kBf16)
-                   ? "the engine has no bf16 Conv/MatMul kernels (bf16 is only a tensor type and a Cast); not faked"
-                   : "target " + target->name + " has no AVX512_BF16/AMX";
+      if (!target->runs_fast(optimize::Precision::kBf16)) {
+        c.available = false;
+        c.note = "target " + target->name + " has no AVX512_BF16/AMX";
+      } else if (!engine::cpu_runs_bf16()) {
+        c.available = false;
+        c.note = "this machine has no AVX512_BF16/AMX to evaluate bf16 on (the variant would run in fp32)";
+      } else {
+        auto built = build_bf16(*fp32_model, ds, spec, *tolerance, fp32.metric, evaluate, dir, reports, control);
+        if (!built.is_ok()) return fail(built.status().message());
+        c = *built;
+        c.metric2 = metric2_of("bf16");
+      }
       candidates.push_back(c);
     }
 
@@ -353,16 +362,10 @@ class OptimizeCommand : public Command {
                                            const optimize::Tolerance& tolerance, double baseline, Evaluate& evaluate,
                                            const std::string& dir, std::map<std::string, nlohmann::json>& reports,
                                            nlohmann::json& control) {
-    const int64_t n = static_cast<int64_t>(ds.items.size());
-    const int64_t count = std::min<int64_t>(calib_samples_, n);
-    const int64_t offset = n - count;
-    std::fprintf(stderr, "[optimize] int8: calibrating (%s) on items %lld..%lld\n", calib_method_.c_str(),
-                 static_cast<long long>(offset), static_cast<long long>(n - 1));
-    std::vector<engine::Tensor> inputs;
-    for (int64_t i = 0; i < count; ++i) {
-      FOGLINE_ASSIGN_OR_RETURN(auto img, processing::preprocess_file(ds.items[static_cast<size_t>(offset + i)].path, spec.pre));
-      inputs.push_back(std::move(img.tensor));
-    }
+    std::fprintf(stderr, "[optimize] int8: calibrating (%s) on the last %lld items\n", calib_method_.c_str(),
+                 static_cast<long long>(std::min<int64_t>(calib_samples_, static_cast<int64_t>(ds.items.size()))));
+    FOGLINE_ASSIGN_OR_RETURN(std::vector<engine::Tensor> inputs, calibration_inputs(ds, spec));
+    const int64_t count = static_cast<int64_t>(inputs.size());
     optimize::SampleSource source = [&](int64_t i) -> Result<std::vector<engine::Tensor>> {
       return std::vector<engine::Tensor>{inputs[static_cast<size_t>(i)]};
     };
@@ -399,7 +402,7 @@ class OptimizeCommand : public Command {
     FOGLINE_TRY(optimize::save_model(result.model, c.file));
     // Field by field: clang 14's ASan build leaked the previous object when this was one
     // braced-list assignment (LeakSanitizer, 48 bytes, optimize_cli_impossible_tolerance).
-    control["int8_output_error"] = result.int8_error;
+    control["int8_output_error"] = result.variant_error;
     control["evaluations"] = evals;
     control["holds"] = result.holds;
     control["kept"] = result.kept();
@@ -407,6 +410,62 @@ class OptimizeCommand : public Command {
     control["ranking"] = nlohmann::json::array();
     for (const auto& s : result.steps) control["steps"].push_back({{"kept", s.kept}, {"metric", s.metric}, {"holds", s.holds}});
     for (const auto& r : result.ranking) control["ranking"].push_back({{"node", r.node}, {"op", r.op_type}, {"error", r.error}, {"score", r.score}, {"macs", r.macs}, {"priority", r.priority}});
+    return c;
+  }
+
+  // The calibration (and sensitivity-ranking) inputs: the last --calibration-samples items.
+  Result<std::vector<engine::Tensor>> calibration_inputs(const data::Dataset& ds, const processing::ProcessingSpec& spec) const {
+    const int64_t n = static_cast<int64_t>(ds.items.size());
+    const int64_t count = std::min<int64_t>(calib_samples_, n);
+    std::vector<engine::Tensor> inputs;
+    for (int64_t i = n - count; i < n; ++i) {
+      FOGLINE_ASSIGN_OR_RETURN(auto img, processing::preprocess_file(ds.items[static_cast<size_t>(i)].path, spec.pre));
+      inputs.push_back(std::move(img.tensor));
+    }
+    return inputs;
+  }
+
+  // bf16 on the engine (optimize/bf16_variant.h): the whole graph first; when that breaks the
+  // tolerance, the same accuracy control as int8 puts the most sensitive convolutions back.
+  template <typename Evaluate>
+  Result<optimize::Candidate> build_bf16(const onnx::ModelProto& fp32, const data::Dataset& ds, const processing::ProcessingSpec& spec,
+                                         const optimize::Tolerance& tolerance, double baseline, Evaluate& evaluate,
+                                         const std::string& dir, std::map<std::string, nlohmann::json>& reports,
+                                         nlohmann::json& control) {
+    std::fprintf(stderr, "[optimize] bf16: evaluating\n");
+    FOGLINE_ASSIGN_OR_RETURN(std::vector<engine::Tensor> inputs, calibration_inputs(ds, spec));
+    optimize::SampleSource source = [&](int64_t i) -> Result<std::vector<engine::Tensor>> {
+      return std::vector<engine::Tensor>{inputs[static_cast<size_t>(i)]};
+    };
+    optimize::AccuracyControlOptions ac;
+    ac.tolerance = tolerance;
+    ac.baseline = baseline;
+    ac.max_kept = max_kept_;
+    ac.ranking_samples = ranking_samples_;
+    ac.prune = !no_prune_;
+    ac.cost_aware = !rank_by_sensitivity_;
+    ac.layer_ops = {"Conv"};  // the engine computes only convolutions in bf16
+    ac.precision = "bf16";
+    ac.log = [](const std::string& line) { std::fprintf(stderr, "[optimize] bf16 %s\n", line.c_str()); };
+    auto key_of = [](const onnx::ModelProto& m) { return "bf16:" + std::to_string(std::hash<std::string>{}(m.SerializeAsString())); };
+    optimize::MetricFn metric = [&](const onnx::ModelProto& m) -> Result<double> { return evaluate(m, key_of(m)); };
+    optimize::VariantBuilder build = [&](const std::set<std::string>& kept) -> Result<onnx::ModelProto> {
+      return optimize::bf16_variant(fp32, kept);
+    };
+    FOGLINE_ASSIGN_OR_RETURN(auto result, optimize::control_accuracy(fp32, build, source, static_cast<int64_t>(inputs.size()), ac, metric));
+    const std::string key = key_of(result.model);
+    if (!reports.count(key)) FOGLINE_TRY(evaluate(result.model, key).status());
+    reports["bf16"] = reports[key];
+    optimize::Candidate c;
+    c.name = "bf16";
+    c.metric = result.metric();
+    c.kept_fp32 = static_cast<int>(result.kept().size());
+    c.note = "convolutions in bf16, " + std::to_string(c.kept_fp32) + " kept fp32";
+    c.file = dir + "/bf16.onnx";
+    FOGLINE_TRY(optimize::save_model(result.model, c.file));
+    control["bf16"]["holds"] = result.holds;
+    control["bf16"]["kept"] = result.kept();
+    control["bf16"]["output_error"] = result.variant_error;
     return c;
   }
 

@@ -1,5 +1,6 @@
-// Conv (1-D/2-D/3-D, fp32) on oneDNN: groups and depthwise, strides, dilations, pads and
-// auto_pad, optional bias, and the node's fused post-ops. Activations the onednn-layout pass
+// Conv (1-D/2-D/3-D; fp32, or bf16 compute when the bf16-compute pass asks) on oneDNN: groups
+// and depthwise, strides, dilations, pads and auto_pad, optional bias, and the node's fused
+// post-ops. Activations the onednn-layout pass
 // tagged (NHWC between oneDNN nodes) are used as they are; for plain ones the primitive picks
 // its own (blocked) layout and we reorder from/to NCHW. Constant weights are reordered into
 // the primitive's layout once, when the primitive is built.
@@ -65,6 +66,7 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
     auto k = std::unique_ptr<DnnlConv>(new DnnlConv());
     k->in_layout_ = input_layout(info, 0);
     k->out_layout_ = output_layout(info, 0);
+    k->bf16_ = info.node().compute_bf16;
     for (const PostOp& p : info.node().post_ops) {
       if (p.kind != PostOp::Kind::kAdd) continue;
       std::string l = input_layout(info, p.input);
@@ -79,6 +81,15 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
 
  protected:
   Result<std::shared_ptr<const ConvPrim>> build(const std::vector<Shape>& s) const override {
+    if (bf16_) {
+      auto p = build_as(s, true);
+      if (p.is_ok() || p.status().code() == StatusCode::kInvalidArgument) return p;
+      // A configuration oneDNN has no bf16 kernel for computes in fp32 (same operands).
+    }
+    return build_as(s, false);
+  }
+
+  Result<std::shared_ptr<const ConvPrim>> build_as(const std::vector<Shape>& s, bool bf16) const {
     const Shape& x = s[0];
     const Shape& w = s[1];
     const int rank = static_cast<int>(x.size());
@@ -114,10 +125,17 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
       wdims.insert(wdims.begin(), g);
     }
     const auto wei_user = plain_md(wdims);
-    const auto any = [](const Shape& sh) { return dnnl::memory::desc(to_dims(sh), dt::f32, tag::any); };
+    // bf16 compute (bf16-compute pass): the source and weights are bf16, the destination
+    // whatever its value holds (a bf16 tag, else fp32). An fp32 convolution reads and writes
+    // fp32; a bf16-tagged operand is converted on the way.
+    const dt cdt = bf16 ? dt::bf16 : dt::f32;
+    const auto any = [](const Shape& sh, dt type) { return dnnl::memory::desc(to_dims(sh), type, tag::any); };
     // Tagged operands (onednn-layout) are fixed in their layout; plain ones let the primitive
     // choose and are reordered to and from NCHW here.
     const auto src_user = layout_md(x, in_layout_), dst_user = layout_md(p->out_shape, out_layout_);
+    const auto src_fixed = layout_md_as(x, in_layout_, cdt);
+    const dt dst_type = bf16 ? dst_user.data_type() : dt::f32;
+    const auto dst_fixed = layout_md_as(p->out_shape, out_layout_, dst_type);
     const auto addend_user = layout_md(p->out_shape, addend_layout_);
     p->bias_md = has_bias_ ? plain_md({oc}) : dnnl::memory::desc();
 
@@ -125,7 +143,7 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
     for (size_t i = 0; i < kernel.size(); ++i) {
       pointwise = pointwise && kernel[i] == 1 && win.strides[i] == 1 && win.pad_l[i] == 0 && win.pad_r[i] == 0;
     }
-    if (pointwise && in_layout_.empty() && out_layout_.empty() && addend_layout_.empty()) {
+    if (pointwise && !bf16 && in_layout_.empty() && out_layout_.empty() && addend_layout_.empty()) {
       // Y[n] [OC, HW] = W [OC, IC] x X[n] [IC, HW] on the plain bytes. oneDNN 2.6's fast matmul
       // takes a per-row bias only as a broadcast binary add, so the bias is the first post-op.
       const int64_t n = x[0], ic = x[1], hw = numel(Shape(in_spatial));
@@ -160,8 +178,8 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
       attr.set_post_ops(post.ops);
       auto d = std::make_unique<dnnl::convolution_forward::desc>(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-          blocked && (in_layout_.empty() || !fixed) ? any(x) : src_user, any(wdims), p->bias_md,
-          blocked && (out_layout_.empty() || !fixed) ? any(p->out_shape) : dst_user,
+          blocked && (in_layout_.empty() || !fixed) ? any(x, cdt) : src_fixed, any(wdims, cdt), p->bias_md,
+          blocked && (out_layout_.empty() || !fixed) ? any(p->out_shape, dst_type) : dst_fixed,
           to_dims(win.strides), dnnl_dilations(win.dilations), to_dims(win.pad_l), to_dims(win.pad_r));
       dnnl::convolution_forward::primitive_desc pd(*d, attr, cpu_engine());
       p->desc = std::move(d);  // only once it made a primitive descriptor: `pd` points to it
@@ -187,16 +205,19 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
     const bool tagged = !in_layout_.empty() || !out_layout_.empty();
     if (tagged && (!built || is_reference_impl(p->pd))) built = try_build(false) || built;
     if (!built) return unsupported("no oneDNN convolution for this configuration");
+    if (bf16 && is_reference_impl(p->pd)) return unsupported("no fast bf16 convolution for this configuration");
     p->addend_md = addend_user;
     // Small convolutions (a few microseconds) are not worth the time it takes to choose.
     double flops = 2.0 * static_cast<double>(numel(p->out_shape)) * static_cast<double>(w[1]);
     for (int64_t k : kernel) flops *= static_cast<double>(k);
-    if (pick_mode() == PickMode::kRule) prefer_jit_depthwise(*p);
+    // In bf16 the order flips: brdgmm_dw ran MobileNetV2's depthwise convolutions in 0.7x
+    // jit_dw's time (AMX machine, 1 thread), so oneDNN's first stays.
+    if (pick_mode() == PickMode::kRule && !bf16) prefer_jit_depthwise(*p);
     if (weights_.defined() && flops >= kPickMinFlops && pick_mode() == PickMode::kTime) {
       std::string config = shape_to_string(x) + shape_to_string(w) + "g" + std::to_string(g) +
                            shape_to_string(win.strides) + shape_to_string(win.dilations) +
                            shape_to_string(win.pad_l) + shape_to_string(win.pad_r) + in_layout_ + "/" +
-                           out_layout_ + "/" + addend_layout_ + (has_bias_ ? "b" : "") + (p->sum ? "s" : "");
+                           out_layout_ + "/" + addend_layout_ + (has_bias_ ? "b" : "") + (p->sum ? "s" : "") + (bf16 ? "bf16" : "");
       for (const PostOp& op : post_) {
         config += "," + std::to_string(static_cast<int>(op.kind)) + ":" + std::to_string(op.alpha) + ":" +
                   std::to_string(op.beta);
@@ -336,6 +357,7 @@ class DnnlConv : public ConvLikeDnnlKernel<ConvPrim> {
  private:
   DnnlConv() = default;
   std::string in_layout_, out_layout_, addend_layout_;  // "" = plain (see onednn-layout)
+  bool bf16_ = false;  // Node::compute_bf16
 };
 
 }  // namespace

@@ -61,6 +61,20 @@ dnnl::memory::desc plain_md(const Shape& s, dt type) {
 }
 
 dnnl::memory::desc layout_md(const Shape& s, const std::string& layout, dt type) {
+  const size_t suffix = layout.rfind(kBf16Suffix);
+  if (suffix != std::string::npos && suffix + std::strlen(kBf16Suffix) == layout.size()) {
+    return layout_md_as(s, layout, type == dt::f32 ? dt::bf16 : type);
+  }
+  return layout_md_as(s, layout, type);
+}
+
+bool cpu_has_native_bf16() {
+  const auto isa = dnnl::get_effective_cpu_isa();
+  return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
+dnnl::memory::desc layout_md_as(const Shape& s, const std::string& tagged, dt type) {
+  const std::string layout = tagged.substr(0, tagged.rfind(kBf16Suffix));
   if (layout.empty()) return plain_md(s, type);
   // The onednn-layout pass only tags 4-D values, and only with these.
   if (layout == "nhwc" && s.size() == 4) return dnnl::memory::desc(to_dims(s), type, tag::nhwc);

@@ -38,8 +38,15 @@ dnnl::memory::dims to_dims(const Shape& s);
 // Dense row-major descriptor of `s` (any rank 1..12).
 dnnl::memory::desc plain_md(const Shape& s, dt type = dt::f32);
 // Descriptor of `s` in a value's layout (Value::layout, set by the onednn-layout pass): the
-// plain row-major one for "", else the oneDNN format tag it names.
+// plain row-major one for "", else the oneDNN format tag it names. A tag with the suffix
+// ":bf16" (bf16-compute pass) holds bfloat16 bytes: a float value's descriptor is then bf16.
 dnnl::memory::desc layout_md(const Shape& s, const std::string& layout, dt type = dt::f32);
+// The same layout as `layout` with the element type `type`, whatever the tag's suffix says.
+dnnl::memory::desc layout_md_as(const Shape& s, const std::string& layout, dt type);
+inline constexpr const char* kBf16Suffix = ":bf16";
+// True when oneDNN runs bf16 convolutions natively here (AVX512_BF16 or AMX, under
+// ONEDNN_MAX_CPU_ISA): elsewhere it emulates them, slower than fp32.
+bool cpu_has_native_bf16();
 // The layout of the node's input / output i ("" when absent or plain).
 std::string input_layout(const KernelBuildInfo& info, int i);
 std::string output_layout(const KernelBuildInfo& info, int i);
