@@ -15,10 +15,12 @@ Result<std::unique_ptr<HubLedger>> open_hub_ledger(const std::string& home) {
     return invalid_argument("the ledger in " + home +
                             " is ordered by etcd peers; the hub's embedded orderer serves only a solo chain");
   const char* pass = std::getenv("FOGLINE_PASSPHRASE");
-  if (!pass || !*pass)
+  // An orderer key sealed by the OS (`ledger init --seal os`) opens without a passphrase.
+  auto os_sealed = crypto::is_os_sealed_key_file(ledger::orderer_key_path(home));
+  if ((!pass || !*pass) && !(os_sealed.is_ok() && *os_sealed))
     return invalid_argument("the hub's ledger (" + home +
                             "): set FOGLINE_PASSPHRASE, the orderer's key file is sealed under it");
-  auto key = crypto::load_key_file(ledger::orderer_key_path(home), pass);
+  auto key = crypto::load_key_file(ledger::orderer_key_path(home), pass ? pass : "");
   if (!key.is_ok()) return key.status().with_context("the hub's ledger orderer key");
   if (key->sign_public() != out->ledger->state().orderer)
     return invalid_argument(ledger::orderer_key_path(home) + " is not the orderer of the chain in " + home + " (" +

@@ -1,6 +1,6 @@
 // The hub's embedded orderer (the ledger's default ordering: nothing to install): the ledger of
 // a Fogline home (HOME/ledger, made by `fogline ledger init`) opened in the hub process, and
-// the orderer's key (HOME/keys/orderer.key, sealed under $FOGLINE_PASSPHRASE) that signs the
+// the orderer's key (HOME/keys/orderer.key, sealed under $FOGLINE_PASSPHRASE or by the OS) that signs the
 // blocks it cuts from transactions submitted over the REST API (routes_ledger.cpp). Off when
 // the hub is started without a ledger home. Handlers use it under the server's lock.
 #pragma once

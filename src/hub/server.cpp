@@ -223,7 +223,7 @@ Result<std::unique_ptr<HubServer>> HubServer::open(const ServerOptions& options)
     return invalid_argument("--tls-cert and --tls-key go together");
   FOGLINE_ASSIGN_OR_RETURN(impl->opened, registry::open_registry(options.home));
   FOGLINE_TRY(apply_hub_migrations(impl->opened.home->db()));
-  FOGLINE_ASSIGN_OR_RETURN(crypto::Identity key, load_or_create_hub_key(impl->opened.home->dir()));
+  FOGLINE_ASSIGN_OR_RETURN(crypto::Identity key, load_or_create_hub_key(impl->opened.home->dir(), options.key_seal));
   impl->key = std::make_unique<crypto::Identity>(std::move(key));
   impl->ctx.registry = impl->opened.registry.get();
   impl->ctx.hub_key = impl->key.get();

@@ -22,6 +22,7 @@ struct ServerOptions {
                                      // (empty: $FOGLINE_HUB_METRICS_TOKEN, if set)
   std::string ledger_home;  // set: the embedded ledger orderer on HOME/ledger (hub_ledger.h)
                             // (empty: $FOGLINE_HUB_LEDGER_HOME, if set; else no ledger)
+  std::string key_seal;     // how a new hub.key is protected: passphrase | os | "" (hub_key.h)
 };
 
 class HubServer {

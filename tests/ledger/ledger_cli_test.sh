@@ -113,6 +113,11 @@ if command -v systemd-creds >/dev/null && echo -n probe | systemd-creds encrypt 
   check "mint signs with the sealed orderer key" "" 0 env -u FOGLINE_PASSPHRASE "$fogline" ledger mint --to alice --amount 5 --home "$sealed"
   check "balance" "alice .* 5" 0 "$fogline" ledger accounts --home "$sealed"
   check "bad seal value" "tpm" 1 env FOGLINE_KEY_SEAL=tpm "$fogline" ledger account add bob --home "$sealed"
+  # ledger demo with the OS-sealed orderer: its identities' key files sealed by the OS too, no passphrase.
+  check "demo --seal os" "data use" 0 env -u FOGLINE_PASSPHRASE "$fogline" ledger demo --home "$sealed" --seal os
+  check "demo key sealed by the OS" "seal systemd-creds host" 0 sh -c "cat '$sealed'/keys/acme-*.key"
+  check "demo needs a passphrase without --seal os" "set FOGLINE_PASSPHRASE" 1 env -u FOGLINE_PASSPHRASE -u FOGLINE_KEY_SEAL "$fogline" ledger demo --home "$sealed"
+  check "verify sealed demo" "^ok: " 0 "$fogline" ledger verify --home "$sealed"
   check "missing systemd-creds" "cannot run systemd-creds" 1 env -u FOGLINE_PASSPHRASE FOGLINE_SYSTEMD_CREDS=/nonexistent/systemd-creds \
     "$fogline" ledger account add carol --seal os --home "$sealed"
 else

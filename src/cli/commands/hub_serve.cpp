@@ -33,7 +33,11 @@ class HubServeCommand : public Command {
                    "bearer token GET /metrics wants (default: /metrics is public)");
     app.add_option("--ledger-home", options_.ledger_home,
                    "run the ledger's embedded orderer on HOME/ledger (default $FOGLINE_HUB_LEDGER_HOME; orderer key "
-                   "passphrase $FOGLINE_PASSPHRASE)");
+                   "passphrase $FOGLINE_PASSPHRASE, or none when it is sealed by the OS)");
+    app.add_option("--seal", options_.key_seal,
+                   "how a new hub key (HOME/hub/hub.key) is protected: passphrase ($FOGLINE_HUB_PASSPHRASE, the "
+                   "default) or os (systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
+        ->check(CLI::IsMember({"passphrase", "os"}));
   }
   int run() override {
     // Signals are taken by one thread with sigwait, so stop() runs outside a signal handler.

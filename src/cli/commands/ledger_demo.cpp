@@ -2,12 +2,14 @@
 // its camera node and a buyer register; the node captures three encrypted records into a
 // dataset; the buyer gets access (paying through escrow with economy = credits) and records a
 // training run's use of the data. The organisation authorises its node before it records.
-// Key files go to HOME/keys, blobs to HOME/store.
+// Key files go to HOME/keys (under $FOGLINE_PASSPHRASE, or sealed by the OS with --seal os or
+// $FOGLINE_KEY_SEAL=os), blobs to HOME/store.
 #include <cstdio>
 #include <cstdlib>
 
 #include "cli/command.h"
 #include "crypto/key_file.h"
+#include "crypto/key_seal.h"
 #include "ledger/data_capture.h"
 #include "ledger/home.h"
 #include "ledger/tx/data_use.h"
@@ -29,12 +31,25 @@ class LedgerDemoCommand : public Command {
   const char* summary() const override { return "Add demo accounts, encrypted data records, a grant and a data use"; }
   void configure(CLI::App& app) override {
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
+    app.add_option("--seal", seal_,
+                   "how the demo identities' key files are protected: passphrase ($FOGLINE_PASSPHRASE, the default) "
+                   "or os (systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
+        ->check(CLI::IsMember({"passphrase", "os"}));
   }
   int run() override {
     std::string home = home_.empty() ? ledger::default_home() : home_;
-    const char* pass = std::getenv("FOGLINE_PASSPHRASE");
-    if (!pass || !*pass) return fail("set FOGLINE_PASSPHRASE (the orderer's and the demo identities' key files)");
-    auto orderer = crypto::load_key_file(ledger::orderer_key_path(home), pass);
+    auto seal = crypto::choose_key_seal(seal_);
+    if (!seal.is_ok()) return fail(seal.status().message());
+    const char* env_pass = std::getenv("FOGLINE_PASSPHRASE");
+    const std::string pass = env_pass ? env_pass : "";
+    if (*seal == crypto::KeySeal::kPassphrase && pass.empty())
+      return fail("set FOGLINE_PASSPHRASE (the orderer's and the demo identities' key files), or --seal os");
+    // An OS-sealed orderer key (ledger init --seal os) opens without the passphrase.
+    const std::string orderer_path = ledger::orderer_key_path(home);
+    auto sealed_by_os = crypto::is_os_sealed_key_file(orderer_path);
+    if (pass.empty() && sealed_by_os.is_ok() && !*sealed_by_os)
+      return fail(orderer_path + " is sealed under a passphrase: set FOGLINE_PASSPHRASE");
+    auto orderer = crypto::load_key_file(orderer_path, pass);
     if (!orderer.is_ok()) return fail(orderer.status().message());
     auto l = ledger::open_home_ledger(home);
     if (!l.is_ok()) return fail(l.status().message());
@@ -63,7 +78,7 @@ class LedgerDemoCommand : public Command {
     Who buyer{Identity::generate(IdentityKind::kUser, "buyer-" + suffix)};
     for (Who* w : {&acme, &cam, &buyer}) {
       std::string path = home + "/keys/" + w->id.name() + ".key";
-      Status st = crypto::save_key_file(path, w->id, pass);
+      Status st = crypto::save_key_file_sealed(path, w->id, *seal, pass);
       if (!st.is_ok()) return fail(st.message());
       ledger::RegisterAccountTx r;
       r.kind = w->id.kind();
@@ -121,6 +136,7 @@ class LedgerDemoCommand : public Command {
   }
 
  private:
+  std::string seal_;
   std::string home_;
 };
 
