@@ -29,7 +29,7 @@ std::string conv(TestModel& m, const std::string& x, const std::string& y, int64
 
 // Conv -> Relu -> MaxPool -> depthwise Conv -> Conv + residual Add -> Concat -> SE Mul ->
 // Conv -> GlobalAveragePool -> Flatten -> Gemm: every kind of region node. Returns the names
-// of the convolutions in order.
+// of the convolutions in order, then the Gemm's.
 std::vector<std::string> build(TestModel& m) {
   std::vector<std::string> convs;
   m.input("x", DataType::kFloat, {1, 3, 24, 24});
@@ -50,7 +50,9 @@ std::vector<std::string> build(TestModel& m) {
   m.node("Flatten", {"g"}, {"f"});
   m.initializer("fc_w", random_tensor({10, 48}, 9));
   m.initializer("fc_b", random_tensor({10}, 10));
-  set_attr(m.node("Gemm", {"f", "fc_w", "fc_b"}, {"y"}), "transB", int64_t{1});
+  auto& gemm = m.node("Gemm", {"f", "fc_w", "fc_b"}, {"y"});
+  set_attr(gemm, "transB", int64_t{1});
+  convs.push_back(gemm.name());  // constant weights: bf16 too
   m.output("y");
   return convs;
 }
@@ -116,7 +118,8 @@ TEST_F(Bf16Compute, RunsTheRegionInBf16WithinItsRounding) {
   const Tensor x = random_tensor({1, 3, 24, 24}, 42);
   auto want = fp32->run({x});
   auto got = bf16->run({x});
-  ASSERT_TRUE(want.is_ok() && got.is_ok());
+  ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
   ASSERT_EQ(got->at(0).shape(), want->at(0).shape());
   ASSERT_EQ(got->at(0).dtype(), DataType::kFloat);
   const double gap = relative_gap(got->at(0), want->at(0));
@@ -144,7 +147,8 @@ TEST_F(Bf16Compute, TheModelsHintTurnsItOnAndNamedLayersStayFp32) {
   const Tensor x = random_tensor({1, 3, 24, 24}, 43);
   auto want = ref->run({x});
   auto got = s->run({x});
-  ASSERT_TRUE(want.is_ok() && got.is_ok());
+  ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
   EXPECT_LT(relative_gap(got->at(0), want->at(0)), 3e-2);
 }
 

@@ -444,7 +444,7 @@ class OptimizeCommand : public Command {
     ac.ranking_samples = ranking_samples_;
     ac.prune = !no_prune_;
     ac.cost_aware = !rank_by_sensitivity_;
-    ac.layer_ops = {"Conv"};  // the engine computes only convolutions in bf16
+    ac.layer_ops = {"Conv", "MatMul", "Gemm"};  // what the engine computes in bf16
     ac.precision = "bf16";
     ac.log = [](const std::string& line) { std::fprintf(stderr, "[optimize] bf16 %s\n", line.c_str()); };
     auto key_of = [](const onnx::ModelProto& m) { return "bf16:" + std::to_string(std::hash<std::string>{}(m.SerializeAsString())); };

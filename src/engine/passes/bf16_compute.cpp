@@ -1,6 +1,7 @@
 // bf16-compute: when the model asks for it (metadata fogline.compute_precision = bf16, or
 // SessionOptions::precision) and the CPU runs bfloat16 natively (AVX512_BF16, AMX), the
-// convolutions compute in bf16 (weights and source rounded to bf16, fp32 accumulation) and the
+// convolutions, and the MatMuls/Gemms with constant weights, compute in bf16 (weights and
+// source rounded to bf16, fp32 accumulation; MatMul outputs stay fp32) and the
 // activations inside the oneDNN layout regions are stored as bf16: half the bytes to move and,
 // on AMX, tile instructions ~10x faster than fp32 on the same convolution. This is what
 // OpenVINO's inference-precision hint does; the model file stays an fp32 ONNX model.
@@ -47,7 +48,8 @@ class Bf16Compute : public GraphPass {
     for (Node& n : graph.nodes) {
       if (n.dead) continue;
       const bool conv = n.op_type == "Conv" && passes::in_default_domain(n);
-      if (conv && !fp32_nodes.count(n.name)) {
+      const bool gemm = (n.op_type == "MatMul" || n.op_type == "Gemm") && passes::in_default_domain(n);
+      if ((conv || gemm) && !fp32_nodes.count(n.name)) {
         const Tensor* w = passes::value_constant(graph, passes::input_of(n, 1));
         if (w && w->dtype() == DataType::kFloat) {
           n.compute_bf16 = true;

@@ -1,4 +1,6 @@
-// MatMul and Gemm (fp32) on oneDNN's matmul primitive, with the node's fused post-ops.
+// MatMul and Gemm (fp32; bf16 compute with constant weights when the bf16-compute pass asks:
+// the source is rounded into a bf16 copy, the output stays fp32) on oneDNN's matmul
+// primitive, with the node's fused post-ops.
 // MatMul with a 2-D right operand folds the left operand's batch dims into M (one big GEMM),
 // which is also what lets constant weights be packed once into the primitive's layout.
 // Gemm's transposes are strided descriptors; C is the bias (alpha == 1) or a leading binary
@@ -13,6 +15,7 @@ struct MatmulPrim {
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul prim;
   dnnl::memory::desc src_md, wei_md, bias_md, dst_md, c_add_md;
+  Operand src;  // the source in the primitive's type (bf16 compute)
   PackedWeights packed;
   bool has_packed = false;
   bool has_bias = false, c_add = false;  // where Gemm's C goes
@@ -21,10 +24,31 @@ struct MatmulPrim {
 };
 
 // Builds the primitive for src [.., M, K] x wei [.., K, N]; `wei_const` is packed when given.
+// With `bf16` (and constant weights) the primitive computes in bf16; when oneDNN has no such
+// kernel it computes in fp32.
+Result<std::shared_ptr<MatmulPrim>> make_matmul_as(const dnnl::memory::desc& src, const dnnl::memory::desc& wei,
+                                                   const dnnl::memory::desc& bias, const dnnl::memory::desc& dst,
+                                                   const void* wei_const, const std::vector<PostOp>& post,
+                                                   const dnnl::memory::desc* c_add, float alpha, bool bf16);
+
 Result<std::shared_ptr<MatmulPrim>> make_matmul(const dnnl::memory::desc& src, const dnnl::memory::desc& wei,
                                                 const dnnl::memory::desc& bias, const dnnl::memory::desc& dst,
                                                 const void* wei_const, const std::vector<PostOp>& post,
-                                                const dnnl::memory::desc* c_add, float alpha) {
+                                                const dnnl::memory::desc* c_add, float alpha, bool bf16 = false) {
+  if (bf16 && wei_const) {
+    try {
+      auto p = make_matmul_as(src, wei, bias, dst, wei_const, post, c_add, alpha, true);
+      if (p.is_ok() && !is_reference_impl((*p)->pd)) return p;
+    } catch (const dnnl::error&) {
+    }
+  }
+  return make_matmul_as(src, wei, bias, dst, wei_const, post, c_add, alpha, false);
+}
+
+Result<std::shared_ptr<MatmulPrim>> make_matmul_as(const dnnl::memory::desc& src, const dnnl::memory::desc& wei,
+                                                   const dnnl::memory::desc& bias, const dnnl::memory::desc& dst,
+                                                   const void* wei_const, const std::vector<PostOp>& post,
+                                                   const dnnl::memory::desc* c_add, float alpha, bool bf16) {
   auto p = std::make_shared<MatmulPrim>();
   p->src_md = src;
   p->wei_md = wei;
@@ -38,9 +62,13 @@ Result<std::shared_ptr<MatmulPrim>> make_matmul(const dnnl::memory::desc& src, c
   dnnl::primitive_attr attr = base_attr();
   attr.set_post_ops(mapped.ops);
   if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
-  auto wei_any = wei_const ? dnnl::memory::desc(wei.dims(), dt::f32, tag::any) : wei;
-  p->pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, wei_any, bias, dst), attr, cpu_engine());
+  const dt compute = bf16 ? dt::bf16 : dt::f32;
+  auto wei_any = wei_const ? dnnl::memory::desc(wei.dims(), compute, tag::any) : wei;
+  const dnnl::memory::dims src_dims = src.dims();  // dims() returns a copy
+  const auto src_prim = bf16 ? plain_md(Shape(src_dims.begin(), src_dims.end()), dt::bf16) : src;
+  p->pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_prim, wei_any, bias, dst), attr, cpu_engine());
   p->prim = dnnl::matmul(p->pd);
+  p->src.init(src, p->pd.src_desc(), true);
   if (wei_const) {
     p->packed = pack_weights(wei, wei_const, p->pd.weights_desc());
     p->has_packed = true;
@@ -56,7 +84,7 @@ Status run_matmul(KernelContext& ctx, const MatmulPrim& p, const void* a, const 
     return dnnl::memory(md, eng, const_cast<void*>(data));
   };
   std::unordered_map<int, dnnl::memory> args;
-  args[DNNL_ARG_SRC] = mem(p.src_md, a);
+  args[DNNL_ARG_SRC] = p.src.needs_reorder() ? p.src.prepare_input(a, kSrcTmp, thread_stream()) : mem(p.src_md, a);
   args[DNNL_ARG_WEIGHTS] = p.has_packed ? p.packed.memory() : mem(p.wei_md, b);
   if (p.has_bias) args[DNNL_ARG_BIAS] = mem(p.bias_md, c);
   if (p.c_add) args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = mem(p.c_add_md, c);
@@ -82,6 +110,7 @@ class DnnlMatMul : public DnnlKernel<MatmulPrim> {
       return unsupported("oneDNN MatMul handles float32 only");
     }
     k->post_ = info.node().post_ops;
+    k->bf16_ = info.node().compute_bf16;
     k->has_bias_ = info.has_input(2);
     if (const Tensor* b = info.input_constant(1)) {
       if (b->dtype() == DataType::kFloat) k->weights_ = *b;
@@ -127,7 +156,7 @@ class DnnlMatMul : public DnnlKernel<MatmulPrim> {
       FOGLINE_ASSIGN_OR_RETURN(p, make_matmul(plain_md({rows, k}), plain_md({k, n}),
                                               has_bias_ ? plain_md({1, n}) : dnnl::memory::desc(),
                                               plain_md({rows, n}), weights_.defined() ? weights_.raw() : nullptr,
-                                              post_, nullptr, 1.0f));
+                                              post_, nullptr, 1.0f, bf16_));
     } else {
       if (has_bias_) return unsupported("MatMul bias with a batched right operand");
       const size_t r = batch.size() + 2;
@@ -156,6 +185,7 @@ class DnnlMatMul : public DnnlKernel<MatmulPrim> {
  private:
   DnnlMatMul() = default;
   bool has_bias_ = false;  // input 2, from matmul-add-to-gemm
+  bool bf16_ = false;      // Node::compute_bf16
   std::vector<PostOp> post_;
   Tensor weights_;
 };
@@ -174,6 +204,7 @@ class DnnlGemm : public DnnlKernel<MatmulPrim> {
     k->trans_a_ = at.get_int("transA", 0) != 0;
     k->trans_b_ = at.get_int("transB", 0) != 0;
     k->post_ = info.node().post_ops;
+    k->bf16_ = info.node().compute_bf16;
     k->has_c_ = info.has_input(2) && k->beta_ != 0.0f;
     if (const Tensor* b = info.input_constant(1)) {
       if (b->dtype() == DataType::kFloat) k->weights_ = *b;
@@ -232,7 +263,7 @@ class DnnlGemm : public DnnlKernel<MatmulPrim> {
     const bool c_is_bias = has_c_ && alpha_ == 1.0f;
     FOGLINE_ASSIGN_OR_RETURN(auto p, make_matmul(src, wei, c_is_bias ? c_md : dnnl::memory::desc(),
                                                  plain_md({m, n}), weights_.defined() ? weights_.raw() : nullptr,
-                                                 post_, has_c_ && !c_is_bias ? &c_md : nullptr, alpha_));
+                                                 post_, has_c_ && !c_is_bias ? &c_md : nullptr, alpha_, bf16_));
     p->out_shape = {m, n};
     return std::shared_ptr<const MatmulPrim>(std::move(p));
   }
@@ -247,7 +278,7 @@ class DnnlGemm : public DnnlKernel<MatmulPrim> {
  private:
   DnnlGemm() = default;
   float alpha_ = 1, beta_ = 1;
-  bool trans_a_ = false, trans_b_ = false, has_c_ = false;
+  bool trans_a_ = false, trans_b_ = false, has_c_ = false, bf16_ = false;
   std::vector<PostOp> post_;
   Tensor weights_, c_scaled_;
 };
