@@ -9,7 +9,7 @@ uint64_t rental_node_allowance(const State& state, const Rental& r, const Rental
   uint64_t left = r.exhausted ? 0 : rental_inferences_left(r);
   if (r.nodes.empty()) return node.settled_inferences;
   const uint64_t n = r.nodes.size();
-  uint64_t share = left / n + (&node == &r.nodes[0] ? left % n : 0);
+  uint64_t share = left / n + (node.node == r.nodes[0].node ? left % n : 0);
   return node.settled_inferences > UINT64_MAX - 1 - share ? UINT64_MAX - 1 : node.settled_inferences + share;
 }
 

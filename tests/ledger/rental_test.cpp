@@ -11,6 +11,7 @@
 #include "ledger/tx/rental_start.h"
 #include "ledger/tx/usage_settle.h"
 #include "crypto/usage_counter.h"
+#include "ledger/rental_view.h"
 #include "ledger/usage_report.h"
 #include "ledger_fixture.h"
 
@@ -323,6 +324,71 @@ TEST_F(RentalTest, FormatVersionOneStillAppliesOthersAreRefused) {
   auto last = ledger_->read_block(ledger_->chain().height() - 1);
   ASSERT_TRUE(last.is_ok());
   EXPECT_EQ(last->tx_bytes.back(), v1_bytes);
+}
+
+}  // namespace
+}  // namespace fogline::ledger::testing
+
+namespace fogline::ledger::testing {
+namespace {
+
+// What the hub hands renting nodes (ledger/rental_view.h): each node may count what it settled
+// plus its share of what the prepayment still pays for; others' settlements shrink it, and an
+// exhausted rental leaves only what was settled.
+TEST_F(RentalTest, NodeAllowanceIsItsSettledCountPlusItsShare) {
+  start(Economy::kCredits, 1000);
+  RentalStartTx r;
+  r.model = model_;
+  r.prepaid = 11;  // 11 inferences at 1000 per 1000
+  for (Actor* n : {&node_, &other_node_}) {
+    auto key = crypto::rewrap_data_key(crypto::seal_envelope("bundle", owner_.id.box_public()).sealed_key, owner_.id,
+                                       n->id.box_public());
+    ASSERT_TRUE(key.is_ok());
+    r.nodes.push_back(RentalNode{n->key(), *key});
+  }
+  Transaction tx = sign(renter_, r.kCode, r.encode());
+  ASSERT_TRUE(submit(tx).is_ok());
+  const Hash id = tx.id();
+  auto allowance = [&](const Actor& a) {
+    const Rental* rental = state().rental(id);
+    for (const auto& n : rental->nodes)
+      if (n.node == a.key()) return rental_node_allowance(state(), *rental, n);
+    return uint64_t{0};
+  };
+  EXPECT_EQ(allowance(node_), 6u) << "the first node takes the odd one";
+  EXPECT_EQ(allowance(other_node_), 5u);
+
+  ASSERT_TRUE(submit(settle(other_node_, id, 3)).is_ok());
+  EXPECT_EQ(allowance(node_), 4u);        // 8 left: 4 each
+  EXPECT_EQ(allowance(other_node_), 7u);  // 3 settled + 4
+  auto terms = rental_terms_for(state(), id, node_.key());
+  ASSERT_TRUE(terms.is_ok()) << terms.status().to_string();
+  EXPECT_EQ((*terms)["prepaid_inferences"], 4);
+  EXPECT_EQ((*terms)["node"], key_hex(node_.key()));
+  EXPECT_EQ((*terms)["model"], "detector");
+  Actor stranger = make_actor(IdentityKind::kNode, "stranger");
+  EXPECT_THAT(rental_terms_for(state(), id, stranger.key()).status().message(), HasSubstr("is not a node of rental"));
+  nlohmann::json view = rental_state_json(state(), id, *state().rental(id));
+  EXPECT_EQ(view["inferences_left"], 8);
+  EXPECT_EQ(view["exhausted"], false);
+
+  ASSERT_TRUE(submit(settle(node_, id, 8)).is_ok());
+  view = rental_state_json(state(), id, *state().rental(id));
+  EXPECT_EQ(view["exhausted"], true);
+  EXPECT_THAT(view.value("reason", ""), HasSubstr("prepaid credit exhausted"));
+  EXPECT_EQ(view["nodes"][0]["allowance"], 8) << "exhausted: what it settled, nothing more";
+  EXPECT_EQ(view["nodes"][1]["allowance"], 3);
+}
+
+TEST_F(RentalTest, NoAllowanceWithoutAPrice) {
+  start(Economy::kOff, 0);
+  Hash id = start_rental(0);
+  const Rental* rental = state().rental(id);
+  EXPECT_EQ(rental_node_allowance(state(), *rental, rental->nodes[0]), UINT64_MAX);
+  auto terms = rental_terms_for(state(), id, node_.key());
+  ASSERT_TRUE(terms.is_ok());
+  EXPECT_FALSE(terms->contains("prepaid_inferences"));
+  EXPECT_TRUE(rental_state_json(state(), id, *rental)["nodes"][0]["allowance"].is_null());
 }
 
 }  // namespace

@@ -63,10 +63,10 @@ class DeployCommand : public Command {
       if (a["canary"].get<bool>()) canaries.push_back(a["node_id"].get<std::string>());
     std::string list;
     for (const auto& c : canaries) list += (list.empty() ? "" : ", ") + c;
-    std::printf("deployment %lld: %s to %zu node(s), canary %s; observe %llds%s\n",
+    std::printf("deployment %lld: %s to %zu node(s), canary %s; observe %llds%s%s\n",
                 static_cast<long long>((*d)["id"].get<int64_t>()), (*d)["ref"].get<std::string>().c_str(),
                 (*d)["assignments"].size(), list.c_str(), static_cast<long long>((*d)["observe_seconds"].get<int64_t>()),
-                shadow_ ? " (shadow)" : "");
+                shadow_ ? " (shadow)" : "", rental_.empty() ? "" : ("; rental " + rental_.substr(0, 16)).c_str());
     return 0;
   }
 

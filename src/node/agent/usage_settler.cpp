@@ -210,7 +210,8 @@ std::vector<std::string> UsageSettler::sync_allowances(rental::RentalRegistry& r
     for (const auto& n : j["nodes"])
       if (n.is_object() && n.value("node", std::string()) == me) mine = &n;
     if (!mine) continue;  // not this node's rental on this ledger: RentalMeter::open refuses such terms
-    uint64_t limit = rental::kUnlimited;
+    // No allowance (no price: economy = off): the ledger sets no limit, so the terms' count stays.
+    uint64_t limit = meter->terms().prepaid_inferences;
     if (mine->contains("allowance") && (*mine)["allowance"].is_number_unsigned()) limit = (*mine)["allowance"].get<uint64_t>();
     std::string reason;
     if (j.value("exhausted", false)) reason = j.value("reason", std::string("the rental is exhausted"));
