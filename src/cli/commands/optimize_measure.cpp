@@ -60,7 +60,9 @@ Result<Measurement> measure_latency(const std::string& model, const optimize::Ta
 std::vector<int> thread_counts(const optimize::TargetProfile& target, bool sweep) {
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const int top = std::max(1, std::min(target.threads, cores));
-  if (!sweep) return {top};
+  // One thread always: on a busy machine a multi-threaded run waits for its slowest thread,
+  // and a node running several cameras gives each model one core anyway.
+  if (!sweep) return top == 1 ? std::vector<int>{1} : std::vector<int>{1, top};
   std::vector<int> t;
   for (int k = 1; k < top; k *= 2) t.push_back(k);
   t.push_back(top);

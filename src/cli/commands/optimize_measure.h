@@ -22,7 +22,7 @@ struct Measurement {
 // One `bench` child at `threads`.
 Result<Measurement> measure_latency(const std::string& model, const optimize::TargetProfile& target, int threads, int runs);
 
-// Thread counts to try: {min(target threads, cores)} or, with `sweep`, 1, 2, 4, ... up to it.
+// Thread counts to try: 1 and min(target threads, cores); with `sweep` also 2, 4, ... between.
 std::vector<int> thread_counts(const optimize::TargetProfile& target, bool sweep);
 
 }  // namespace fogline::cli

@@ -1,9 +1,9 @@
 // Conv (1-D/2-D/3-D; fp32, or bf16 compute when the bf16-compute pass asks) on oneDNN: groups
 // and depthwise, strides, dilations, pads and auto_pad, optional bias, and the node's fused
-// post-ops. Activations the onednn-layout pass
-// tagged (NHWC between oneDNN nodes) are used as they are; for plain ones the primitive picks
-// its own (blocked) layout and we reorder from/to NCHW. Constant weights are reordered into
-// the primitive's layout once, when the primitive is built.
+// post-ops. Activations the onednn-layout pass tagged (NHWC between oneDNN nodes) are used as
+// they are; for plain ones the primitive picks its own (blocked) layout and we reorder from/to
+// NCHW. Constant weights are reordered into the primitive's layout once, when the primitive
+// is built.
 #include <omp.h>
 
 #include <algorithm>
