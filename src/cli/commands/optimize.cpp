@@ -366,20 +366,11 @@ class OptimizeCommand : public Command {
                  static_cast<long long>(std::min<int64_t>(calib_samples_, static_cast<int64_t>(ds.items.size()))));
     FOGLINE_ASSIGN_OR_RETURN(std::vector<engine::Tensor> inputs, calibration_inputs(ds, spec));
     const int64_t count = static_cast<int64_t>(inputs.size());
-    optimize::SampleSource source = [&](int64_t i) -> Result<std::vector<engine::Tensor>> {
-      return std::vector<engine::Tensor>{inputs[static_cast<size_t>(i)]};
-    };
+    const optimize::SampleSource source = one_input_samples(inputs);
     optimize::QuantizeOptions q;
     q.quantize_kept_inputs = !float_island_inputs_;
     FOGLINE_ASSIGN_OR_RETURN(q.calibration.method, optimize::parse_calibration_method(calib_method_));
-    optimize::AccuracyControlOptions ac;
-    ac.tolerance = tolerance;
-    ac.baseline = baseline;
-    ac.max_kept = max_kept_;
-    ac.ranking_samples = ranking_samples_;
-    ac.prune = !no_prune_;
-    ac.cost_aware = !rank_by_sensitivity_;
-    ac.log = [](const std::string& line) { std::fprintf(stderr, "[optimize] int8 %s\n", line.c_str()); };
+    optimize::AccuracyControlOptions ac = control_options(tolerance, baseline, "int8");
     int evals = 0;
     // Each evaluation's report is kept under the model's bytes, so the one recorded for the
     // candidate is the kept model's (pruning evaluates rejected trials after it).
@@ -413,6 +404,27 @@ class OptimizeCommand : public Command {
     return c;
   }
 
+  // The accuracy-control settings every precision shares (--max-kept, --ranking-samples, ...).
+  optimize::AccuracyControlOptions control_options(const optimize::Tolerance& tolerance, double baseline,
+                                                   const std::string& precision) const {
+    optimize::AccuracyControlOptions ac;
+    ac.tolerance = tolerance;
+    ac.baseline = baseline;
+    ac.max_kept = max_kept_;
+    ac.ranking_samples = ranking_samples_;
+    ac.prune = !no_prune_;
+    ac.cost_aware = !rank_by_sensitivity_;
+    ac.precision = precision;
+    ac.log = [precision](const std::string& line) { std::fprintf(stderr, "[optimize] %s %s\n", precision.c_str(), line.c_str()); };
+    return ac;
+  }
+
+  static optimize::SampleSource one_input_samples(const std::vector<engine::Tensor>& inputs) {
+    return [&inputs](int64_t i) -> Result<std::vector<engine::Tensor>> {
+      return std::vector<engine::Tensor>{inputs[static_cast<size_t>(i)]};
+    };
+  }
+
   // The calibration (and sensitivity-ranking) inputs: the last --calibration-samples items.
   Result<std::vector<engine::Tensor>> calibration_inputs(const data::Dataset& ds, const processing::ProcessingSpec& spec) const {
     const int64_t n = static_cast<int64_t>(ds.items.size());
@@ -434,19 +446,9 @@ class OptimizeCommand : public Command {
                                          nlohmann::json& control) {
     std::fprintf(stderr, "[optimize] bf16: evaluating\n");
     FOGLINE_ASSIGN_OR_RETURN(std::vector<engine::Tensor> inputs, calibration_inputs(ds, spec));
-    optimize::SampleSource source = [&](int64_t i) -> Result<std::vector<engine::Tensor>> {
-      return std::vector<engine::Tensor>{inputs[static_cast<size_t>(i)]};
-    };
-    optimize::AccuracyControlOptions ac;
-    ac.tolerance = tolerance;
-    ac.baseline = baseline;
-    ac.max_kept = max_kept_;
-    ac.ranking_samples = ranking_samples_;
-    ac.prune = !no_prune_;
-    ac.cost_aware = !rank_by_sensitivity_;
+    const optimize::SampleSource source = one_input_samples(inputs);
+    optimize::AccuracyControlOptions ac = control_options(tolerance, baseline, "bf16");
     ac.layer_ops = {"Conv", "MatMul", "Gemm"};  // what the engine computes in bf16
-    ac.precision = "bf16";
-    ac.log = [](const std::string& line) { std::fprintf(stderr, "[optimize] bf16 %s\n", line.c_str()); };
     auto key_of = [](const onnx::ModelProto& m) { return "bf16:" + std::to_string(std::hash<std::string>{}(m.SerializeAsString())); };
     optimize::MetricFn metric = [&](const onnx::ModelProto& m) -> Result<double> { return evaluate(m, key_of(m)); };
     optimize::VariantBuilder build = [&](const std::set<std::string>& kept) -> Result<onnx::ModelProto> {
