@@ -44,12 +44,17 @@ first_error() { grep -m1 -i "error" "$1" | cut -c1-300; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# quantise NAME MODEL: writes $out/NAME-qdq.onnx and $out/NAME-qdq.log once. The log's first line
-# says how; a file whose load check failed in `fogline quantize` is kept (ONNX Runtime may still
-# run it) and the failure is reported in the notes.
+# quantise NAME MODEL: writes $out/NAME-qdq.onnx and $out/NAME-qdq.log once per model content
+# (NAME.sha256 holds the source's hash: a regenerated suite has new random weights, and a stale
+# QDQ file would compare one network with another). The log's first line says how; a file whose
+# load check failed in `fogline quantize` is kept (ONNX Runtime may still run it) and the failure
+# is reported in the notes.
 quantise() {
-  local name=$1 model=$2 qdq="$out/$1-qdq.onnx" log="$out/$1-qdq.log"
-  [ -f "$log" ] && return 0
+  local name=$1 model=$2 qdq="$out/$1-qdq.onnx" log="$out/$1-qdq.log" sum
+  sum=$(sha256sum < "$model" | cut -d' ' -f1)
+  [ -f "$log" ] && [ "$(cat "$out/$name.sha256" 2> /dev/null)" = "$sum" ] && return 0
+  rm -f "$qdq" "$log" "$out/$name-bf16hint.onnx"
+  echo "$sum" > "$out/$name.sha256"
   local args how
   if "$fogline" inspect "$model" | sed -n '/^inputs/,/^outputs/p' | grep 'float32\[1,3,224,224\]' > /dev/null; then
     args=(--data "$shared/datasets/imagenet-sample-500" --preset imagenet --samples "$samples")
