@@ -4,7 +4,8 @@
 // this node into the desired state; the agent writes DATA/rentals/m.json before activating, so
 // the first inference is already metered, and nobody places a file. Settlements by another
 // node of the same rental shrink this node's allowance and, once the ledger marks the rental
-// exhausted, this node refuses too (402 naming the rental and the ledger's reason).
+// exhausted, this node refuses too (402 naming the rental and the ledger's reason). The same
+// version deployed again under a new rental is served again, metered under that one.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -123,10 +124,13 @@ class HubRental {
         .json()
         .value("next_nonce", uint64_t{0});
   }
-  // The node's /rentals entry (null when it meters nothing yet).
-  Json meter() {
+  // The node's /rentals entry of `rental` (any when empty; null when it meters nothing yet).
+  Json meter(const std::string& rental = "") {
     Json r = http_get(fleet_.node(0).url(), "/rentals").json();
-    return r.is_object() && r["rentals"].is_array() && !r["rentals"].empty() ? r["rentals"][0] : Json();
+    if (!r.is_object() || !r["rentals"].is_array()) return Json();
+    for (const auto& m : r["rentals"])
+      if (rental.empty() || m.value("rental", "") == rental) return m;
+    return Json();
   }
   HttpAnswer infer() { return http_post(fleet_.node(0).url(), "/v2/models/m/infer", kHubRentInfer); }
 
@@ -190,6 +194,18 @@ TEST(RentalHubTest, TheDeploymentCarriesTheTermsAndTheFirstInferenceIsMetered) {
   HttpAnswer refused = h.infer();
   EXPECT_EQ(refused.status, 402) << refused.body;
   EXPECT_EQ(refused.json().value("rental", ""), rental) << refused.body;
+
+  // The renter prepays a new rental; m@1 deployed again under it is served again, on a new meter.
+  const std::string renewed = h.rent(2);
+  h.fleet().deploy_action("promote", d["id"].get<int64_t>());
+  Json again = h.fleet().deploy({"m@1", "--selector", "site=a", "--rental", renewed});
+  ASSERT_TRUE(again.is_object()) << again;
+  ASSERT_TRUE(wait_until([&] { return h.infer().status == 200; }, 10)) << h.fleet().logs();
+  EXPECT_EQ(h.meter(renewed).value("used", 0), 1) << h.meter(renewed);
+  EXPECT_EQ(h.meter(rental).value("used", 0), 3) << "the old rental's count stays where it was";
+  auto renewed_terms = read_file(terms_file);
+  ASSERT_TRUE(renewed_terms.is_ok());
+  EXPECT_EQ(Json::parse(*renewed_terms).value("rental", ""), renewed);
 }
 
 TEST(RentalHubTest, SettlementsByAnotherNodeReachThisNodesMeter) {
@@ -227,6 +243,7 @@ TEST(RentalHubTest, SettlementsByAnotherNodeReachThisNodesMeter) {
   EXPECT_EQ(refused.status, 402);
   EXPECT_EQ(refused.json().value("rental", ""), rental);
   EXPECT_EQ(refused.json().value("prepaid", 1), 0) << "this node settled nothing, so it may count nothing";
+
 }
 
 }  // namespace

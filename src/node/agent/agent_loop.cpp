@@ -231,13 +231,33 @@ void AgentLoop::reconcile_primary(const Json& entry, bool* again, Status* first_
   std::string model = entry["model"], version = text_field(entry, "version");
   if (version.empty()) return;  // shadow-only: nothing for production to change
   auto current = server_.models().find(model);
+  const auto rental = entry.find("rental");
+  const std::string want_rental = rental != entry.end() && rental->is_object() ? text_field(*rental, "id") : "";
+  std::string key = model + "@" + version + "#" + text_field(entry, "bundle_sha256") + "#" + want_rental;
   if (current && current->version == version) {
+    if (!want_rental.empty() && (!current->rental || current->rental->terms().rental != want_rental)) {
+      // The same version under another rental (the renter started a new one after the old ran
+      // out): its terms, then the version loaded again under them.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (refused_.count(key)) return;
+      }
+      Status st = place_rental_terms(entry);
+      if (st.is_ok()) st = load_version(model, version);
+      if (st.is_ok()) {
+        log("serving " + model + "@" + version + " under rental " + want_rental.substr(0, 16));
+        event("event.model_activated", {{"model", model}, {"version", version}, {"previous_version", version},
+                                        {"rental", want_rental}});
+        return;
+      }
+      record_failure(st, false, key, false, model, version, "still serving " + model + "@" + version, again, first_error);
+      return;
+    }
     // Serving what the hub wants (again, after it gave up on a refused version).
     std::lock_guard<std::mutex> lock(mu_);
     failures_.erase(model);
     return;
   }
-  std::string key = model + "@" + version + "#" + text_field(entry, "bundle_sha256");
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (refused_.count(key)) return;  // the same bundle again: refused already, reported
