@@ -77,7 +77,7 @@ quantise() {
 # (what --precision bf16 does in `fogline bench`; `fogline run` has no such flag).
 # Tolerance (cmp.py): max |fogline - ORT| / max |ORT| <= REL_TOL on every output, and for a
 # classifier (one output [1,K], K > 2) the same top-1 class unless ORT's own top-2 margin is
-# below the observed max difference (a tie within the error). Both runtimes requantise every layer
+# below twice the observed max difference (a tie within the error). Both runtimes requantise every layer
 # with their own rounding, so 1-LSB differences accumulate through the network; bit equality is
 # not expected. bf16 keeps 8 mantissa bits, so its error is of the same order.
 agree() {
@@ -171,8 +171,9 @@ for model in "${models[@]}"; do
   quantise "$name" "$model"
 done
 
-# The fogline int8 runs use the QDQ file as written; a file fogline cannot load gets an empty cell
-# (the reason is in the notes and the agreement table).
+# The fogline int8 runs use the QDQ file as written; one fogline cannot load is timed with the
+# fallback of int8_flags (marked †) or shows "failed" (the reason is in the notes and the
+# agreement table).
 printf '\n| model | threads | fogline fp32 | fogline bf16 | fogline int8 | ORT fp32 | ORT QDQ | ORT fp32 / fogline bf16 | ORT fp32 / fogline int8 | ORT QDQ / fogline int8 |\n'
 printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 notes=()
