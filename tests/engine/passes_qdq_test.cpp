@@ -371,3 +371,54 @@ TEST(QdqToQLinear, MatMulWithAFloatOutputBecomesMatMulInteger) {
 
 }  // namespace
 }  // namespace fogline::engine
+
+namespace fogline::engine {
+namespace {
+
+// Squeeze-and-excitation as quantisers write it: the pool reads an activation no oneDNN node
+// wrote (plain NCHW) and feeds an int8 convolution, so only the pool's output is in NHWC. It
+// loads (it used to fail: "unexpected layout tags") and matches the reference kernels.
+TEST(QdqToQLinear, PoolWithAPlainInputAndAnNhwcOutput) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 8, 6, 6});
+  for (const char* p : {"in", "g", "o"}) {
+    m.initializer(std::string(p) + "_s", Tensor::scalar<float>(0.02f));
+    m.initializer(std::string(p) + "_z", Tensor::scalar<uint8_t>(128));
+  }
+  m.node("QuantizeLinear", {"x", "in_s", "in_z"}, {"xq"});
+  m.node("DequantizeLinear", {"xq", "in_s", "in_z"}, {"xf"});
+  m.node("GlobalAveragePool", {"xf"}, {"gap"});
+  m.node("QuantizeLinear", {"gap", "g_s", "g_z"}, {"gq"});
+  m.node("DequantizeLinear", {"gq", "g_s", "g_z"}, {"gf"});
+  m.initializer("w_q", random_i8({8, 8, 1, 1}, 21));
+  m.initializer("w_s", Tensor::scalar<float>(0.01f));
+  m.initializer("w_z", Tensor::scalar<int8_t>(0));
+  m.node("DequantizeLinear", {"w_q", "w_s", "w_z"}, {"w"});
+  m.node("Conv", {"gf", "w"}, {"c"});
+  m.node("QuantizeLinear", {"c", "o_s", "o_z"}, {"y"});
+  m.output("y", DataType::kUInt8);
+  SessionOptions ref_opts;
+  ref_opts.reference_only = true;
+  auto fast = m.session();
+  auto ref = m.session(ref_opts);
+  ASSERT_TRUE(fast.is_ok()) << fast.status().to_string();
+  ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
+  const Graph& g = (*fast)->graph();
+  bool tagged_pool = false;
+  for (const Node& n : g.nodes) {
+    if (n.dead || n.op_type != "QLinearGlobalAveragePool") continue;
+    EXPECT_EQ(g.values[static_cast<size_t>(n.inputs[0])].layout, "");
+    tagged_pool = g.values[static_cast<size_t>(n.outputs[0])].layout == "nhwc";
+  }
+  EXPECT_TRUE(tagged_pool) << "the case under test: a plain input, an NHWC output";
+  const Tensor x = random_floats({1, 8, 6, 6}, 23, -2.f, 2.f);
+  auto a = (*fast)->run({x});
+  auto b = (*ref)->run({x});
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  ASSERT_EQ((*a)[0].numel(), (*b)[0].numel());
+  for (int64_t i = 0; i < (*a)[0].numel(); ++i) EXPECT_EQ((*a)[0].data<uint8_t>()[i], (*b)[0].data<uint8_t>()[i]) << i;
+}
+
+}  // namespace
+}  // namespace fogline::engine

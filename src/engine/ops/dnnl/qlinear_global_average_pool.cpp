@@ -1,7 +1,8 @@
-// com.microsoft QLinearGlobalAveragePool on an input the onednn-layout pass keeps in NHWC
-// (after the last int8 convolution): the reference's channels-last arithmetic
-// (ops/quant/qlinear_global_average_pool.cpp) on the NHWC bytes. The output [N, C, 1, 1] has
-// the same bytes in every layout. Untagged nodes run on the reference kernel.
+// com.microsoft QLinearGlobalAveragePool when the onednn-layout pass tagged its input (NHWC,
+// after an int8 convolution) or its output (a squeeze-and-excitation pool reading a plain
+// activation and feeding int8 convolutions): the reference's arithmetic
+// (ops/quant/qlinear_global_average_pool.cpp) on NHWC or NCHW bytes. The output [N, C, 1, 1]
+// has the same bytes in every layout. Untagged nodes run on the reference kernel.
 #include <vector>
 
 #include "engine/ops/dnnl/dnnl_util.h"
@@ -14,9 +15,12 @@ class LayoutQLinearGap : public Kernel {
  public:
   static Result<std::unique_ptr<Kernel>> make(const KernelBuildInfo& info) {
     if (!has_layout_tags(info)) return unsupported("untagged QLinearGlobalAveragePool runs on the reference kernel");
-    if (info.attrs().get_int("channels_last", 0) != 0 || input_layout(info, 0) != "nhwc")
-      return internal_error("QLinearGlobalAveragePool: unexpected layout tags");
-    return std::unique_ptr<Kernel>(new LayoutQLinearGap());
+    const std::string in = input_layout(info, 0);
+    if (info.attrs().get_int("channels_last", 0) != 0 || (in != "nhwc" && !in.empty()))
+      return internal_error("QLinearGlobalAveragePool: unexpected layout tags (input '" + in + "')");
+    auto k = std::unique_ptr<LayoutQLinearGap>(new LayoutQLinearGap());
+    k->in_nhwc_ = !in.empty();
+    return std::unique_ptr<Kernel>(std::move(k));
   }
 
   Status run(KernelContext& ctx) const override {
@@ -41,8 +45,13 @@ class LayoutQLinearGap : public Kernel {
       for (int64_t n = 0; n < batch; ++n) {
         std::vector<int64_t> sums(static_cast<size_t>(channels), 0);
         const T* src = in + n * count * channels;
-        for (int64_t p = 0; p < count; ++p)
-          for (int64_t c = 0; c < channels; ++c) sums[static_cast<size_t>(c)] += src[p * channels + c];
+        if (in_nhwc_) {
+          for (int64_t p = 0; p < count; ++p)
+            for (int64_t c = 0; c < channels; ++c) sums[static_cast<size_t>(c)] += src[p * channels + c];
+        } else {
+          for (int64_t c = 0; c < channels; ++c)
+            for (int64_t p = 0; p < count; ++p) sums[static_cast<size_t>(c)] += src[c * count + p];
+        }
         for (int64_t c = 0; c < channels; ++c)
           out[n * channels + c] = rq(static_cast<float>(sums[static_cast<size_t>(c)] - offset) * mult);
       }
@@ -52,6 +61,7 @@ class LayoutQLinearGap : public Kernel {
 
  private:
   LayoutQLinearGap() = default;
+  bool in_nhwc_ = true;  // else the input is plain NCHW (only the output is tagged)
 };
 
 }  // namespace
