@@ -422,3 +422,68 @@ TEST(QdqToQLinear, PoolWithAPlainInputAndAnNhwcOutput) {
 
 }  // namespace
 }  // namespace fogline::engine
+
+namespace fogline::engine {
+namespace {
+
+// An 8-bit MaxPool between two int8 convolutions (ResNet's stem, SqueezeNet) runs on oneDNN
+// inside the NHWC region and gives the reference kernels' bytes.
+TEST(QdqToQLinear, EightBitMaxPoolStaysInTheRegion) {
+  TestModel m(13);
+  m.input("x", DataType::kFloat, {1, 8, 9, 9});
+  for (const char* p : {"in", "a", "o"}) {
+    m.initializer(std::string(p) + "_s", Tensor::scalar<float>(0.03f));
+    m.initializer(std::string(p) + "_z", Tensor::scalar<uint8_t>(100));
+  }
+  auto conv = [&](const std::string& in, const std::string& out, uint32_t seed) {
+    m.initializer(out + "_wq", random_i8({8, 8, 3, 3}, seed));
+    m.initializer(out + "_ws", Tensor::scalar<float>(0.004f));
+    m.initializer(out + "_wz", Tensor::scalar<int8_t>(0));
+    m.node("DequantizeLinear", {out + "_wq", out + "_ws", out + "_wz"}, {out + "_w"});
+    set_attr(m.node("Conv", {in, out + "_w"}, {out}), "pads", std::vector<int64_t>{1, 1, 1, 1});
+  };
+  m.node("QuantizeLinear", {"x", "in_s", "in_z"}, {"xq"});
+  m.node("DequantizeLinear", {"xq", "in_s", "in_z"}, {"xf"});
+  conv("xf", "c1", 31);
+  m.node("QuantizeLinear", {"c1", "a_s", "a_z"}, {"aq"});
+  m.node("DequantizeLinear", {"aq", "a_s", "a_z"}, {"af"});
+  auto& mp = m.node("MaxPool", {"af"}, {"p"});
+  set_attr(mp, "kernel_shape", std::vector<int64_t>{3, 3});
+  set_attr(mp, "strides", std::vector<int64_t>{2, 2});
+  set_attr(mp, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.node("QuantizeLinear", {"p", "a_s", "a_z"}, {"pq"});
+  m.node("DequantizeLinear", {"pq", "a_s", "a_z"}, {"pf"});
+  conv("pf", "c2", 32);
+  m.node("QuantizeLinear", {"c2", "o_s", "o_z"}, {"y"});
+  m.output("y", DataType::kUInt8);
+  SessionOptions ref_opts;
+  ref_opts.reference_only = true;
+  auto fast = m.session();
+  auto ref = m.session(ref_opts);
+  ASSERT_TRUE(fast.is_ok()) << fast.status().to_string();
+  ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
+  const Graph& g = (*fast)->graph();
+  int pools = 0;
+  for (const Node& n : g.nodes) {
+    if (n.dead || n.op_type != "MaxPool") continue;
+    ++pools;
+    const Value& in = g.values[static_cast<size_t>(n.inputs[0])];
+    const Value& out = g.values[static_cast<size_t>(n.outputs[0])];
+    EXPECT_EQ(in.type.dtype, DataType::kUInt8);
+    EXPECT_EQ(in.layout, "nhwc");
+    EXPECT_EQ(out.layout, "nhwc");
+  }
+  EXPECT_EQ(pools, 1);
+  const Tensor x = random_floats({1, 8, 9, 9}, 33, -2.f, 2.f);
+  auto a = (*fast)->run({x});
+  auto b = (*ref)->run({x});
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  ASSERT_EQ((*a)[0].numel(), (*b)[0].numel());
+  int64_t differ = 0;
+  for (int64_t i = 0; i < (*a)[0].numel(); ++i) differ += (*a)[0].data<uint8_t>()[i] != (*b)[0].data<uint8_t>()[i];
+  EXPECT_EQ(differ, 0);
+}
+
+}  // namespace
+}  // namespace fogline::engine

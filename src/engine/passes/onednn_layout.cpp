@@ -17,7 +17,8 @@
 // when ops/dnnl/qlinear_conv.cpp takes it (constant quantisation parameters, int8 weights with
 // zero points 0), and the com.microsoft QLinearAdd / QLinearMul (same-shape operands),
 // QLinearSigmoid and QLinearGlobalAveragePool, whose layout-aware kernels are
-// ops/dnnl/qlinear_elementwise.cpp and ops/dnnl/qlinear_global_average_pool.cpp.
+// ops/dnnl/qlinear_elementwise.cpp and ops/dnnl/qlinear_global_average_pool.cpp, and an 8-bit
+// MaxPool (ops/dnnl/pool.cpp).
 //
 // Only for the oneDNN kernel set (reference kernels know nothing of layouts).
 #include <algorithm>
@@ -116,6 +117,10 @@ bool is_region_eltwise(const Graph& g, const Node& n) {
 // certainly be the oneDNN one, since only it reads the tags.
 std::vector<int> layout_slots(const Graph& g, const Node& n) {
   if (n.op_type.rfind("QLinear", 0) == 0) return quant_layout_slots(g, n);
+  if (n.op_type == "MaxPool" && passes::in_default_domain(n) && passes::single_output(n) && !n.dead &&
+      q8_rank4(g, passes::input_of(n, 0)) && q8_rank4(g, n.outputs[0]) && !n.attrs.get_ints("kernel_shape").empty()) {
+    return {0};  // 8-bit MaxPool between QLinearConvs (ops/dnnl/pool.cpp)
+  }
   const bool ours = n.domain == "fogline";  // the engine's own ops (channel-shuffle pass)
   if (n.dead || !(passes::in_default_domain(n) || ours) || n.outputs.empty() ||
       !float_rank4_dynamic(g, n.outputs[0]))

@@ -312,7 +312,8 @@ void execute(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
 
 Status execute_unary(KernelContext& ctx, const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
                      const dnnl::memory::desc& src_md, const Operand& dst, const Shape& out_shape) {
-  FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, DataType::kFloat, out_shape));
+  // The output has the input's element type (fp32, or 8-bit for max pooling).
+  FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ctx.input(0)->dtype(), out_shape));
   std::unordered_map<int, dnnl::memory> args{
       {DNNL_ARG_SRC, dnnl::memory(src_md, cpu_engine(), const_cast<void*>(ctx.input(0)->raw()))}};
   dnnl::memory out = dst.output_memory(y->raw(), kDstTmp);

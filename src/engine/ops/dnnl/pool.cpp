@@ -1,4 +1,5 @@
-// MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool (fp32, 1-3 spatial dims) on
+// MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool (fp32; the max pools also on
+// 8-bit values, which qdq-to-qlinear leaves between QLinearConvs; 1-3 spatial dims) on
 // oneDNN pooling, in the input's layout (plain NCHW, or the one onednn-layout tagged it with;
 // the output is reordered when its own layout differs). MaxPool's Indices output, and AveragePool cases whose
 // count_include_pad semantics depend on ceil_mode's extra padding, are left to the reference.
@@ -24,8 +25,12 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
     k->kind_ = kind;
     k->in_layout_ = input_layout(info, 0);
     k->out_layout_ = output_layout(info, 0);
-    if (info.input_dtype(0) != DataType::kFloat && info.input_dtype(0) != DataType::kUndefined) {
-      return unsupported("oneDNN pooling handles float32 only");
+    const DataType in = info.input_dtype(0);
+    const bool max = kind == PoolKind::kMax || kind == PoolKind::kGlobalMax;
+    if (max && (in == DataType::kUInt8 || in == DataType::kInt8)) {
+      k->dtype_ = in;  // a max of 8-bit values is the same 8-bit value: no scales involved
+    } else if (in != DataType::kFloat && in != DataType::kUndefined) {
+      return unsupported("oneDNN pooling handles float32 (and 8-bit max pooling) only");
     }
     const Attributes& a = info.attrs();
     if (kind == PoolKind::kMax || kind == PoolKind::kAverage) {
@@ -51,7 +56,9 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
   }
 
  protected:
-  bool handles(const KernelContext& ctx) const override { return is_float(ctx.input(0)); }
+  bool handles(const KernelContext& ctx) const override {
+    return dtype_ == DataType::kFloat ? is_float(ctx.input(0)) : ctx.input(0) && ctx.input(0)->dtype() == dtype_;
+  }
   std::vector<Shape> key_shapes(const KernelContext& ctx) const override { return {ctx.input(0)->shape()}; }
 
   Result<std::shared_ptr<const PoolPrim>> build(const std::vector<Shape>& s) const override {
@@ -75,8 +82,9 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
     auto p = std::make_shared<PoolPrim>();
     p->out_shape = {x[0], x[1]};
     p->out_shape.insert(p->out_shape.end(), w.out.begin(), w.out.end());
-    p->src_md = layout_md(x, in_layout_);
-    const auto dst_md = layout_md(p->out_shape, in_layout_);
+    const dt type = dtype_ == DataType::kFloat ? dt::f32 : q8_type(dtype_);
+    p->src_md = layout_md(x, in_layout_, type);
+    const auto dst_md = layout_md(p->out_shape, in_layout_, type);
     using A = dnnl::algorithm;
     A alg = (kind_ == PoolKind::kMax || kind_ == PoolKind::kGlobalMax) ? A::pooling_max
             : include_pad_                                              ? A::pooling_avg_include_padding
@@ -86,7 +94,7 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
                                             to_dims(w.pad_l), to_dims(w.pad_r));
     p->pd = dnnl::pooling_v2_forward::primitive_desc(d, base_attr(), cpu_engine());
     p->prim = dnnl::pooling_v2_forward(p->pd);
-    p->dst.init(layout_md(p->out_shape, out_layout_), dst_md, false);
+    p->dst.init(layout_md(p->out_shape, out_layout_, type), dst_md, false);
     return std::shared_ptr<const PoolPrim>(std::move(p));
   }
 
@@ -101,6 +109,7 @@ class DnnlPool : public DnnlKernel<PoolPrim> {
   std::string auto_pad_;
   bool ceil_mode_ = false, include_pad_ = false;
   std::string in_layout_, out_layout_;  // "" = plain (see onednn-layout)
+  DataType dtype_ = DataType::kFloat;
 };
 
 Result<std::unique_ptr<Kernel>> make_max(const KernelBuildInfo& i) { return DnnlPool::make(i, PoolKind::kMax); }
