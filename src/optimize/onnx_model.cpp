@@ -98,6 +98,70 @@ int drop_unused_initializers(onnx::GraphProto* graph) {
   return dropped;
 }
 
+namespace {
+
+// Every value name a subgraph (If/Loop/Scan bodies, nested) reads, outer-scope names included.
+void collect_subgraph_reads(const onnx::GraphProto& graph, bool nested, std::set<std::string>* reads) {
+  for (const auto& n : graph.node()) {
+    if (nested) {
+      for (const auto& i : n.input()) reads->insert(i);
+    }
+    for (const auto& a : n.attribute()) {
+      if (a.has_g()) collect_subgraph_reads(a.g(), true, reads);
+      for (const auto& g : a.graphs()) collect_subgraph_reads(g, true, reads);
+    }
+  }
+}
+
+}  // namespace
+
+int bypass_constant_identities(onnx::GraphProto* graph) {
+  std::set<std::string> constants;
+  for (const auto& init : graph->initializer()) constants.insert(init.name());
+  for (const auto& n : graph->node()) {
+    if (n.op_type() == "Constant" && n.output_size() == 1) constants.insert(n.output(0));
+  }
+  // alias -> the constant it copies; nodes may come in any order, so iterate to a fixed point
+  // (each round resolves at least one more link of a chain).
+  std::unordered_map<std::string, std::string> alias;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& n : graph->node()) {
+      if (n.op_type() != "Identity" || !(n.domain().empty() || n.domain() == "ai.onnx") || n.input_size() != 1 ||
+          n.output_size() != 1 || alias.count(n.output(0)) || constants.count(n.output(0))) {
+        continue;
+      }
+      const std::string& in = n.input(0);
+      if (auto it = alias.find(in); it != alias.end()) {
+        alias[n.output(0)] = it->second;
+        changed = true;
+      } else if (constants.count(in)) {
+        alias[n.output(0)] = in;
+        changed = true;
+      }
+    }
+  }
+  if (alias.empty()) return 0;
+  std::set<std::string> keep;  // names something outside this graph's node inputs reads
+  for (const auto& o : graph->output()) keep.insert(o.name());
+  collect_subgraph_reads(*graph, false, &keep);
+  for (auto& n : *graph->mutable_node()) {
+    for (int k = 0; k < n.input_size(); ++k) {
+      auto it = alias.find(n.input(k));
+      if (it != alias.end()) n.set_input(k, it->second);
+    }
+  }
+  auto* nodes = graph->mutable_node();
+  int dropped = 0;
+  for (int i = nodes->size() - 1; i >= 0; --i) {
+    const auto& n = nodes->Get(i);
+    if (n.op_type() != "Identity" || n.output_size() != 1 || !alias.count(n.output(0)) || keep.count(n.output(0))) continue;
+    nodes->DeleteSubrange(i, 1);
+    ++dropped;
+  }
+  return dropped;
+}
+
 const onnx::AttributeProto* find_attribute(const onnx::NodeProto& node, const std::string& name) {
   for (const auto& a : node.attribute()) {
     if (a.name() == name) return &a;

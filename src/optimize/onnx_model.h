@@ -42,6 +42,11 @@ class Constants {
 void add_initializer(onnx::GraphProto* graph, const std::string& name, const engine::Tensor& t);
 // Removes initializers nothing reads (no node input, no graph output).
 int drop_unused_initializers(onnx::GraphProto* graph);
+// Nodes read constants through Identity nodes (PyTorch's exporter shares a deduplicated
+// initializer that way): every reader of Identity(constant), also through chains of them, is
+// pointed at the constant itself and the Identity is dropped, unless its output is a graph
+// output or a subgraph reads it. Returns the number of Identity nodes dropped.
+int bypass_constant_identities(onnx::GraphProto* graph);
 
 const onnx::AttributeProto* find_attribute(const onnx::NodeProto& node, const std::string& name);
 int64_t attribute_int(const onnx::NodeProto& node, const std::string& name, int64_t fallback);

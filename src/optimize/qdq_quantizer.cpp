@@ -43,6 +43,11 @@ class Quantizer {
   Quantizer(onnx::ModelProto* model, const QuantizeOptions& options) : model_(model), options_(options) {}
 
   Result<QuantizeReport> run(const SampleSource& samples, int64_t count) {
+    // Before anything looks for constant weights and biases: a Conv reading its weight through
+    // Identity(initializer) was left float, one reading its bias that way kept a float bias the
+    // engine's DQ -> Conv -> Q fusion (which runs before constant folding) does not accept. The
+    // written file then reads plain initializers, as ONNX Runtime's quantiser writes them.
+    report_.constant_identities = bypass_constant_identities(model_->mutable_graph());
     report_.opset = default_opset(*model_);
     if (report_.opset < kMinOpset) {
       engine::OnnxToolsOptions tools;
@@ -263,10 +268,14 @@ class Quantizer {
     dequantized_[stat] = dq;
   }
 
+  static std::string weight_key(const std::string& w, int axis) { return w + "@" + std::to_string(axis); }
+
   // A per-channel int8 weight behind a DequantizeLinear; returns its output name and scales.
   Result<std::string> quantize_weight(const std::string& w, int axis, NameAllocator& names, const Constants& constants,
                                       google::protobuf::RepeatedPtrField<onnx::NodeProto>* nodes) {
-    if (auto it = weight_dq_.find(w); it != weight_dq_.end()) return it->second;
+    // Keyed by axis too: a weight shared by a Conv and a Gemm/MatMul is quantised per reader axis.
+    const std::string key = weight_key(w, axis);
+    if (auto it = weight_dq_.find(key); it != weight_dq_.end()) return it->second;
     FOGLINE_ASSIGN_OR_RETURN(Tensor wt, constants.get(w));
     if (axis < 0) axis += wt.rank();
     FOGLINE_ASSIGN_OR_RETURN(ChannelQuantized cq, quantize_per_channel_symmetric(wt, axis));
@@ -287,8 +296,8 @@ class Quantizer {
     a->set_name("axis");
     a->set_type(onnx::AttributeProto::INT);
     a->set_i(axis);
-    weight_dq_[w] = dq;
-    weight_scales_[w] = cq.scales;
+    weight_dq_[key] = dq;
+    weight_scales_[key] = cq.scales;
     report_.weights++;
     return dq;
   }
@@ -360,7 +369,7 @@ class Quantizer {
         const std::string& x = original.graph().node(i).input(0);
         if (options_.quantize_bias && n.op_type() != "MatMul" && n.input_size() >= 3 && !n.input(2).empty() &&
             original_constants.has(n.input(2)) && act_params_.count(x)) {
-          FOGLINE_ASSIGN_OR_RETURN(std::string bdq, quantize_bias(n.input(2), act_params_[x].scale, weight_scales_[w],
+          FOGLINE_ASSIGN_OR_RETURN(std::string bdq, quantize_bias(n.input(2), act_params_[x].scale, weight_scales_[weight_key(w, axis)],
                                                                     names, original_constants, &nodes));
           if (!bdq.empty()) n.set_input(2, bdq);
         }

@@ -54,6 +54,7 @@ struct QuantizeReport {
   int weights = 0;                           // per-channel int8 weights
   int biases = 0;                            // int32 biases
   int folded_activations = 0;                // Relu/Clip folded into the output quantisation
+  int constant_identities = 0;               // Identity(constant) nodes bypassed and dropped
   std::vector<std::string> kept_fp32;        // candidate nodes left in fp32 (asked or not quantisable)
   std::map<std::string, TensorRange> ranges; // per quantised activation tensor
   bool opset_upgraded = false;
