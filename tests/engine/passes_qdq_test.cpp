@@ -487,3 +487,35 @@ TEST(QdqToQLinear, EightBitMaxPoolStaysInTheRegion) {
 
 }  // namespace
 }  // namespace fogline::engine
+
+namespace fogline::engine {
+namespace {
+
+// An 8-bit MaxPool on plain NCHW bytes (after a QLinearConcat, or a uint8 graph input): oneDNN
+// pools 8-bit values only channels-last, so the kernel reorders; the bytes are the reference's.
+TEST(QdqToQLinear, EightBitMaxPoolOnPlainBytes) {
+  TestModel m(13);
+  m.input("x", DataType::kUInt8, {1, 5, 12, 12});
+  auto& mp = m.node("MaxPool", {"x"}, {"y"});
+  set_attr(mp, "kernel_shape", std::vector<int64_t>{3, 3});
+  set_attr(mp, "strides", std::vector<int64_t>{2, 2});
+  set_attr(mp, "ceil_mode", int64_t{1});
+  m.output("y", DataType::kUInt8);
+  SessionOptions ref_opts;
+  ref_opts.reference_only = true;
+  auto fast = m.session();
+  auto ref = m.session(ref_opts);
+  ASSERT_TRUE(fast.is_ok() && ref.is_ok());
+  Tensor x = std::move(Tensor::allocate(DataType::kUInt8, {1, 5, 12, 12})).value();
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<uint8_t>()[i] = static_cast<uint8_t>((i * 37 + 11) % 251);
+  auto a = (*fast)->run({x});
+  auto b = (*ref)->run({x});
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  ASSERT_EQ((*a)[0].shape(), (Shape{1, 5, 6, 6}));
+  ASSERT_EQ((*a)[0].shape(), (*b)[0].shape());
+  for (int64_t i = 0; i < (*a)[0].numel(); ++i) EXPECT_EQ((*a)[0].data<uint8_t>()[i], (*b)[0].data<uint8_t>()[i]) << i;
+}
+
+}  // namespace
+}  // namespace fogline::engine

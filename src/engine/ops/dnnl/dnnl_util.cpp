@@ -311,11 +311,14 @@ void execute(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
 }
 
 Status execute_unary(KernelContext& ctx, const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
-                     const dnnl::memory::desc& src_md, const Operand& dst, const Shape& out_shape) {
+                     const dnnl::memory::desc& src_md, const Operand& dst, const Shape& out_shape,
+                     const Operand* src) {
   // The output has the input's element type (fp32, or 8-bit for max pooling).
   FOGLINE_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ctx.input(0)->dtype(), out_shape));
+  const void* x = ctx.input(0)->raw();
   std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, dnnl::memory(src_md, cpu_engine(), const_cast<void*>(ctx.input(0)->raw()))}};
+      {DNNL_ARG_SRC, src && src->needs_reorder() ? src->prepare_input(x, kSrcTmp, thread_stream())
+                                                  : dnnl::memory(src_md, cpu_engine(), const_cast<void*>(x))}};
   dnnl::memory out = dst.output_memory(y->raw(), kDstTmp);
   args[DNNL_ARG_DST] = out;
   execute(p, pd, std::move(args), thread_stream());

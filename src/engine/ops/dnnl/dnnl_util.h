@@ -136,8 +136,10 @@ void execute(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
 // Runs a one-input primitive (pooling, eltwise, shuffle, resampling) that writes in its source's
 // layout: input 0 as DNNL_ARG_SRC, output 0 of `out_shape` through `dst` (reordered into the
 // output's own layout when it differs).
+// With `src`, input 0 is first reordered into the primitive's layout when that differs.
 Status execute_unary(KernelContext& ctx, const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
-                     const dnnl::memory::desc& src_md, const Operand& dst, const Shape& out_shape);
+                     const dnnl::memory::desc& src_md, const Operand& dst, const Shape& out_shape,
+                     const Operand* src = nullptr);
 
 // Primitive state per input-shape signature. `get` builds missing entries under the lock.
 template <typename T>
