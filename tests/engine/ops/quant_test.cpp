@@ -586,6 +586,48 @@ TEST(QLinearMul, BroadcastsBothTypes) {
   check_qlinear_binary<int8_t>("QLinearMul", [](float a, float b) { return a * b; });
 }
 
+// A per-channel operand [N,C,1,1] on [N,C,H,W] (squeeze-and-excitation), on either side, with
+// blocks above and below the 256 elements where the kernel switches to a table per block.
+template <typename T>
+void check_qlinear_per_channel(const std::string& op, const std::function<float(float, float)>& f, int64_t hw,
+                               bool small_first) {
+  const Shape full_shape{2, 3, hw, hw}, small_shape{2, 3, 1, 1};
+  Tensor full = random_ints<T>(full_shape, 5);
+  Tensor small = random_ints<T>(small_shape, 6);
+  const int fz = std::is_same_v<T, uint8_t> ? 120 : -5, sz = std::is_same_v<T, uint8_t> ? 130 : 3;
+  const int cz = std::is_same_v<T, uint8_t> ? 128 : 0;
+  const float fs = 0.03f, ss = 0.07f, cs = 0.1f;
+  const Tensor& a = small_first ? small : full;
+  const Tensor& b = small_first ? full : small;
+  const int az = small_first ? sz : fz, bz = small_first ? fz : sz;
+  const float as = small_first ? ss : fs, bs = small_first ? fs : ss;
+  auto out = run_node(op,
+                      {runtime(a), constant(Tensor::scalar<float>(as)), constant(Tensor::scalar<T>(static_cast<T>(az))),
+                       runtime(b), constant(Tensor::scalar<float>(bs)), constant(Tensor::scalar<T>(static_cast<T>(bz))),
+                       constant(Tensor::scalar<float>(cs)), constant(Tensor::scalar<T>(static_cast<T>(cz)))},
+                      {Out(DataTypeOf<T>::value, full_shape)}, {}, kMs);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  const Tensor& res = (*out)[0];
+  ASSERT_EQ(res.shape(), full_shape);
+  for (int64_t i = 0; i < res.numel(); ++i) {
+    const float rf = fs * static_cast<float>(full.data<T>()[i] - fz);
+    const float rs = ss * static_cast<float>(small.data<T>()[i / (hw * hw)] - sz);
+    const float want = small_first ? f(rs, rf) : f(rf, rs);
+    ASSERT_EQ(res.data<T>()[i], quantize<T>(want / cs, cz)) << "hw " << hw << " element " << i;
+  }
+}
+
+TEST(QLinearMul, PerChannelOperandOnEitherSide) {
+  const auto mul = [](float a, float b) { return a * b; };
+  for (int64_t hw : {4, 20}) {
+    for (bool small_first : {false, true}) {
+      check_qlinear_per_channel<uint8_t>("QLinearMul", mul, hw, small_first);
+      check_qlinear_per_channel<int8_t>("QLinearMul", mul, hw, small_first);
+    }
+  }
+  check_qlinear_per_channel<uint8_t>("QLinearAdd", [](float a, float b) { return a + b; }, 20, true);
+}
+
 TEST(QLinearAdd, RejectsMixedTypes) {
   auto out = run_node("QLinearAdd",
                       {runtime(random_ints<uint8_t>({4}, 1)), runtime(Tensor::scalar<float>(1.0f)), absent(),

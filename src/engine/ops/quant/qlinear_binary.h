@@ -11,6 +11,44 @@
 namespace fogline::engine::ops::quant {
 
 // Combine is a functor: float operator()(float real_a, float real_b) const.
+// When `full` has the output's shape and `small` equals it on the leading dims and is 1 on
+// all the rest (ranks aligned on the right), the size of those trailing blocks; else 0.
+inline int64_t block_broadcast(const Shape& out, const Shape& full, const Shape& small) {
+  if (full != out || small.size() > out.size()) return 0;
+  const size_t pad = out.size() - small.size();
+  size_t k = out.size();
+  while (k > pad && small[k - 1 - pad] == 1) --k;  // trailing ones of `small`
+  for (size_t d = 0; d < k; ++d) {
+    const int64_t sd = d < pad ? 1 : small[d - pad];
+    if (sd != out[d]) return 0;
+  }
+  int64_t inner = 1;
+  for (size_t d = k; d < out.size(); ++d) inner *= out[d];
+  return k == out.size() ? 0 : inner;
+}
+
+// out[o * inner + i] = one(full[o * inner + i], small[o]); blocks of 256 or more elements go
+// through a 256-entry table of `one` for that block's `small` value.
+template <typename T, typename One>
+void block_combine(const T* full, const T* small, T* out, int64_t outer, int64_t inner, const One& one,
+                   int threads) {
+#pragma omp parallel for if (outer * inner > 65536) num_threads(threads)
+  for (int64_t o = 0; o < outer; ++o) {
+    const T* src = full + o * inner;
+    T* dst = out + o * inner;
+    const T s = small[o];
+    if (inner >= 256) {
+      std::array<T, 256> table;
+      for (int i = 0; i < 256; ++i) {
+        table[static_cast<size_t>(i)] = one(static_cast<T>(static_cast<int>(std::numeric_limits<T>::min()) + i), s);
+      }
+      for (int64_t i = 0; i < inner; ++i) dst[i] = table[lut_index(src[i])];
+    } else {
+      for (int64_t i = 0; i < inner; ++i) dst[i] = one(src[i], s);
+    }
+  }
+}
+
 template <typename Combine>
 class QLinearBinaryKernel : public Kernel {
  public:
@@ -59,6 +97,12 @@ class QLinearBinaryKernel : public Kernel {
       } else if (b->shape() == shape && a.numel() == 1) {
 #pragma omp parallel for if (n > 65536) num_threads(ctx.threads())
         for (int64_t i = 0; i < n; ++i) out[i] = one(pa[0], pb[i]);
+      } else if (const int64_t inner = block_broadcast(shape, a.shape(), b->shape()); inner > 0) {
+        // b holds one value per contiguous block of `inner` elements of a (a per-channel
+        // scale [N,C,1,1] on [N,C,H,W]: squeeze-and-excitation): one table per block.
+        block_combine(pa, pb, out, n / inner, inner, one, ctx.threads());
+      } else if (const int64_t inner_b = block_broadcast(shape, b->shape(), a.shape()); inner_b > 0) {
+        block_combine(pb, pa, out, n / inner_b, inner_b, [&](T vb, T va) { return one(va, vb); }, ctx.threads());
       } else {
         for_each_broadcast<2>(shape, {a.shape(), b->shape()},
                               [&](int64_t i, int64_t ia, int64_t ib) { out[i] = one(pa[ia], pb[ib]); });
