@@ -375,6 +375,32 @@ TEST(QdqToQLinear, MatMulWithAFloatOutputBecomesMatMulInteger) {
 namespace fogline::engine {
 namespace {
 
+// Runs `m` on the oneDNN kernels and on the reference kernels with input `x` and expects the
+// same 8-bit output bytes; returns the oneDNN session (for assertions on its graph) and the
+// output's shape.
+std::unique_ptr<Session> expect_reference_bytes(const TestModel& m, const Tensor& x, Shape* shape) {
+  SessionOptions ref_opts;
+  ref_opts.reference_only = true;
+  auto fast = m.session();
+  auto ref = m.session(ref_opts);
+  EXPECT_TRUE(fast.is_ok()) << fast.status().to_string();
+  EXPECT_TRUE(ref.is_ok()) << ref.status().to_string();
+  if (!fast.is_ok() || !ref.is_ok()) return nullptr;
+  auto a = (*fast)->run({x});
+  auto b = (*ref)->run({x});
+  EXPECT_TRUE(a.is_ok()) << a.status().to_string();
+  EXPECT_TRUE(b.is_ok()) << b.status().to_string();
+  if (!a.is_ok() || !b.is_ok()) return nullptr;
+  *shape = (*a)[0].shape();
+  EXPECT_EQ((*a)[0].shape(), (*b)[0].shape());
+  int64_t differ = 0;
+  for (int64_t i = 0; i < (*a)[0].numel() && i < (*b)[0].numel(); ++i) {
+    differ += (*a)[0].data<uint8_t>()[i] != (*b)[0].data<uint8_t>()[i];
+  }
+  EXPECT_EQ(differ, 0) << "bytes differing from the reference kernels";
+  return std::move(fast).value();
+}
+
 // Squeeze-and-excitation as quantisers write it: the pool reads an activation no oneDNN node
 // wrote (plain NCHW) and feeds an int8 convolution, so only the pool's output is in NHWC. It
 // loads (it used to fail: "unexpected layout tags") and matches the reference kernels.
@@ -397,13 +423,10 @@ TEST(QdqToQLinear, PoolWithAPlainInputAndAnNhwcOutput) {
   m.node("Conv", {"gf", "w"}, {"c"});
   m.node("QuantizeLinear", {"c", "o_s", "o_z"}, {"y"});
   m.output("y", DataType::kUInt8);
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  auto fast = m.session();
-  auto ref = m.session(ref_opts);
-  ASSERT_TRUE(fast.is_ok()) << fast.status().to_string();
-  ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
-  const Graph& g = (*fast)->graph();
+  Shape shape;
+  auto fast = expect_reference_bytes(m, random_floats({1, 8, 6, 6}, 23, -2.f, 2.f), &shape);
+  ASSERT_TRUE(fast);
+  const Graph& g = fast->graph();
   bool tagged_pool = false;
   for (const Node& n : g.nodes) {
     if (n.dead || n.op_type != "QLinearGlobalAveragePool") continue;
@@ -411,13 +434,6 @@ TEST(QdqToQLinear, PoolWithAPlainInputAndAnNhwcOutput) {
     tagged_pool = g.values[static_cast<size_t>(n.outputs[0])].layout == "nhwc";
   }
   EXPECT_TRUE(tagged_pool) << "the case under test: a plain input, an NHWC output";
-  const Tensor x = random_floats({1, 8, 6, 6}, 23, -2.f, 2.f);
-  auto a = (*fast)->run({x});
-  auto b = (*ref)->run({x});
-  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
-  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
-  ASSERT_EQ((*a)[0].numel(), (*b)[0].numel());
-  for (int64_t i = 0; i < (*a)[0].numel(); ++i) EXPECT_EQ((*a)[0].data<uint8_t>()[i], (*b)[0].data<uint8_t>()[i]) << i;
 }
 
 }  // namespace
@@ -456,13 +472,10 @@ TEST(QdqToQLinear, EightBitMaxPoolStaysInTheRegion) {
   conv("pf", "c2", 32);
   m.node("QuantizeLinear", {"c2", "o_s", "o_z"}, {"y"});
   m.output("y", DataType::kUInt8);
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  auto fast = m.session();
-  auto ref = m.session(ref_opts);
-  ASSERT_TRUE(fast.is_ok()) << fast.status().to_string();
-  ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
-  const Graph& g = (*fast)->graph();
+  Shape shape;
+  auto fast = expect_reference_bytes(m, random_floats({1, 8, 9, 9}, 33, -2.f, 2.f), &shape);
+  ASSERT_TRUE(fast);
+  const Graph& g = fast->graph();
   int pools = 0;
   for (const Node& n : g.nodes) {
     if (n.dead || n.op_type != "MaxPool") continue;
@@ -474,15 +487,6 @@ TEST(QdqToQLinear, EightBitMaxPoolStaysInTheRegion) {
     EXPECT_EQ(out.layout, "nhwc");
   }
   EXPECT_EQ(pools, 1);
-  const Tensor x = random_floats({1, 8, 9, 9}, 33, -2.f, 2.f);
-  auto a = (*fast)->run({x});
-  auto b = (*ref)->run({x});
-  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
-  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
-  ASSERT_EQ((*a)[0].numel(), (*b)[0].numel());
-  int64_t differ = 0;
-  for (int64_t i = 0; i < (*a)[0].numel(); ++i) differ += (*a)[0].data<uint8_t>()[i] != (*b)[0].data<uint8_t>()[i];
-  EXPECT_EQ(differ, 0);
 }
 
 }  // namespace
@@ -501,20 +505,11 @@ TEST(QdqToQLinear, EightBitMaxPoolOnPlainBytes) {
   set_attr(mp, "strides", std::vector<int64_t>{2, 2});
   set_attr(mp, "ceil_mode", int64_t{1});
   m.output("y", DataType::kUInt8);
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  auto fast = m.session();
-  auto ref = m.session(ref_opts);
-  ASSERT_TRUE(fast.is_ok() && ref.is_ok());
   Tensor x = std::move(Tensor::allocate(DataType::kUInt8, {1, 5, 12, 12})).value();
   for (int64_t i = 0; i < x.numel(); ++i) x.data<uint8_t>()[i] = static_cast<uint8_t>((i * 37 + 11) % 251);
-  auto a = (*fast)->run({x});
-  auto b = (*ref)->run({x});
-  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
-  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
-  ASSERT_EQ((*a)[0].shape(), (Shape{1, 5, 6, 6}));
-  ASSERT_EQ((*a)[0].shape(), (*b)[0].shape());
-  for (int64_t i = 0; i < (*a)[0].numel(); ++i) EXPECT_EQ((*a)[0].data<uint8_t>()[i], (*b)[0].data<uint8_t>()[i]) << i;
+  Shape shape;
+  ASSERT_TRUE(expect_reference_bytes(m, x, &shape));
+  EXPECT_EQ(shape, (Shape{1, 5, 6, 6}));  // ceil_mode
 }
 
 }  // namespace
