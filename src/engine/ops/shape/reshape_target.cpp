@@ -30,14 +30,16 @@ Result<Shape> reshape_target(const Shape& in, const std::vector<int64_t>& spec, 
       return invalid_argument("Reshape shape " + shape_to_string(spec) + " has more elements than int64 can count");
     }
   }
-  const int64_t total = numel(in);
+  // The input's shape can be as hostile (shape propagation on a fuzzed model): count it checked.
+  FOGLINE_ASSIGN_OR_RETURN(const int64_t total, checked_numel(in));
   if (infer >= 0) {
     if (known == 0 || total % known != 0) {
       return invalid_argument("cannot reshape " + shape_to_string(in) + " to " + shape_to_string(spec));
     }
     out[static_cast<size_t>(infer)] = total / known;
   }
-  if (numel(out) != total) {
+  auto out_total = checked_numel(out);
+  if (!out_total.is_ok() || *out_total != total) {
     return invalid_argument("cannot reshape " + shape_to_string(in) + " (" + std::to_string(total) +
                             " elements) to " + shape_to_string(out));
   }
