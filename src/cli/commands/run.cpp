@@ -25,11 +25,13 @@ class RunCommand : public Command {
     app.add_flag("--bgr", image_.bgr, "image: keep BGR channel order");
     app.add_option("--layout", image_.layout, "image: NCHW or NHWC")->default_val("NCHW");
     app.add_option("--threads", threads_, "threads (0: all cores)")->default_val(0);
+    app.add_option("--precision", precision_, "fp32 | bf16: convolutions/MatMuls in bfloat16 where the CPU has it (default: the model's hint)");
     app.add_option("--values", values_, "values to print per output")->default_val(8);
   }
   int run() override {
     engine::SessionOptions options;
     options.threads = threads_;
+    options.precision = precision_;
     auto session = engine::Session::open(path_, options);
     if (!session.is_ok()) return fail(session.status().message());
     const auto& s = **session;
@@ -67,6 +69,7 @@ class RunCommand : public Command {
   std::string path_;
   std::vector<std::string> inputs_;
   std::string output_dir_;
+  std::string precision_;
   ImageOptions image_;
   int threads_ = 0;
   int values_ = 8;
