@@ -19,6 +19,13 @@ Result<KeySeal> choose_key_seal(const std::string& option) {
   return invalid_argument(where + " '" + value + "': expected 'passphrase' or 'os'");
 }
 
+Result<std::string> passphrase_for(KeySeal seal, const std::string& why) {
+  const char* env = std::getenv("FOGLINE_PASSPHRASE");
+  std::string pass = env ? env : "";
+  if (seal == KeySeal::kPassphrase && pass.empty()) return invalid_argument("set FOGLINE_PASSPHRASE: " + why + " (or --seal os)");
+  return pass;
+}
+
 Status save_key_file_sealed(const std::string& path, const Identity& identity, KeySeal seal,
                             const std::string& passphrase, KdfParams kdf) {
   if (seal == KeySeal::kOs) {

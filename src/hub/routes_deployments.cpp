@@ -1,11 +1,12 @@
 // Routes for deployments (users) and for a node's desired state and reports (signed nodes).
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "hub/deployments.h"
 #include "hub/hub_ledger.h"
-#include "ledger/rental_view.h"
 #include "hub/route.h"
+#include "ledger/rental_view.h"
 
 namespace fogline::hub {
 namespace {
@@ -98,6 +99,7 @@ Result<std::string> checked_rental(HubContext& ctx, const std::string& rental) {
 // instead, and refuses the version rather than serve it unmetered or under another's terms.
 void add_rental_terms(HubContext& ctx, const std::string& node_id, Json& desired) {
   if (!desired.contains("models")) return;
+  std::optional<Result<crypto::PublicKey>> key;  // the node's, looked up once, when a rental needs it
   for (auto& entry : desired["models"]) {
     if (!entry.contains("rental")) continue;
     Json& rental = entry["rental"];
@@ -106,14 +108,16 @@ void add_rental_terms(HubContext& ctx, const std::string& node_id, Json& desired
       rental["error"] = "the hub runs no ledger now, so it cannot give the terms of rental " + id;
       continue;
     }
-    auto node = get_node(ctx.registry->home().db(), node_id);
-    auto key = node.is_ok() ? crypto::public_key_from_hex(node->sign_public, "node key") : Result<crypto::PublicKey>(node.status());
+    if (!key) {
+      auto node = get_node(ctx.registry->home().db(), node_id);
+      key = node.is_ok() ? crypto::public_key_from_hex(node->sign_public, "node key") : Result<crypto::PublicKey>(node.status());
+    }
     auto hash = ledger::hash_from_hex(id, "rental id");
-    if (!key.is_ok() || !hash.is_ok()) {
-      rental["error"] = !key.is_ok() ? key.status().message() : hash.status().message();
+    if (!key->is_ok() || !hash.is_ok()) {
+      rental["error"] = !key->is_ok() ? key->status().message() : hash.status().message();
       continue;
     }
-    auto terms = ledger::rental_terms_for(ctx.ledger->ledger->state(), *hash, *key);
+    auto terms = ledger::rental_terms_for(ctx.ledger->ledger->state(), *hash, **key);
     if (terms.is_ok()) rental["terms"] = std::move(terms).value();
     else rental["error"] = terms.status().message();
   }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/commands/seal_option.h"
 #include "hub/server.h"
 
 namespace fogline::cli {
@@ -34,10 +35,7 @@ class HubServeCommand : public Command {
     app.add_option("--ledger-home", options_.ledger_home,
                    "run the ledger's embedded orderer on HOME/ledger (default $FOGLINE_HUB_LEDGER_HOME; orderer key "
                    "passphrase $FOGLINE_PASSPHRASE, or none when it is sealed by the OS)");
-    app.add_option("--seal", options_.key_seal,
-                   "how a new hub key (HOME/hub/hub.key) is protected: passphrase ($FOGLINE_HUB_PASSPHRASE, the "
-                   "default) or os (systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
-        ->check(CLI::IsMember({"passphrase", "os"}));
+    add_seal_option(app, &options_.key_seal, "a new hub key (HOME/hub/hub.key)", "FOGLINE_HUB_PASSPHRASE");
   }
   int run() override {
     // Signals are taken by one thread with sigwait, so stop() runs outside a signal handler.

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/commands/seal_option.h"
 #include "cli/commands/ledger_home_options.h"
 #include "crypto/key_file.h"
 #include "crypto/key_seal.h"
@@ -21,10 +22,7 @@ class LedgerAccountAddCommand : public Command {
   void configure(CLI::App& app) override {
     app.add_option("name", name_, "account name; the key file is HOME/keys/NAME.key")->required();
     app.add_option("--kind", kind_, "organisation, user or node");
-    app.add_option("--seal", seal_,
-                   "how the key file is protected: passphrase ($FOGLINE_PASSPHRASE, the default) or os "
-                   "(systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
-        ->check(CLI::IsMember({"passphrase", "os"}));
+    add_seal_option(app, &seal_, "the key file");
     ledger_home_.add_to(app, true);
   }
   int run() override {

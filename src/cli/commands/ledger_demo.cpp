@@ -5,9 +5,9 @@
 // Key files go to HOME/keys (under $FOGLINE_PASSPHRASE, or sealed by the OS with --seal os or
 // $FOGLINE_KEY_SEAL=os), blobs to HOME/store.
 #include <cstdio>
-#include <cstdlib>
 
 #include "cli/command.h"
+#include "cli/commands/seal_option.h"
 #include "crypto/key_file.h"
 #include "crypto/key_seal.h"
 #include "ledger/data_capture.h"
@@ -31,19 +31,15 @@ class LedgerDemoCommand : public Command {
   const char* summary() const override { return "Add demo accounts, encrypted data records, a grant and a data use"; }
   void configure(CLI::App& app) override {
     app.add_option("--home", home_, "Fogline home (default $FOGLINE_HOME or ~/.fogline)");
-    app.add_option("--seal", seal_,
-                   "how the demo identities' key files are protected: passphrase ($FOGLINE_PASSPHRASE, the default) "
-                   "or os (systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
-        ->check(CLI::IsMember({"passphrase", "os"}));
+    add_seal_option(app, &seal_, "the demo identities' key files");
   }
   int run() override {
     std::string home = home_.empty() ? ledger::default_home() : home_;
     auto seal = crypto::choose_key_seal(seal_);
     if (!seal.is_ok()) return fail(seal.status().message());
-    const char* env_pass = std::getenv("FOGLINE_PASSPHRASE");
-    const std::string pass = env_pass ? env_pass : "";
-    if (*seal == crypto::KeySeal::kPassphrase && pass.empty())
-      return fail("set FOGLINE_PASSPHRASE (the orderer's and the demo identities' key files), or --seal os");
+    auto passphrase = crypto::passphrase_for(*seal, "the orderer's and the demo identities' key files are sealed under it");
+    if (!passphrase.is_ok()) return fail(passphrase.status().message());
+    const std::string& pass = *passphrase;
     // An OS-sealed orderer key (ledger init --seal os) opens without the passphrase.
     const std::string orderer_path = ledger::orderer_key_path(home);
     auto sealed_by_os = crypto::is_os_sealed_key_file(orderer_path);

@@ -2,10 +2,10 @@
 // file HOME/keys/orderer.key, sealed under $FOGLINE_PASSPHRASE, or by the OS with --seal os)
 // and block 0 holding the genesis.
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/commands/seal_option.h"
 #include "crypto/key_file.h"
 #include "crypto/key_seal.h"
 #include "ledger/home.h"
@@ -22,19 +22,15 @@ class LedgerInitCommand : public Command {
     app.add_option("--economy", economy_, "off (provenance only) or credits")->check(CLI::IsMember({"off", "credits"}));
     app.add_option("--chain", chain_, "chain name");
     app.add_option("--orderer-name", orderer_name_, "the orderer organisation's name");
-    app.add_option("--seal", seal_,
-                   "how the orderer's key file is protected: passphrase ($FOGLINE_PASSPHRASE, the default) or os "
-                   "(systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
-        ->check(CLI::IsMember({"passphrase", "os"}));
+    add_seal_option(app, &seal_, "the orderer's key file");
   }
   int run() override {
     std::string home = home_.empty() ? ledger::default_home() : home_;
     auto seal = crypto::choose_key_seal(seal_);
     if (!seal.is_ok()) return fail(seal.status().message());
-    const char* env_pass = std::getenv("FOGLINE_PASSPHRASE");
-    std::string pass = env_pass ? env_pass : "";
-    if (*seal == crypto::KeySeal::kPassphrase && pass.empty())
-      return fail("set FOGLINE_PASSPHRASE: the orderer's private keys are sealed under it (or --seal os)");
+    auto passphrase = crypto::passphrase_for(*seal, "the orderer's private keys are sealed under it");
+    if (!passphrase.is_ok()) return fail(passphrase.status().message());
+    const std::string& pass = *passphrase;
     std::string key_path = ledger::orderer_key_path(home);
     std::string dir = ledger::Ledger::ledger_dir(home);
     if (std::filesystem::exists(ledger::BlockStore::index_path(dir)) &&

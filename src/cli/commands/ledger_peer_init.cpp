@@ -3,10 +3,10 @@
 // to slot 0 of the ordering service. Every peer (`fogline ledger peer run`) then builds block 0
 // from it; no peer holds a key that signs blocks.
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/commands/seal_option.h"
 #include "crypto/key_file.h"
 #include "crypto/key_seal.h"
 #include "ledger/home.h"
@@ -27,19 +27,15 @@ class LedgerPeerInitCommand : public Command {
     app.add_option("--economy", economy_, "off (provenance only) or credits")->check(CLI::IsMember({"off", "credits"}));
     app.add_option("--chain", chain_, "chain name");
     app.add_option("--founder-name", founder_name_, "the founding organisation's name");
-    app.add_option("--seal", seal_,
-                   "how the founder's key file is protected: passphrase ($FOGLINE_PASSPHRASE, the default) or os "
-                   "(systemd-creds host key, this machine only); default $FOGLINE_KEY_SEAL")
-        ->check(CLI::IsMember({"passphrase", "os"}));
+    add_seal_option(app, &seal_, "the founder's key file");
   }
   int run() override {
     std::string home = home_.empty() ? ledger::default_home() : home_;
     auto seal = crypto::choose_key_seal(seal_);
     if (!seal.is_ok()) return fail(seal.status().message());
-    const char* env_pass = std::getenv("FOGLINE_PASSPHRASE");
-    std::string pass = env_pass ? env_pass : "";
-    if (*seal == crypto::KeySeal::kPassphrase && pass.empty())
-      return fail("set FOGLINE_PASSPHRASE: the founder's private keys are sealed under it (or --seal os)");
+    auto passphrase = crypto::passphrase_for(*seal, "the founder's private keys are sealed under it");
+    if (!passphrase.is_ok()) return fail(passphrase.status().message());
+    const std::string& pass = *passphrase;
     std::string key_path = home + "/keys/founder.key";
     if (std::filesystem::exists(key_path)) return fail("'" + key_path + "' exists; refusing to replace the founder's key");
     auto client = ledger::EtcdClient::connect(etcd_);

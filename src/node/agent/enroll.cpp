@@ -35,8 +35,8 @@ Result<NodeState> enroll(const std::string& hub_url, const std::string& token, c
                            http_request(hub_url, "POST", "/api/nodes/enroll", body.dump(), {}, options.client));
   nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, false);
   if (reply.status != 201) {
-    std::string why = (!j.is_discarded() && j.is_object() && j.contains("error")) ? j["error"].dump() : reply.body;
-    return invalid_argument("hub " + hub_url + " refused enrollment (" + std::to_string(reply.status) + "): " + why);
+    return invalid_argument("hub " + hub_url + " refused enrollment (" + std::to_string(reply.status) + "): " +
+                            reply.error_text());
   }
   if (j.is_discarded() || !j.contains("node_id") || !j.contains("hub_public_key"))
     return invalid_argument("hub " + hub_url + " answered enrollment without node_id/hub_public_key");

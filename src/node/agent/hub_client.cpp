@@ -1,6 +1,7 @@
 #include "node/agent/hub_client.h"
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -64,6 +65,12 @@ httplib::Headers signed_headers(const crypto::Identity& identity, const std::str
 }
 
 }  // namespace
+
+std::string HttpReply::error_text() const {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("error")) return j["error"].is_string() ? j["error"].get<std::string>() : j["error"].dump();
+  return body.substr(0, 300);
+}
 
 std::string HttpReply::header(const std::string& name) const {
   for (const auto& [k, v] : headers)

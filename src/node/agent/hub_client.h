@@ -18,6 +18,8 @@ struct HttpReply {
   std::string body;
   std::map<std::string, std::string> headers;  // names as sent by the server
   std::string header(const std::string& name) const;
+  // What went wrong, for messages: the hub's JSON "error" field, else the body's first 300 bytes.
+  std::string error_text() const;
 };
 
 struct ClientOptions {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -14,33 +15,7 @@
 
 namespace fogline::node::agent {
 
-namespace {
-
 namespace fs = std::filesystem;
-
-bool settler_has_suffix(const std::string& s, const std::string& suffix) {
-  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// The rental's batch files ending in `suffix`, oldest first (names carry zero-padded sequences).
-std::vector<std::string> settler_batches(const std::string& dir, const std::string& suffix) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    std::string n = e.path().filename().string();
-    if (n.rfind("batch-", 0) == 0 && settler_has_suffix(n, suffix)) out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string settler_reply_error(const HttpReply& r) {
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_object() && j.contains("error")) return j["error"].is_string() ? j["error"].get<std::string>() : j["error"].dump();
-  return r.body.substr(0, 300);
-}
-
-}  // namespace
 
 std::vector<SettleOutcome> UsageSettler::round(std::string* transient) {
   transient->clear();
@@ -54,7 +29,7 @@ std::vector<SettleOutcome> UsageSettler::round(std::string* transient) {
   for (const auto& rental_hex : rentals) {
     if (!ledger::hash_from_hex(rental_hex, "rental id").is_ok()) continue;  // not a meter directory
     const std::string dir = rentals_dir_ + "/" + rental_hex;
-    for (const auto& file : settler_batches(dir, ".reports")) {
+    for (const auto& file : rental::batch_files_in(dir, {rental::kBatchReports})) {
       SettleOutcome out;
       // In order: a batch left for later holds back the ones after it (they follow from it).
       if (!settle_one(dir, rental_hex, file, &out, transient)) break;
@@ -79,7 +54,7 @@ bool UsageSettler::settle_one(const std::string& dir, const std::string& rental_
   if (!reports.is_ok()) return reject(reports.status().message());
   // Where the ledger's count of this node stands: the last report of the newest settled batch.
   uint64_t settled_sequence = 0, settled_inferences = 0;
-  auto settled = settler_batches(dir, ".settled");
+  auto settled = rental::batch_files_in(dir, {rental::kBatchSettled});
   if (!settled.empty()) {
     auto prev = ledger::read_usage_reports(settled.back());
     if (!prev.is_ok()) {
@@ -131,7 +106,7 @@ bool UsageSettler::settle_one(const std::string& dir, const std::string& rental_
     }
   }
   if (committed) {
-    std::string to = file.substr(0, file.size() - std::string(".reports").size()) + ".settled";
+    std::string to = file.substr(0, file.size() - std::strlen(rental::kBatchReports)) + rental::kBatchSettled;
     std::error_code ec;
     fs::rename(file, to, ec);
     if (ec) {
@@ -161,7 +136,7 @@ bool UsageSettler::next_nonce(uint64_t* nonce, std::string* transient) {
   }
   if (acc->status != 200) {
     *transient = "GET /api/ledger/accounts/" + ledger::short_key(identity_.sign_public()) + ": " +
-                 std::to_string(acc->status) + " " + settler_reply_error(*acc);
+                 std::to_string(acc->status) + " " + acc->error_text();
     return false;
   }
   auto aj = nlohmann::json::parse(acc->body, nullptr, false);
@@ -184,7 +159,7 @@ bool UsageSettler::submit(const ledger::Transaction& tx, nlohmann::json* result,
   auto rj = nlohmann::json::parse(sent->body, nullptr, false);
   if ((sent->status != 200 && sent->status != 400) || !rj.is_object() || !rj.contains("results") ||
       !rj["results"].is_array() || rj["results"].size() != 1 || !rj["results"][0].is_object()) {
-    *transient = "POST /api/ledger/transactions: " + std::to_string(sent->status) + " " + settler_reply_error(*sent);
+    *transient = "POST /api/ledger/transactions: " + std::to_string(sent->status) + " " + sent->error_text();
     return false;
   }
   *result = rj["results"][0];
@@ -201,7 +176,7 @@ std::vector<std::string> UsageSettler::sync_allowances(rental::RentalRegistry& r
     if (!got.is_ok() || got->status != 200) {
       // No ledger on this hub, or one without this rental: the terms' count stays.
       *transient = "GET /api/ledger/rentals/" + id.substr(0, 16) + ": " +
-                   (got.is_ok() ? std::to_string(got->status) + " " + settler_reply_error(*got) : got.status().message());
+                   (got.is_ok() ? std::to_string(got->status) + " " + got->error_text() : got.status().message());
       continue;
     }
     auto j = nlohmann::json::parse(got->body, nullptr, false);
@@ -226,10 +201,10 @@ std::vector<std::string> UsageSettler::sync_allowances(rental::RentalRegistry& r
 }
 
 void UsageSettler::keep_aside(const std::string& file, const std::string& why) {
-  const std::string base = file.substr(0, file.size() - std::string(".reports").size());
-  Status st = write_file_atomic(base + ".rejected.why", why + "\n");
+  const std::string base = file.substr(0, file.size() - std::strlen(rental::kBatchReports)) + rental::kBatchRejected;
+  Status st = write_file_atomic(base + ".why", why + "\n");
   std::error_code ec;
-  fs::rename(file, base + ".rejected", ec);
+  fs::rename(file, base, ec);
   if (!st.is_ok() || ec)
     std::fprintf(stderr, "agent: cannot keep %s aside: %s\n", file.c_str(), ec ? ec.message().c_str() : st.message().c_str());
 }

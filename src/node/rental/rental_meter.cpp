@@ -137,15 +137,7 @@ Status RentalMeter::recover() {
   if (!last) {
     // The newest batch, whether still to settle or already settled or kept aside by the agent
     // (node/agent/usage_settler.h renames them .settled / .rejected).
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
-      std::string n = e.path().filename().string();
-      auto ends = [&](const std::string& x) { return n.size() > x.size() && n.compare(n.size() - x.size(), x.size(), x) == 0; };
-      if (n.rfind("batch-", 0) == 0 && (ends(".reports") || ends(".settled") || ends(".rejected")))
-        files.push_back(e.path().string());
-    }
-    std::sort(files.begin(), files.end());
+    const auto files = batch_files_in(dir_, {kBatchReports, kBatchSettled, kBatchRejected});
     if (!files.empty()) {
       FOGLINE_ASSIGN_OR_RETURN(batch, read_report_lines(files.back()));
       if (!batch.reports.empty()) last = &batch.reports.back();
@@ -281,7 +273,7 @@ Status RentalMeter::report_locked(std::unique_lock<std::mutex>& lock) {
 Status RentalMeter::close_batch_locked() {
   if (pending_count_ == 0) return Status::ok();
   char name[64];
-  std::snprintf(name, sizeof name, "batch-%010" PRIu64 "-%010" PRIu64 ".reports", pending_first_, sequence_);
+  std::snprintf(name, sizeof name, "batch-%010" PRIu64 "-%010" PRIu64 "%s", pending_first_, sequence_, kBatchReports);
   std::string from = dir_ + "/" + kPending, to = dir_ + "/" + name;
   if (::rename(from.c_str(), to.c_str()) != 0)
     return io_error("cannot close the usage report batch " + from + " -> " + to + ": " + std::strerror(errno));
@@ -297,16 +289,24 @@ Status RentalMeter::flush() {
   return close_batch_locked();
 }
 
-std::vector<std::string> RentalMeter::batch_files() const {
+std::vector<std::string> batch_files_in(const std::string& dir, std::initializer_list<const char*> suffixes) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
-    std::string n = e.path().filename().string();
-    if (n.rfind("batch-", 0) == 0 && n.size() > 8 && n.substr(n.size() - 8) == ".reports") out.push_back(e.path().string());
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n.rfind("batch-", 0) != 0) continue;
+    for (const char* suffix : suffixes) {
+      if (n.ends_with(suffix)) {
+        out.push_back(e.path().string());
+        break;
+      }
+    }
   }
   std::sort(out.begin(), out.end());
   return out;
 }
+
+std::vector<std::string> RentalMeter::batch_files() const { return batch_files_in(dir_, {kBatchReports}); }
 
 MeterSnapshot RentalMeter::snapshot() const {
   MeterSnapshot s;

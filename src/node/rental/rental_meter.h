@@ -19,6 +19,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,15 @@
 #include "node/rental/usage_counter_file.h"
 
 namespace fogline::node::rental {
+
+// Batch file suffixes: closed and still to settle, settled by the agent, kept aside by it.
+inline constexpr const char* kBatchReports = ".reports";
+inline constexpr const char* kBatchSettled = ".settled";
+inline constexpr const char* kBatchRejected = ".rejected";
+
+// The batch-* files in `dir` ending in one of `suffixes`, oldest first (the names carry
+// zero-padded sequences). Shared by the meter and the agent's settler.
+std::vector<std::string> batch_files_in(const std::string& dir, std::initializer_list<const char*> suffixes);
 
 struct MeterOptions {
   uint32_t batch_reports = 32;  // a batch is closed once it holds this many reports

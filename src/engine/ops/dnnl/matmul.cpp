@@ -24,27 +24,7 @@ struct MatmulPrim {
 };
 
 // Builds the primitive for src [.., M, K] x wei [.., K, N]; `wei_const` is packed when given.
-// With `bf16` (and constant weights) the primitive computes in bf16; when oneDNN has no such
-// kernel it computes in fp32.
-Result<std::shared_ptr<MatmulPrim>> make_matmul_as(const dnnl::memory::desc& src, const dnnl::memory::desc& wei,
-                                                   const dnnl::memory::desc& bias, const dnnl::memory::desc& dst,
-                                                   const void* wei_const, const std::vector<PostOp>& post,
-                                                   const dnnl::memory::desc* c_add, float alpha, bool bf16);
-
-Result<std::shared_ptr<MatmulPrim>> make_matmul(const dnnl::memory::desc& src, const dnnl::memory::desc& wei,
-                                                const dnnl::memory::desc& bias, const dnnl::memory::desc& dst,
-                                                const void* wei_const, const std::vector<PostOp>& post,
-                                                const dnnl::memory::desc* c_add, float alpha, bool bf16 = false) {
-  if (bf16 && wei_const) {
-    try {
-      auto p = make_matmul_as(src, wei, bias, dst, wei_const, post, c_add, alpha, true);
-      if (p.is_ok() && !is_reference_impl((*p)->pd)) return p;
-    } catch (const dnnl::error&) {
-    }
-  }
-  return make_matmul_as(src, wei, bias, dst, wei_const, post, c_add, alpha, false);
-}
-
+// With `bf16` it computes in bf16 (the source reordered into a bf16 copy at run time).
 Result<std::shared_ptr<MatmulPrim>> make_matmul_as(const dnnl::memory::desc& src, const dnnl::memory::desc& wei,
                                                    const dnnl::memory::desc& bias, const dnnl::memory::desc& dst,
                                                    const void* wei_const, const std::vector<PostOp>& post,
@@ -74,6 +54,22 @@ Result<std::shared_ptr<MatmulPrim>> make_matmul_as(const dnnl::memory::desc& src
     p->has_packed = true;
   }
   return p;
+}
+
+// make_matmul_as in bf16 when asked (constant weights only) and oneDNN has a fast kernel for
+// it, else in fp32.
+Result<std::shared_ptr<MatmulPrim>> make_matmul(const dnnl::memory::desc& src, const dnnl::memory::desc& wei,
+                                                const dnnl::memory::desc& bias, const dnnl::memory::desc& dst,
+                                                const void* wei_const, const std::vector<PostOp>& post,
+                                                const dnnl::memory::desc* c_add, float alpha, bool bf16 = false) {
+  if (bf16 && wei_const) {
+    try {
+      auto p = make_matmul_as(src, wei, bias, dst, wei_const, post, c_add, alpha, true);
+      if (p.is_ok() && !is_reference_impl((*p)->pd)) return p;
+    } catch (const dnnl::error&) {
+    }
+  }
+  return make_matmul_as(src, wei, bias, dst, wei_const, post, c_add, alpha, false);
 }
 
 Status run_matmul(KernelContext& ctx, const MatmulPrim& p, const void* a, const void* b, const void* c) {
