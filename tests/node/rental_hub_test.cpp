@@ -10,7 +10,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 
 #include "core/file_util.h"
 #include "core/sha256.h"
@@ -24,6 +23,7 @@
 #include "ledger/usage_report.h"
 #include "node/agent/node_state.h"
 #include "node_fixtures.h"
+#include "rental_fixture.h"
 
 namespace fogline::node::testing {
 namespace {
@@ -46,15 +46,9 @@ class HubRental {
     setenv("FOGLINE_PASSPHRASE", kHubRentPass, 1);
     const std::string model = write_affine_model(dir_ + "/m.onnx", 2.0f);
     if (model.empty()) return false;
-    lcli({"ledger", "init", "--economy", "credits"});
-    lcli({"ledger", "account", "add", "acme", "--kind", "organisation"});
-    lcli({"ledger", "account", "add", "renter", "--kind", "organisation"});
-    lcli({"ledger", "mint", "--to", "renter", "--amount", "100"});
-    std::string published = lcli({"rent", "publish", "--as", "acme", "--name", "detector", "--version", "1", "--bundle",
-                                  model, "--price-per-1000", "1000"});
-    std::smatch m;
-    if (!std::regex_search(published, m, std::regex("model ([0-9a-f]{64})"))) return false;
-    model_id_ = *ledger::hash_from_hex(m[1].str(), "model id");
+    auto model_id = publish_rented_detector([this](std::vector<std::string> args) { return lcli(std::move(args)); }, model);
+    if (!model_id) return false;
+    model_id_ = *model_id;
     auto acme = crypto::load_key_file(ledger_home_ + "/keys/acme.key", kHubRentPass);
     auto renter = crypto::load_key_file(ledger_home_ + "/keys/renter.key", kHubRentPass);
     if (!acme.is_ok() || !renter.is_ok()) return false;

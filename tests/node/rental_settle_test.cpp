@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "core/file_util.h"
 #include "core/sha256.h"
@@ -58,16 +57,8 @@ TEST(RentalSettleTest, TheAgentSettlesItsClosedBatchOnTheHubsLedgerOnce) {
   };
   const std::string model = write_affine_model(dir.file("m.onnx"), 2.0f);
   ASSERT_FALSE(model.empty());
-  lcli({"ledger", "init", "--economy", "credits"});
-  lcli({"ledger", "account", "add", "acme", "--kind", "organisation"});
-  lcli({"ledger", "account", "add", "renter", "--kind", "organisation"});
-  lcli({"ledger", "mint", "--to", "renter", "--amount", "100"});
-  std::string published = lcli({"rent", "publish", "--as", "acme", "--name", "detector", "--version", "1", "--bundle",
-                                model, "--price-per-1000", "1000"});
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(published, m, std::regex("model ([0-9a-f]{64})"))) << published;
-  auto model_id = ledger::hash_from_hex(m[1].str(), "model id");
-  ASSERT_TRUE(model_id.is_ok());
+  auto model_id = publish_rented_detector(lcli, model);
+  ASSERT_TRUE(model_id.has_value()) << "publishing the rented model failed";
   auto acme = crypto::load_key_file(ledger_home + "/keys/acme.key", kSettlePass);
   auto renter = crypto::load_key_file(ledger_home + "/keys/renter.key", kSettlePass);
   ASSERT_TRUE(acme.is_ok() && renter.is_ok());

@@ -68,6 +68,19 @@ Tensor run(const onnx::ModelProto& m, const Tensor& x) {
   return (*out)[0];
 }
 
+// The quantised model's outputs stay within a few quantisation steps of fp32's on samples().
+void expect_close_to_fp32(const onnx::ModelProto& fp32, const onnx::ModelProto& q) {
+  for (const Tensor& x : samples()) {
+    Tensor a = run(fp32, x), b = run(q, x);
+    float max_abs = 0, max_diff = 0;
+    for (int64_t i = 0; i < a.numel(); ++i) {
+      max_abs = std::max(max_abs, std::fabs(a.data<float>()[i]));
+      max_diff = std::max(max_diff, std::fabs(a.data<float>()[i] - b.data<float>()[i]));
+    }
+    EXPECT_LT(max_diff, 0.03f * max_abs + 0.01f) << "max |y| " << max_abs;
+  }
+}
+
 TEST(QdqQuantizer, WritesStandardQdqThatRunsCloseToFp32) {
   onnx::ModelProto fp32 = small_cnn(), q = fp32;
   auto report = quantize(&q, {});
@@ -106,15 +119,7 @@ TEST(QdqQuantizer, WritesStandardQdqThatRunsCloseToFp32) {
   EXPECT_GE(default_opset(q), 13);
 
   // Outputs stay within a few quantisation steps of fp32.
-  for (const Tensor& x : samples()) {
-    Tensor a = run(fp32, x), b = run(q, x);
-    float max_abs = 0, max_diff = 0;
-    for (int64_t i = 0; i < a.numel(); ++i) {
-      max_abs = std::max(max_abs, std::fabs(a.data<float>()[i]));
-      max_diff = std::max(max_diff, std::fabs(a.data<float>()[i] - b.data<float>()[i]));
-    }
-    EXPECT_LT(max_diff, 0.03f * max_abs + 0.01f) << "max |y| " << max_abs;
-  }
+  expect_close_to_fp32(fp32, q);
 }
 
 TEST(QdqQuantizer, MinMaxRangeOfTheInputIsTheObservedRange) {
@@ -352,15 +357,7 @@ TEST(QdqQuantizer, WeightsAndBiasesThroughIdentityAreQuantisedFromTheInitializer
   }
   EXPECT_EQ(engine_ops["QLinearConv"], 2);
   EXPECT_EQ(engine_ops.count("Conv"), 0u);
-  for (const Tensor& x : samples()) {
-    Tensor a = run(fp32, x), b = run(q, x);
-    float max_abs = 0, max_diff = 0;
-    for (int64_t i = 0; i < a.numel(); ++i) {
-      max_abs = std::max(max_abs, std::fabs(a.data<float>()[i]));
-      max_diff = std::max(max_diff, std::fabs(a.data<float>()[i] - b.data<float>()[i]));
-    }
-    EXPECT_LT(max_diff, 0.03f * max_abs + 0.01f) << "max |y| " << max_abs;
-  }
+  expect_close_to_fp32(fp32, q);
 }
 
 // An Identity of a constant that is itself a graph output stays (its readers still move to
