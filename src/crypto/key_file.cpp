@@ -204,6 +204,13 @@ Result<bool> is_os_sealed_key_file(const std::string& path) {
   return parsed.fields.count("seal") > 0;
 }
 
+bool opens_without_passphrase(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  auto sealed = is_os_sealed_key_file(path);
+  return sealed.is_ok() && *sealed;
+}
+
 Result<PublicIdentity> load_public_identity(const std::string& path) {
   FOGLINE_TRY(check_key_file_permissions(path));
   FOGLINE_ASSIGN_OR_RETURN(std::string text, read_file(path, 1 << 16));

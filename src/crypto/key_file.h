@@ -45,6 +45,9 @@ Status save_key_file_os_sealed(const std::string& path, const Identity& identity
 Result<Identity> load_key_file(const std::string& path, const std::string& passphrase);
 // True when the file is the OS-sealed variant (no passphrase needed to open it).
 Result<bool> is_os_sealed_key_file(const std::string& path);
+// The same as a yes/no for callers deciding whether a passphrase is needed: false when the file
+// is missing, passphrase-sealed or unreadable (load_key_file then says why).
+bool opens_without_passphrase(const std::string& path);
 // Reads only the public part (no passphrase needed); still refuses loose permissions.
 struct PublicIdentity {
   IdentityKind kind;

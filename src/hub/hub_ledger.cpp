@@ -16,8 +16,7 @@ Result<std::unique_ptr<HubLedger>> open_hub_ledger(const std::string& home) {
                             " is ordered by etcd peers; the hub's embedded orderer serves only a solo chain");
   const char* pass = std::getenv("FOGLINE_PASSPHRASE");
   // An orderer key sealed by the OS (`ledger init --seal os`) opens without a passphrase.
-  auto os_sealed = crypto::is_os_sealed_key_file(ledger::orderer_key_path(home));
-  if ((!pass || !*pass) && !(os_sealed.is_ok() && *os_sealed))
+  if ((!pass || !*pass) && !crypto::opens_without_passphrase(ledger::orderer_key_path(home)))
     return invalid_argument("the hub's ledger (" + home +
                             "): set FOGLINE_PASSPHRASE, the orderer's key file is sealed under it");
   auto key = crypto::load_key_file(ledger::orderer_key_path(home), pass ? pass : "");

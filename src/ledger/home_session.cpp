@@ -14,17 +14,6 @@
 #include "ledger/peer.h"
 
 namespace fogline::ledger {
-namespace {
-
-// An OS-sealed key file opens without a passphrase; anything else (missing, passphrase-sealed,
-// unreadable) is reported by load_key_file or the passphrase check.
-bool is_os_sealed(const std::string& path) {
-  if (!std::filesystem::exists(path)) return false;
-  auto sealed = crypto::is_os_sealed_key_file(path);
-  return sealed.is_ok() && *sealed;
-}
-
-}  // namespace
 
 Result<HomeSession> HomeSession::open(const std::string& home, const OrderingOptions& ordering) {
   // Reading needs no passphrase; signing does (identity() says so).
@@ -40,7 +29,7 @@ Result<HomeSession> HomeSession::open(const std::string& home, const OrderingOpt
   if (s.ledger_->chain().ordered_externally())
     return unsupported("the ledger under '" + home + "' is ordered by etcd: order transactions with 'fogline ledger submit'");
   // Without a passphrase only an OS-sealed orderer key can be opened (it needs none).
-  if (s.passphrase_.empty() && !is_os_sealed(orderer_key_path(home))) return s;
+  if (s.passphrase_.empty() && !crypto::opens_without_passphrase(orderer_key_path(home))) return s;
   FOGLINE_ASSIGN_OR_RETURN(crypto::Identity orderer, crypto::load_key_file(orderer_key_path(home), s.passphrase_));
   s.orderer_ = std::make_unique<crypto::Identity>(std::move(orderer));
   return s;
@@ -99,7 +88,7 @@ Result<crypto::Identity> HomeSession::identity(const std::string& name) const {
   }
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
     return invalid_argument("identity name '" + name + "': expected a plain name (its key file is HOME/keys/NAME.key)");
-  if (passphrase_.empty() && !is_os_sealed(key_path(home_, name)))
+  if (passphrase_.empty() && !crypto::opens_without_passphrase(key_path(home_, name)))
     return invalid_argument("set FOGLINE_PASSPHRASE: the key files under " + home_ + "/keys are sealed under it");
   return crypto::load_key_file(key_path(home_, name), passphrase_);
 }
